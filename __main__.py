@@ -1,0 +1,27 @@
+"""Entry point of the `openclaw-cron-webhook` stack (and of the offline plan, unchanged).
+
+Settings are loaded and validated first, so a bad value stops the program before any
+resource is registered: nothing is ever half-applied because of a typo.
+"""
+
+import pulumi
+
+from components.delivery import CronWebhookDelivery, verification_commands
+from components.settings import load_settings
+
+settings = load_settings()
+delivery = CronWebhookDelivery(
+    "openclaw-cron-webhook",
+    settings,
+    kube_context=pulumi.Config("kubernetes").get("context"),
+)
+
+pulumi.export("parameterName", delivery.parameter_name)
+pulumi.export("parameterArn", delivery.parameter_arn)
+pulumi.export("externalSecretName", delivery.external_secret_name)
+pulumi.export("secretName", delivery.secret_name)
+pulumi.export("envName", settings.deployment.env_name)
+pulumi.export("cronSection", settings.cron_section())
+# For the receiver side: `pulumi stack output webhookToken --show-secrets`.
+pulumi.export("webhookToken", delivery.token)
+pulumi.export("verify", verification_commands(settings))

@@ -1,0 +1,108 @@
+"""Stage 3: a dedicated ExternalSecret that syncs the token into a dedicated Secret.
+
+Why dedicated, not a new key in `openclaw-credentials` (as the original runbook had it):
+that Secret is owned by ExternalSecret `openclaw-es` with `creationPolicy: Owner`. ESO then
+refuses a second, `Merge` ExternalSecret on it ("target is owned by another ExternalSecret"),
+the Owner one deletes any key it does not produce on its next sync, and `spec.data` is an
+atomic list for Server-Side Apply, so patching one entry into `openclaw-es` would make this
+stack own, and on destroy erase, all ten of its entries.
+
+Why awaited with `pulumi.com/waitFor`: a pod whose `secretKeyRef` names a missing Secret or key
+fails with CreateContainerConfigError, so the env patch must not start until ESO has written
+the Secret. Ready alone can be a stale status; the reason `SecretSynced` is ESO's word that
+this object's data was written. Names carry the rotation suffix, so the status awaited always
+belongs to an object created for the current token.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.kubernetes_meta import LABELS
+from components.options import child_options
+
+API_VERSION = "external-secrets.io/v1"
+KIND = "ExternalSecret"
+WAIT_FOR = json.dumps(
+    [
+        "condition=Ready",
+        'jsonpath={.status.conditions[?(@.type=="Ready")].reason}=SecretSynced',
+    ]
+)
+# ESO reports a bad store or a missing parameter in the Ready condition; five minutes is long
+# enough for a slow first sync and short enough that `pulumi up` fails with ESO's message.
+WAIT_TIMEOUT_SECONDS = "300"
+
+
+@dataclass(frozen=True)
+class TokenExternalSecretArgs:
+    """Names are final (already suffixed with the rotation)."""
+
+    namespace: str
+    name: str
+    secret_name: str
+    secret_key: str
+    parameter_name: pulumi.Input[str]
+    store_name: str
+    store_kind: str
+    refresh_interval: str
+
+
+class TokenExternalSecret(pulumi.ComponentResource):
+    """The ExternalSecret (and, through ESO, its Secret) for the token."""
+
+    name: pulumi.Output[str]
+    secret_name: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: TokenExternalSecretArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("openclaw-cron-webhook:index:TokenExternalSecret", name, None, opts)
+        external_secret = k8s.apiextensions.CustomResource(
+            name,
+            api_version=API_VERSION,
+            kind=KIND,
+            metadata={
+                "name": args.name,
+                "namespace": args.namespace,
+                "labels": LABELS,
+                "annotations": {
+                    "pulumi.com/waitFor": WAIT_FOR,
+                    "pulumi.com/timeoutSeconds": WAIT_TIMEOUT_SECONDS,
+                },
+            },
+            spec={
+                "refreshInterval": args.refresh_interval,
+                "secretStoreRef": {"name": args.store_name, "kind": args.store_kind},
+                "target": {
+                    "name": args.secret_name,
+                    # Owner: ESO sets an ownerReference, so Kubernetes' garbage collector
+                    # deletes the Secret with this ExternalSecret (destroy and rotation).
+                    "creationPolicy": "Owner",
+                    # Retain: if the parameter vanishes, pods keep the last good value.
+                    "deletionPolicy": "Retain",
+                },
+                "data": [
+                    {
+                        "secretKey": args.secret_key,
+                        "remoteRef": {
+                            "key": args.parameter_name,
+                            # Set explicitly: ESO 2.9 no longer defaults these, and an
+                            # omitted field would show as drift on every preview.
+                            "conversionStrategy": "Default",
+                            "decodingStrategy": "None",
+                            "metadataPolicy": "None",
+                        },
+                    }
+                ],
+            },
+            opts=child_options(self, opts),
+        )
+        # Tied to the resource's id so that whoever consumes a name also waits for the sync.
+        self.name = external_secret.id.apply(lambda _: args.name)
+        self.secret_name = external_secret.id.apply(lambda _: args.secret_name)
+        self.register_outputs({"name": self.name, "secret_name": self.secret_name})
