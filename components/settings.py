@@ -317,10 +317,15 @@ def _validate(s: Settings, c: _Checker, rotation_raw: Any) -> None:
 
     t = s.token
     _check_ssm_name(c, "token.parameterName", t.parameter_name)
+    rotation_ok = _matches(_DNS_LABEL, 20)
+    # A bad rotation is reported once, as itself, not again through the names it suffixes.
+    suffix = (
+        s.rotation_suffix if isinstance(rotation_raw, str) and rotation_ok(rotation_raw) else "-r1"
+    )
     c.string(
         "token.rotation",
         rotation_raw,
-        _matches(_DNS_LABEL, 20),
+        rotation_ok,
         "must be a short DNS label (lowercase letters, digits, '-', at most 20) because it "
         "becomes part of the ExternalSecret and Secret names",
         "2",
@@ -357,7 +362,7 @@ def _validate(s: Settings, c: _Checker, rotation_raw: Any) -> None:
         c.string(
             key,
             value,
-            lambda v: subdomain(v + s.rotation_suffix),
+            lambda v: subdomain(v + suffix),
             name_msg + " including the rotation suffix '-r<rotation>'",
             "openclaw-cron-webhook",
         )

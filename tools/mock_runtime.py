@@ -28,9 +28,20 @@ from pulumi.runtime.sync_await import _sync_await
 ROOT = Path(__file__).resolve().parent.parent
 MAIN = ROOT / "__main__.py"
 
-# The 64-hex token the fake RandomBytes "generates". Derived, not written out, so that no
-# token-shaped literal sits in the repository; obviously fake, and the same on every run.
-FAKE_TOKEN = hashlib.sha256(b"openclaw-cron-webhook offline plan: not a real token").hexdigest()
+
+def fake_token(keepers: Mapping[str, Any]) -> str:
+    """The 64-hex token the fake RandomBytes "generates" for these keepers.
+
+    Like the real provider, a change of keepers (a rotation) yields a new value and the same
+    keepers the same value, so rotation and no-op runs can be told apart under mocks. Derived,
+    never written out, so no token-shaped literal sits in the repository.
+    """
+    seed = "openclaw-cron-webhook offline plan, not a real token: " + json.dumps(
+        dict(keepers), sort_keys=True
+    )
+    return hashlib.sha256(seed.encode()).hexdigest()
+
+
 FAKE_ACCOUNT = "123456789012"
 # Pulumi's wire marker for a secret value (sdk/go/common/resource/sig).
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
@@ -128,8 +139,9 @@ class FakeOutputs(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         outputs = dict(args.inputs)
         if args.typ == "random:index/randomBytes:RandomBytes":
-            outputs["hex"] = FAKE_TOKEN
-            outputs["base64"] = base64.b64encode(bytes.fromhex(FAKE_TOKEN)).decode()
+            token = fake_token(args.inputs.get("keepers", {}))
+            outputs["hex"] = token
+            outputs["base64"] = base64.b64encode(bytes.fromhex(token)).decode()
         elif args.typ == "aws:ssm/parameter:Parameter":
             name = args.inputs["name"]
             outputs["arn"] = f"arn:aws:ssm:{self.region}:{FAKE_ACCOUNT}:parameter{name}"

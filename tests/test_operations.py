@@ -1,0 +1,131 @@
+"""Day-2 operations as config changes: compare what two runs register, field by field.
+
+Each operation is one `pulumi config set` + `pulumi up`; what Pulumi will change is exactly
+the set of inputs that differ between the run before and the run after. These tests pin that
+set, so an operation can never grow a side effect (a restart, a rename) unnoticed.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from tools.mock_runtime import Recording, fake_token, run_program
+
+RANDOM = "random:index/randomBytes:RandomBytes"
+PARAMETER = "aws:ssm/parameter:Parameter"
+EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret"
+PATCH = "kubernetes:apps/v1:DeploymentPatch"
+SECTION = "pulumi-python:dynamic/openclaw:JsonSection"
+ENV_REF = "spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name"
+
+
+def _leaves(value: Any, path: str = "") -> dict[str, Any]:
+    if isinstance(value, dict) and value:
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out.update(_leaves(item, f"{path}.{key}" if path else key))
+        return out
+    if isinstance(value, list) and value:
+        out = {}
+        for index, item in enumerate(value):
+            out.update(_leaves(item, f"{path}[{index}]"))
+        return out
+    return {path: value}
+
+
+def changes(before: Recording, after: Recording) -> dict[str, dict[str, tuple[Any, Any]]]:
+    """{resource type: {input path: (before, after)}} for every input that differs.
+
+    The pickled section provider (`__provider`) is compared too: if it differed, Pulumi would
+    report the section as changed on every run.
+    """
+    assert [r.type for r in before.resources] == [r.type for r in after.resources]
+    diff: dict[str, dict[str, tuple[Any, Any]]] = {}
+    for old, new in zip(before.resources, after.resources, strict=True):
+        old_leaves, new_leaves = _leaves(old.inputs), _leaves(new.inputs)
+        changed = {
+            path: (old_leaves.get(path), new_leaves.get(path))
+            for path in sorted(set(old_leaves) | set(new_leaves))
+            if old_leaves.get(path) != new_leaves.get(path)
+        }
+        if changed:
+            diff[old.type] = changed
+    return diff
+
+
+def with_changes(config: dict[str, Any], **sections: dict[str, Any]) -> dict[str, Any]:
+    updated = copy.deepcopy(config)
+    for section, values in sections.items():
+        key = f"openclaw-cron-webhook:{section}"
+        updated[key] = {**updated.get(key, {}), **values}
+    return updated
+
+
+def test_a_rerun_with_no_config_change_changes_nothing(
+    dev_config: dict[str, Any], dev_run: Recording
+) -> None:
+    assert changes(dev_run, run_program(dev_config)) == {}
+
+
+def test_rotation_changes_exactly_token_value_names_and_the_env_reference(
+    dev_config: dict[str, Any], dev_run: Recording
+) -> None:
+    rotated = run_program(with_changes(dev_config, token={"rotation": "2"}))
+    assert changes(dev_run, rotated) == {
+        RANDOM: {"keepers.rotation": ("1", "2")},
+        PARAMETER: {"value": (fake_token({"rotation": "1"}), fake_token({"rotation": "2"}))},
+        EXTERNAL_SECRET: {
+            "metadata.name": ("openclaw-cron-webhook-r1", "openclaw-cron-webhook-r2"),
+            "spec.target.name": ("openclaw-cron-webhook-r1", "openclaw-cron-webhook-r2"),
+        },
+        PATCH: {ENV_REF: ("openclaw-cron-webhook-r1", "openclaw-cron-webhook-r2")},
+    }
+    # The section is untouched: no config reload, and it never names the Secret.
+    assert SECTION not in changes(dev_run, rotated)
+
+
+def test_rotation_replaces_the_external_secret_create_before_delete(
+    dev_config: dict[str, Any],
+) -> None:
+    """A new name means a new object next to the old one: the old pair goes last."""
+    rotated = run_program(with_changes(dev_config, token={"rotation": "2"}))
+    es = rotated.one(EXTERNAL_SECRET)
+    assert es.delete_before_replace is False
+    # The env patch reads the new Secret's name from the new ExternalSecret, so it can only
+    # roll out after ESO reported the new Secret synced.
+    assert es.urn in rotated.one(PATCH).dependencies
+
+
+def test_config_only_rollback_changes_only_the_section(
+    dev_config: dict[str, Any], dev_run: Recording
+) -> None:
+    disabled = run_program(with_changes(dev_config, cron={"enabled": False}))
+    assert changes(dev_run, disabled) == {SECTION: {"value.enabled": (True, False)}}
+
+
+def test_retention_change_is_config_only(dev_config: dict[str, Any], dev_run: Recording) -> None:
+    longer = run_program(with_changes(dev_config, cron={"sessionRetention": "14d"}))
+    assert changes(dev_run, longer) == {SECTION: {"value.sessionRetention": ("7d", "14d")}}
+
+
+def test_destroy_reverses_the_path(dev_run: Recording) -> None:
+    """Pulumi deletes dependents first: section, env entry, ESO pair, parameter, token."""
+    destroy_order = [r.type for r in reversed(dev_run.dependency_order())]
+    assert destroy_order == [SECTION, PATCH, EXTERNAL_SECRET, PARAMETER, RANDOM]
+
+
+def test_retain_on_destroy_keeps_only_the_parameter(
+    dev_config: dict[str, Any], dev_run: Recording
+) -> None:
+    kept = run_program(with_changes(dev_config, token={"retainOnDestroy": True}))
+    assert [r.type for r in kept.resources if r.retain_on_delete] == [PARAMETER]
+    assert changes(dev_run, kept) == {}
+
+
+def test_the_dedicated_secret_goes_with_its_external_secret(dev_run: Recording) -> None:
+    """`Owner` makes ESO set an ownerReference: the garbage collector deletes the Secret."""
+    target = dev_run.one(EXTERNAL_SECRET).inputs["spec"]["target"]
+    assert target["creationPolicy"] == "Owner"
+    # No Secret is registered by the stack itself: ESO creates it, Kubernetes removes it.
+    assert not [r for r in dev_run.resources if r.type == "kubernetes:core/v1:Secret"]

@@ -1,0 +1,65 @@
+"""The token is a secret everywhere it flows, and its plaintext lives only in SSM's value."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from tools.mock_runtime import Recording
+
+
+def token_of(run: Recording) -> str:
+    token = run.outputs["webhookToken"]
+    assert isinstance(token, str)
+    assert len(token) == 64
+    assert token == token.lower()
+    int(token, 16)
+    return token
+
+
+def test_plaintext_appears_in_no_input_but_the_parameter_value(dev_run: Recording) -> None:
+    token = token_of(dev_run)
+    holders = [
+        (registration.type, path)
+        for registration in dev_run.registrations
+        for path, leaf in _leaves(registration.inputs, "")
+        if token in str(leaf)
+    ]
+    assert holders == [("aws:ssm/parameter:Parameter", "value")]
+
+
+def test_the_pickled_section_provider_captures_no_token(dev_run: Recording) -> None:
+    """The dynamic provider is stored in state as base64 pickle: a plain scan can't see in."""
+    token = token_of(dev_run)
+    section = dev_run.one("pulumi-python:dynamic/openclaw:JsonSection")
+    pickled = base64.b64decode(section.inputs["__provider"])
+    assert token.encode() not in pickled
+    assert bytes.fromhex(token) not in pickled
+
+
+def test_the_parameter_value_is_sent_as_a_secret(dev_run: Recording) -> None:
+    parameter = dev_run.one("aws:ssm/parameter:Parameter")
+    assert parameter.secret_paths() == ["value"]
+
+
+def test_the_stack_output_is_secret(dev_run: Recording) -> None:
+    assert dev_run.secret_outputs == {"webhookToken"}
+
+
+def test_no_other_output_carries_the_token(dev_run: Recording) -> None:
+    token = token_of(dev_run)
+    for name, value in dev_run.outputs.items():
+        if name != "webhookToken":
+            assert token not in json.dumps(value), name
+
+
+def _leaves(value: object, path: str) -> list[tuple[str, object]]:
+    if isinstance(value, dict) and value:
+        return [
+            leaf
+            for key, item in value.items()
+            for leaf in _leaves(item, f"{path}.{key}" if path else key)
+        ]
+    if isinstance(value, list) and value:
+        return [leaf for i, item in enumerate(value) for leaf in _leaves(item, f"{path}[{i}]")]
+    return [(path, value)]

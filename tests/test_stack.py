@@ -1,0 +1,259 @@
+"""The stack under Pulumi mocks: exactly which resources it registers, with which inputs."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+from tools.mock_runtime import Recording, fake_token, run_program
+
+PROJECT = "openclaw-cron-webhook"
+RANDOM = "random:index/randomBytes:RandomBytes"
+PARAMETER = "aws:ssm/parameter:Parameter"
+EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret"
+PATCH = "kubernetes:apps/v1:DeploymentPatch"
+SECTION = "pulumi-python:dynamic/openclaw:JsonSection"
+PATH = [RANDOM, PARAMETER, EXTERNAL_SECRET, PATCH, SECTION]
+
+
+def without_provider(inputs: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in inputs.items() if k != "__provider"}
+
+
+def test_registers_exactly_the_phase2_resources(dev_run: Recording) -> None:
+    assert sorted(r.type for r in dev_run.resources) == sorted(PATH)
+
+
+def test_token_is_32_random_bytes_kept_by_rotation(dev_run: Recording) -> None:
+    assert dev_run.one(RANDOM).inputs == {"length": 32, "keepers": {"rotation": "1"}}
+
+
+def test_parameter_is_a_securestring_holding_the_token(dev_run: Recording) -> None:
+    parameter = dev_run.one(PARAMETER)
+    assert parameter.inputs == {
+        "name": "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN",
+        "type": "SecureString",
+        "value": fake_token({"rotation": "1"}),
+        "description": "Bearer token OpenClaw sends to cron webhook receivers (Pulumi-managed)",
+        "tags": {"app": "openclaw", "component": "cron-webhook", "managed-by": "pulumi"},
+    }
+    assert parameter.retain_on_delete is False
+
+
+def test_external_secret_is_dedicated_owner_and_awaited(dev_run: Recording) -> None:
+    assert dev_run.one(EXTERNAL_SECRET).inputs == {
+        "apiVersion": "external-secrets.io/v1",
+        "kind": "ExternalSecret",
+        "metadata": {
+            "name": "openclaw-cron-webhook-r1",
+            "namespace": "openclaw",
+            "labels": {
+                "app.kubernetes.io/name": "openclaw",
+                "app.kubernetes.io/component": "cron-webhook",
+                "app.kubernetes.io/managed-by": "pulumi",
+            },
+            "annotations": {
+                "pulumi.com/waitFor": json.dumps(
+                    [
+                        "condition=Ready",
+                        'jsonpath={.status.conditions[?(@.type=="Ready")].reason}=SecretSynced',
+                    ]
+                ),
+                "pulumi.com/timeoutSeconds": "300",
+            },
+        },
+        "spec": {
+            "refreshInterval": "1h",
+            "secretStoreRef": {"name": "parameterstore", "kind": "ClusterSecretStore"},
+            "target": {
+                "name": "openclaw-cron-webhook-r1",
+                "creationPolicy": "Owner",
+                "deletionPolicy": "Retain",
+            },
+            "data": [
+                {
+                    "secretKey": "OPENCLAW_CRON_WEBHOOK_TOKEN",
+                    "remoteRef": {
+                        "key": "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN",
+                        "conversionStrategy": "Default",
+                        "decodingStrategy": "None",
+                        "metadataPolicy": "None",
+                    },
+                }
+            ],
+        },
+    }
+
+
+def test_env_patch_adds_exactly_one_secretkeyref_entry(dev_run: Recording) -> None:
+    assert dev_run.one(PATCH).inputs == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {
+            "name": "openclaw",
+            "namespace": "openclaw",
+            "annotations": {"pulumi.com/patchFieldManager": "openclaw-cron-webhook"},
+        },
+        "spec": {
+            "template": {
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "openclaw",
+                            "env": [
+                                {
+                                    "name": "OPENCLAW_CRON_WEBHOOK_TOKEN",
+                                    "valueFrom": {
+                                        "secretKeyRef": {
+                                            "name": "openclaw-cron-webhook-r1",
+                                            "key": "OPENCLAW_CRON_WEBHOOK_TOKEN",
+                                        }
+                                    },
+                                }
+                            ],
+                        }
+                    ]
+                }
+            }
+        },
+    }
+
+
+def test_section_writes_the_placeholder_never_the_token(dev_run: Recording) -> None:
+    assert without_provider(dev_run.one(SECTION).inputs) == {
+        "namespace": "openclaw",
+        "configMap": "openclaw-config",
+        "key": "openclaw.json",
+        "section": "cron",
+        "value": {
+            "enabled": True,
+            "webhookToken": "${OPENCLAW_CRON_WEBHOOK_TOKEN}",
+            "sessionRetention": "7d",
+        },
+    }
+
+
+def test_nothing_targets_the_apps_own_secret_or_externalsecret(dev_run: Recording) -> None:
+    for registration in dev_run.registrations:
+        text = json.dumps(without_provider(registration.inputs))
+        assert "openclaw-credentials" not in text, registration.type
+        assert "openclaw-es" not in text, registration.type
+
+
+def test_each_stage_is_a_component_under_the_delivery(dev_run: Recording) -> None:
+    by_urn = dev_run.by_urn()
+    delivery = dev_run.one(f"{PROJECT}:index:CronWebhookDelivery")
+    stages = {}
+    for resource in dev_run.resources:
+        stage = by_urn[resource.parent]
+        assert stage.parent == delivery.urn, resource.type
+        stages[resource.type] = stage.type.rsplit(":", 1)[1]
+    assert stages == {
+        RANDOM: "WebhookToken",
+        PARAMETER: "TokenParameter",
+        EXTERNAL_SECRET: "TokenExternalSecret",
+        PATCH: "TokenEnvPatch",
+        SECTION: "CronConfigSection",
+    }
+
+
+def test_stage_order_is_explicit_in_each_resource(dev_run: Recording) -> None:
+    """Every resource depends directly on the previous stage's resource, not just by data."""
+    urn_of = {r.type: r.urn for r in dev_run.resources}
+    for before, after in itertools.pairwise(PATH):
+        assert urn_of[before] in dev_run.one(after).dependencies, f"{after} after {before}"
+    assert [r.type for r in dev_run.dependency_order()] == PATH
+
+
+def test_outputs_name_each_hop(dev_run: Recording) -> None:
+    outputs = dev_run.outputs
+    assert outputs["parameterName"] == "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
+    assert outputs["parameterArn"] == (
+        "arn:aws:ssm:ap-northeast-1:123456789012:parameter/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
+    )
+    assert outputs["externalSecretName"] == "openclaw-cron-webhook-r1"
+    assert outputs["secretName"] == "openclaw-cron-webhook-r1"
+    assert outputs["envName"] == "OPENCLAW_CRON_WEBHOOK_TOKEN"
+    assert set(outputs["verify"]) == {"ssm", "externalSecret", "secret", "env", "config"}
+    assert (
+        "kubectl -n openclaw get externalsecret openclaw-cron-webhook-r1"
+        in (outputs["verify"]["externalSecret"])
+    )
+
+
+def test_an_empty_stack_reproduces_the_reference_deployment(dev_run: Recording) -> None:
+    empty = run_program({"aws:region": "ap-northeast-1"})
+    for type_ in PATH:
+        assert empty.one(type_).inputs == dev_run.one(type_).inputs, type_
+
+
+def test_non_default_values_reach_their_fields() -> None:
+    run = run_program(
+        {
+            "aws:region": "eu-west-1",
+            "namespace": "gateway",
+            "token": {
+                "parameterName": "/team/gw/HOOK_TOKEN",
+                "rotation": 7,
+                "kmsKeyId": "alias/gateway",
+                "retainOnDestroy": True,
+                "tags": {"team": "platform"},
+            },
+            "externalSecret": {
+                "name": "hook",
+                "secretName": "hook-secret",
+                "secretKey": "HOOK",
+                "storeName": "ssm",
+                "storeKind": "SecretStore",
+                "refreshInterval": "15m",
+            },
+            "deployment": {"name": "gw", "container": "app", "envName": "HOOK_TOKEN"},
+            "config": {"configMap": "gw-config", "key": "config.json"},
+            "cron": {"enabled": False, "sessionRetention": False},
+        }
+    )
+    assert run.one(RANDOM).inputs["keepers"] == {"rotation": "7"}
+    parameter = run.one(PARAMETER)
+    assert parameter.inputs["name"] == "/team/gw/HOOK_TOKEN"
+    assert parameter.inputs["keyId"] == "alias/gateway"
+    assert parameter.inputs["tags"] == {"team": "platform"}
+    assert parameter.retain_on_delete is True
+    es = run.one(EXTERNAL_SECRET).inputs
+    assert es["metadata"]["name"] == "hook-r7"
+    assert es["metadata"]["namespace"] == "gateway"
+    assert es["spec"]["refreshInterval"] == "15m"
+    assert es["spec"]["secretStoreRef"] == {"name": "ssm", "kind": "SecretStore"}
+    assert es["spec"]["target"]["name"] == "hook-secret-r7"
+    assert es["spec"]["data"][0]["secretKey"] == "HOOK"
+    assert es["spec"]["data"][0]["remoteRef"]["key"] == "/team/gw/HOOK_TOKEN"
+    patch = run.one(PATCH).inputs
+    assert patch["metadata"]["name"] == "gw"
+    assert patch["spec"]["template"]["spec"]["containers"] == [
+        {
+            "name": "app",
+            "env": [
+                {
+                    "name": "HOOK_TOKEN",
+                    "valueFrom": {"secretKeyRef": {"name": "hook-secret-r7", "key": "HOOK"}},
+                }
+            ],
+        }
+    ]
+    section = run.one(SECTION).inputs
+    assert (section["namespace"], section["configMap"], section["key"]) == (
+        "gateway",
+        "gw-config",
+        "config.json",
+    )
+    assert section["value"] == {
+        "enabled": False,
+        "webhookToken": "${HOOK_TOKEN}",
+        "sessionRetention": False,
+    }
+    assert run.outputs["parameterArn"].startswith("arn:aws:ssm:eu-west-1:")
+
+
+def test_kube_context_is_passed_to_the_section_not_credentials() -> None:
+    run = run_program({"kubernetes:context": "lolice-admin"})
+    assert run.one(SECTION).inputs["kubeContext"] == "lolice-admin"
