@@ -23,7 +23,7 @@ from typing import Any
 import kubernetes_validate
 import yaml
 
-from components.openclaw_document import DocumentError, set_section
+from components.openclaw_document import DocumentError, check_phase1, set_section
 from tools.mock_runtime import (
     ROOT,
     SECRET_SIG,
@@ -227,6 +227,8 @@ def resulting_document(recording: Recording, base: Path) -> tuple[str, dict[str,
     document = read_base_document(base, section["key"])
     context = f"{base} ({section['key']})"
     try:
+        # The section provider checks Phase 1 before writing; so does its preview here.
+        check_phase1(document, context=context)
         result = set_section(document, section["section"], section["value"], context=context)
     except DocumentError as exc:
         raise PlanError(str(exc)) from exc
