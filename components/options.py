@@ -13,8 +13,10 @@ import pulumi
 
 
 def child_options(
-    parent: pulumi.Resource, opts: pulumi.ResourceOptions | None, **extra: object
+    parent: pulumi.Resource, opts: pulumi.ResourceOptions | None, *, retain_on_delete: bool = False
 ) -> pulumi.ResourceOptions:
     """Options for a component's child: parented, and ordered like the component."""
     depends_on = opts.depends_on if opts is not None else None
-    return pulumi.ResourceOptions(parent=parent, depends_on=depends_on, **extra)  # type: ignore[arg-type]
+    return pulumi.ResourceOptions(
+        parent=parent, depends_on=depends_on, retain_on_delete=retain_on_delete
+    )

@@ -334,7 +334,7 @@ def _validate(s: Settings, c: _Checker, rotation_raw: Any) -> None:
         c.string(
             "token.kmsKeyId",
             t.kms_key_id,
-            _KMS_KEY.fullmatch,  # type: ignore[arg-type]
+            _matches(_KMS_KEY, 2048),
             "must be a KMS key id, multi-region key id (mrk-...), alias/NAME or key/alias ARN",
             "alias/openclaw",
         )
@@ -380,7 +380,7 @@ def _validate(s: Settings, c: _Checker, rotation_raw: Any) -> None:
     c.string(
         "externalSecret.refreshInterval",
         e.refresh_interval,
-        _GO_DURATION.fullmatch,  # type: ignore[arg-type]
+        _matches(_GO_DURATION, 64),
         "must be a Go duration such as 1h, 30m or 1h30m (0 disables periodic refresh)",
         "1h",
     )
@@ -391,7 +391,7 @@ def _validate(s: Settings, c: _Checker, rotation_raw: Any) -> None:
     c.string(
         "deployment.envName",
         d.env_name,
-        _ENV_NAME.fullmatch,  # type: ignore[arg-type]
+        _matches(_ENV_NAME, 253),
         "must match ^[A-Z_][A-Z0-9_]*$, or OpenClaw leaves ${...} unsubstituted",
         "OPENCLAW_CRON_WEBHOOK_TOKEN",
     )

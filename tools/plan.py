@@ -117,7 +117,8 @@ def masked_inputs(registration: Registration) -> dict[str, Any]:
             return [mask(v) for v in value]
         return value
 
-    return mask(registration.wire_inputs)  # type: ignore[no-any-return]
+    masked: dict[str, Any] = mask(registration.wire_inputs)
+    return masked
 
 
 def target_of(registration: Registration) -> str:
