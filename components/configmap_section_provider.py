@@ -1,0 +1,220 @@
+"""A Pulumi resource that owns one top-level section of a JSON document inside a ConfigMap.
+
+WARNING: this is a dynamic provider. Pulumi pickles the provider object with dill into every
+resource's state, and dill pickles these classes BY REFERENCE: the state names the module
+`components.configmap_section_provider` and the class `JsonSectionProvider`, and later runs
+(`pulumi up`, `refresh`, `destroy`) import them by those names. Never move or rename this
+module or its classes; a stack whose state names a missing class cannot even be destroyed.
+
+Why a dynamic provider at all: `data["openclaw.json"]` is one string owned by someone else, and
+any Kubernetes patch of it owns (and on delete, erases) the whole document. This resource reads
+the document, splices in exactly its own section (`components.openclaw_document`), and writes it
+back guarded by the object's resourceVersion (`components.configmaps`); a 409 means someone else
+wrote in between, so it re-reads and redoes the edit instead of overwriting theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import (
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from components.configmaps import (
+    ConfigMapApi,
+    ConfigMapDocument,
+    ConfigMapNotFound,
+    ConflictError,
+    KubernetesConfigMapApi,
+    read_document,
+    write_document,
+)
+from components.openclaw_document import (
+    PreconditionError,
+    check_phase1,
+    json_equal,
+    read_section,
+    remove_section,
+    set_section,
+)
+
+MAX_ATTEMPTS = 5
+
+# Changing any of these points the resource at another section, so it is a replacement.
+_TARGET_PROPS = ("namespace", "configMap", "key", "section")
+_PROPS = (*_TARGET_PROPS, "value", "kubeContext")
+_PYTHON_NAMES = {"configMap": "config_map", "kubeContext": "kube_context"}
+_PULUMI_NAMES = {python: pulumi for pulumi, python in _PYTHON_NAMES.items()}
+
+_Edit = Callable[[ConfigMapDocument], str]
+
+
+class JsonSectionProvider(ResourceProvider):
+    """Create, update and delete one section; refresh reports what the cluster holds.
+
+    The instance is pickled into state, so it holds nothing but the optional factory that tests
+    use to point it at a fake API server; the default builds the client from the kubeconfig at
+    call time, so no credentials are ever pickled.
+    """
+
+    def __init__(self, api_factory: Callable[[str | None], ConfigMapApi] | None = None) -> None:
+        super().__init__()
+        self._api_factory = api_factory
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Write the section, refusing to take over one that someone else wrote differently.
+
+        An existing section equal to the desired one is adopted (nothing is written), so a
+        section already committed to the document's source does not block the stack.
+        """
+        section, desired = props["section"], props["value"]
+
+        def edit(document: ConfigMapDocument) -> str:
+            check_phase1(document.text, context=document.context)
+            present, live = read_section(document.text, section, context=document.context)
+            if present and not json_equal(live, desired):
+                # The live value is not quoted: it may hold a real token.
+                raise PreconditionError(
+                    f'{document.context} already has a top-level "{section}" section that this '
+                    "stack does not own, and it differs from the section this stack would write. "
+                    "The stack will not overwrite someone else's settings: remove the section "
+                    "from the document's source, or make it equal to the desired section (the "
+                    "stack then adopts it), then run `pulumi up` again."
+                )
+            return set_section(document.text, section, desired, context=document.context)
+
+        self._edit(props, edit)
+        return CreateResult(_resource_id(props), _outputs(props))
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Rewrite our section; whatever it holds now is ours, even if edited by hand."""
+        section, desired = news["section"], news["value"]
+
+        def edit(document: ConfigMapDocument) -> str:
+            check_phase1(document.text, context=document.context)
+            return set_section(document.text, section, desired, context=document.context)
+
+        self._edit(news, edit)
+        return UpdateResult(_outputs(news))
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        """Remove exactly our section; if the ConfigMap, key or section is gone, so is ours."""
+        section = props["section"]
+
+        def edit(document: ConfigMapDocument) -> str:
+            return remove_section(document.text, section, context=document.context)
+
+        self._edit(props, edit, missing_is_done=True)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Replace on a new target, update on a new value; the kube context is not state.
+
+        Values compare as JSON (`true` is not `1`, member order does not matter). Creating the
+        replacement before deleting the old one is safe because the two targets differ.
+        """
+        replaces = [name for name in _TARGET_PROPS if olds.get(name) != news.get(name)]
+        changes = bool(replaces) or not json_equal(olds.get("value"), news.get("value"))
+        return DiffResult(changes=changes, replaces=replaces, delete_before_replace=False)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Report the live section, so `pulumi refresh` shows hand edits and removals."""
+        api = self._api(props)
+        try:
+            document = read_document(api, props["namespace"], props["configMap"], props["key"])
+        except ConfigMapNotFound:
+            return ReadResult(None, {})
+        present, live = read_section(document.text, props["section"], context=document.context)
+        if not present:
+            return ReadResult(None, {})
+        return ReadResult(id_, {**_outputs(props), "value": live})
+
+    def _api(self, props: dict[str, Any]) -> ConfigMapApi:
+        factory = self._api_factory or KubernetesConfigMapApi.from_kubeconfig
+        return factory(props.get("kubeContext"))
+
+    def _edit(self, props: dict[str, Any], edit: _Edit, *, missing_is_done: bool = False) -> None:
+        """Read, edit and write until a write is not beaten by someone else's, a few times.
+
+        Each attempt redoes the whole edit, checks included, on the freshly read document, so
+        a concurrent change to another section survives and our checks see the current state.
+        """
+        api = self._api(props)
+        namespace, name, key = props["namespace"], props["configMap"], props["key"]
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                document = read_document(api, namespace, name, key)
+                text = edit(document)
+                if text != document.text:
+                    write_document(api, document, text)
+                return
+            except ConflictError:
+                continue
+            except ConfigMapNotFound:
+                if missing_is_done:
+                    return
+                raise
+        raise ConflictError(
+            f"Gave up after {MAX_ATTEMPTS} conflicting writes to ConfigMap {namespace}/{name} key "
+            f"{key}: someone else changed the ConfigMap between each read and write. Nothing was "
+            "written; run `pulumi up` (or `pulumi destroy`) again."
+        )
+
+
+def _resource_id(props: dict[str, Any]) -> str:
+    return f"{props['namespace']}/{props['configMap']}/{props['key']}#{props['section']}"
+
+
+def _outputs(props: dict[str, Any]) -> dict[str, Any]:
+    return {name: props.get(name) for name in _PROPS}
+
+
+class OpenClawJsonSection(Resource, module="openclaw", name="JsonSection"):
+    """One top-level section of a JSON document in a ConfigMap, owned by this stack.
+
+    Python attributes are snake_case; the provider and the state see the camelCase names
+    (`configMap`, `kubeContext`), translated both ways below.
+    """
+
+    namespace: pulumi.Output[str]
+    config_map: pulumi.Output[str]
+    key: pulumi.Output[str]
+    section: pulumi.Output[str]
+    value: pulumi.Output[dict[str, Any]]
+    kube_context: pulumi.Output[str | None]
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        namespace: pulumi.Input[str],
+        config_map: pulumi.Input[str],
+        key: pulumi.Input[str],
+        section: pulumi.Input[str],
+        value: pulumi.Input[dict[str, Any]],
+        kube_context: str | None,
+        opts: pulumi.ResourceOptions | None = None,
+        provider: JsonSectionProvider | None = None,
+    ) -> None:
+        props = {
+            "namespace": namespace,
+            "config_map": config_map,
+            "key": key,
+            "section": section,
+            "value": value,
+            "kube_context": kube_context,
+        }
+        super().__init__(provider or JsonSectionProvider(), name, props, opts)
+
+    def translate_input_property(self, prop: str) -> str:
+        return _PULUMI_NAMES.get(prop, prop)
+
+    def translate_output_property(self, prop: str) -> str:
+        return _PYTHON_NAMES.get(prop, prop)
