@@ -106,15 +106,22 @@ def _walk(value: Any, path: str) -> Iterator[tuple[str, Any]]:
 
 
 def masked_inputs(registration: Registration) -> dict[str, Any]:
-    """The resource's inputs with every secret replaced by `[secret]`."""
+    """The resource's inputs with every secret replaced by `[secret]`, ready to show.
+
+    Keys are sorted and whole numbers are ints again: the wire format (a protobuf Struct)
+    keeps neither member order nor the int/float distinction, and a plan must read the same
+    on every run.
+    """
 
     def mask(value: Any) -> Any:
         if isinstance(value, dict):
             if value.get(SIG_KEY) == SECRET_SIG:
                 return SECRET
-            return {k: mask(v) for k, v in value.items() if k not in HIDDEN_INPUTS}
+            return {k: mask(value[k]) for k in sorted(value) if k not in HIDDEN_INPUTS}
         if isinstance(value, list):
             return [mask(v) for v in value]
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
         return value
 
     masked: dict[str, Any] = mask(registration.wire_inputs)
