@@ -1,0 +1,346 @@
+"""The policy pack's rules: each one both ways, through its pure check and through pulumi_policy.
+
+Why both: the pure checks say what a rule means; the `validate` path is what the analyzer
+calls during `pulumi preview`, with props wrapped in proxies that raise on unknown values.
+The last tests run every rule over everything the real stack registers: a guardrail that
+fires on the stack it guards would only teach people to turn it off.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import pytest
+from pulumi_policy import ResourceValidationArgs, ResourceValidationPolicy
+from pulumi_policy.proxy import UNKNOWN_OBJECT_VALUE, UNKNOWN_STRING_VALUE, unknown_checking_proxy
+
+from policy import rules
+from tools.mock_runtime import Recording, run_program
+
+# Token-shaped, derived so that no token-like literal sits in the repository.
+TOKEN = hashlib.sha256(b"policy rule tests: not a real token").hexdigest()
+PLACEHOLDER = "${OPENCLAW_CRON_WEBHOOK_TOKEN}"
+
+PARAMETER = "aws:ssm/parameter:Parameter"
+DEPLOYMENT_PATCH = "kubernetes:apps/v1:DeploymentPatch"
+CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
+EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret"
+SECTION = "pulumi-python:dynamic/openclaw:JsonSection"
+
+LITERAL_ENV = (
+    'containers["openclaw"] env "OPENCLAW_CRON_WEBHOOK_TOKEN" has a literal value; '
+    "use valueFrom.secretKeyRef"
+)
+HEX_IN_DOCUMENT = (
+    'data["openclaw.json"] contains a 64-hex-character string (the token\'s shape); '
+    "reference the token as a ${VAR} placeholder"
+)
+
+
+@dataclass
+class FakeArgs:
+    """Duck-typed ResourceValidationArgs: the attributes a rule may read."""
+
+    resource_type: str
+    props: Any
+    urn: str = "urn:pulumi:dev::openclaw-cron-webhook::test::fake"
+    name: str = "fake"
+
+
+@dataclass
+class Reports:
+    """A report_violation callback that keeps what it is told."""
+
+    messages: list[str] = field(default_factory=list)
+    urns: list[str | None] = field(default_factory=list)
+
+    def __call__(self, message: str, urn: str | None = None) -> None:
+        self.messages.append(message)
+        self.urns.append(urn)
+
+
+def run_policy(policy: ResourceValidationPolicy, resource_type: str, props: Any) -> list[str]:
+    reports = Reports()
+    args = cast(ResourceValidationArgs, FakeArgs(resource_type, props))
+    assert policy.validate(args, reports) is None  # synchronous: nothing for Pulumi to await
+    assert reports.urns == [None] * len(reports.messages)  # the resource's own URN applies
+    return reports.messages
+
+
+def container(*env: Any, name: str = "openclaw") -> dict[str, Any]:
+    return {"name": name, "env": list(env)}
+
+
+def pod_spec(*containers: dict[str, Any], init: tuple[dict[str, Any], ...] = ()) -> Any:
+    spec: dict[str, Any] = {"containers": list(containers)}
+    if init:
+        spec["initContainers"] = list(init)
+    return spec
+
+
+def in_template(pod: Any) -> Any:
+    """Where a Deployment, StatefulSet, DaemonSet or Job (and their patches) keep the pod spec."""
+    return {"spec": {"template": {"spec": pod}}}
+
+
+def deployment(*containers: dict[str, Any], init: tuple[dict[str, Any], ...] = ()) -> Any:
+    return in_template(pod_spec(*containers, init=init))
+
+
+def from_secret(name: str = "OPENCLAW_CRON_WEBHOOK_TOKEN") -> dict[str, Any]:
+    return {
+        "name": name,
+        "valueFrom": {"secretKeyRef": {"name": "openclaw-cron-webhook", "key": name}},
+    }
+
+
+def document(**sections: Any) -> dict[str, str]:
+    base: dict[str, Any] = {"plugins": {"entries": {"diagnostics-otel": {"enabled": True}}}}
+    return {"openclaw.json": json.dumps(base | sections, indent=2)}
+
+
+# ssm-token-securestring
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN", "SecureString"),
+        ("/lolice/openclaw/LOG_LEVEL", "String"),  # not named like a secret
+        ("/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN", None),  # type not given or unknown
+    ],
+)
+def test_ssm_parameter_passes(name: str, kind: str | None) -> None:
+    props = {"name": name, "type": kind, "value": TOKEN}
+    assert rules.check_ssm_parameter(PARAMETER, props) == []
+    assert run_policy(rules.SSM_TOKEN_SECURESTRING, PARAMETER, props) == []
+
+
+@pytest.mark.parametrize("name", ["/app/api_token", "/app/ApiKey", "/app/db-Password", "/SECRET"])
+def test_ssm_parameter_named_like_a_secret_must_be_securestring(name: str) -> None:
+    props = {"name": name, "type": "String", "value": TOKEN}
+    expected = [
+        f'SSM parameter "{name}" is named like a secret but has type "String"; '
+        'it must be "SecureString"'
+    ]
+    assert rules.check_ssm_parameter(PARAMETER, props) == expected
+    assert run_policy(rules.SSM_TOKEN_SECURESTRING, PARAMETER, props) == expected
+    assert TOKEN not in expected[0]
+
+
+# env-secrets-from-secretkeyref
+
+
+def test_env_from_secret_key_ref_passes() -> None:
+    props = deployment(container(from_secret(), {"name": "LOG_LEVEL", "value": "debug"}))
+    assert rules.check_workload_env(DEPLOYMENT_PATCH, props) == []
+    assert run_policy(rules.ENV_SECRETS_FROM_SECRETKEYREF, DEPLOYMENT_PATCH, props) == []
+
+
+def test_env_literal_value_is_refused() -> None:
+    props = deployment(container({"name": "OPENCLAW_CRON_WEBHOOK_TOKEN", "value": TOKEN}))
+    assert rules.check_workload_env(DEPLOYMENT_PATCH, props) == [LITERAL_ENV]
+    assert run_policy(rules.ENV_SECRETS_FROM_SECRETKEYREF, DEPLOYMENT_PATCH, props) == [LITERAL_ENV]
+
+
+def test_env_secret_from_a_config_map_is_refused() -> None:
+    entry = {"name": "API_KEY", "valueFrom": {"configMapKeyRef": {"name": "c", "key": "k"}}}
+    props = deployment(container(entry, name="app"))
+    assert rules.check_workload_env("kubernetes:apps/v1:Deployment", props) == [
+        'containers["app"] env "API_KEY" does not come from valueFrom.secretKeyRef'
+    ]
+
+
+def test_env_init_containers_are_checked_too() -> None:
+    props = deployment(container(), init=(container({"name": "db_password", "value": "x"}),))
+    assert rules.check_workload_env("kubernetes:apps/v1:StatefulSet", props) == [
+        'initContainers["openclaw"] env "db_password" has a literal value; '
+        "use valueFrom.secretKeyRef"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "wrap"),
+    [
+        ("kubernetes:batch/v1:CronJob", lambda pod: {"spec": {"jobTemplate": in_template(pod)}}),
+        (
+            "kubernetes:batch/v1:CronJobPatch",
+            lambda pod: {"spec": {"jobTemplate": in_template(pod)}},
+        ),
+        ("kubernetes:batch/v1:Job", in_template),
+        ("kubernetes:apps/v1:DaemonSetPatch", in_template),
+        ("kubernetes:core/v1:Pod", lambda pod: {"spec": pod}),
+        ("kubernetes:core/v1:PodPatch", lambda pod: {"spec": pod}),
+    ],
+)
+def test_env_every_workload_kind_finds_its_pod_spec(resource_type: str, wrap: Any) -> None:
+    bad = wrap(pod_spec(container({"name": "OPENCLAW_CRON_WEBHOOK_TOKEN", "value": TOKEN})))
+    good = wrap(pod_spec(container(from_secret())))
+    assert rules.check_workload_env(resource_type, bad) == [LITERAL_ENV]
+    assert rules.check_workload_env(resource_type, good) == []
+
+
+def test_env_missing_fields_are_nothing_to_check() -> None:
+    for props in ({}, {"spec": None}, deployment(), deployment({"name": "openclaw"})):
+        assert rules.check_workload_env(DEPLOYMENT_PATCH, props) == []
+
+
+# configmap-no-literal-token
+
+
+def test_config_map_with_placeholder_passes() -> None:
+    props = {"data": document(cron={"enabled": True, "webhookToken": PLACEHOLDER})}
+    assert rules.check_config_values(CONFIG_MAP, props) == []
+    assert run_policy(rules.CONFIGMAP_NO_LITERAL_TOKEN, CONFIG_MAP, props) == []
+
+
+def test_config_map_with_the_token_is_refused() -> None:
+    props = {"data": document(cron={"enabled": True, "webhookToken": TOKEN})}
+    expected = [
+        HEX_IN_DOCUMENT,
+        'data["openclaw.json"]: cron.webhookToken is not a ${VAR} placeholder '
+        "(an upper-case env var name)",
+    ]
+    assert rules.check_config_values(CONFIG_MAP, props) == expected
+    assert run_policy(rules.CONFIGMAP_NO_LITERAL_TOKEN, CONFIG_MAP, props) == expected
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "hunter2",
+        "${openclaw_token}",  # OpenClaw leaves lower-case names literal
+        "Bearer ${OPENCLAW_CRON_WEBHOOK_TOKEN}",
+        "${OPENCLAW_CRON_WEBHOOK_TOKEN}\n",
+        None,
+        7,
+    ],
+)
+def test_config_map_webhook_token_must_be_exactly_a_placeholder(token: object) -> None:
+    props = {"data": document(hooks={"list": [{"webhookToken": token}]})}
+    assert rules.check_config_values("kubernetes:core/v1:ConfigMapPatch", props) == [
+        'data["openclaw.json"]: hooks.list[0].webhookToken is not a ${VAR} placeholder '
+        "(an upper-case env var name)"
+    ]
+
+
+def test_config_map_token_shaped_string_outside_json_is_refused() -> None:
+    props = {"data": {"receiver.env": f"TOKEN=sha256:{TOKEN}\n"}}
+    assert rules.check_config_values(CONFIG_MAP, props) == [
+        'data["receiver.env"] contains a 64-hex-character string (the token\'s shape); '
+        "reference the token as a ${VAR} placeholder"
+    ]
+
+
+def test_config_map_longer_hex_runs_are_not_token_shaped() -> None:
+    props = {"data": {"digests": f"{TOKEN}0 {TOKEN[:63]}"}}
+    assert rules.check_config_values(CONFIG_MAP, props) == []
+
+
+def test_json_section_with_placeholder_passes() -> None:
+    props = {"value": {"enabled": True, "webhookToken": PLACEHOLDER, "sessionRetention": "7d"}}
+    assert rules.check_config_values(SECTION, props) == []
+    assert run_policy(rules.CONFIGMAP_NO_LITERAL_TOKEN, SECTION, props) == []
+
+
+def test_json_section_with_the_token_is_refused() -> None:
+    props = {"value": {"enabled": True, "webhookToken": TOKEN}}
+    expected = [
+        "value contains a 64-hex-character string (the token's shape); "
+        "reference the token as a ${VAR} placeholder",
+        "value: webhookToken is not a ${VAR} placeholder (an upper-case env var name)",
+    ]
+    assert rules.check_config_values(SECTION, props) == expected
+    assert run_policy(rules.CONFIGMAP_NO_LITERAL_TOKEN, SECTION, props) == expected
+
+
+# externalsecret-owns-its-secret
+
+
+@pytest.mark.parametrize("target", [{"creationPolicy": "Owner"}, {}, None])
+def test_external_secret_owner_or_default_passes(target: Any) -> None:
+    props = {"spec": {"target": target}}
+    assert rules.check_external_secret(EXTERNAL_SECRET, props) == []
+    assert run_policy(rules.EXTERNALSECRET_OWNS_ITS_SECRET, EXTERNAL_SECRET, props) == []
+
+
+@pytest.mark.parametrize("version", ["v1", "v1beta1"])
+def test_external_secret_merge_is_refused(version: str) -> None:
+    resource_type = f"kubernetes:external-secrets.io/{version}:ExternalSecret"
+    props = {"spec": {"target": {"name": "openclaw-credentials", "creationPolicy": "Merge"}}}
+    expected = ['spec.target.creationPolicy is "Merge"; it must be "Owner"']
+    assert rules.check_external_secret(resource_type, props) == expected
+    assert run_policy(rules.EXTERNALSECRET_OWNS_ITS_SECRET, resource_type, props) == expected
+
+
+# the pack as Pulumi runs it
+
+
+def test_pack_has_the_four_rules() -> None:
+    assert [policy.name for policy in rules.POLICIES] == [
+        "ssm-token-securestring",
+        "env-secrets-from-secretkeyref",
+        "configmap-no-literal-token",
+        "externalsecret-owns-its-secret",
+    ]
+
+
+def test_unknown_values_in_preview_are_skipped_not_fatal() -> None:
+    """The analyzer's proxies raise on unknowns; a rule checks what is known instead."""
+    sidecar_env = {"name": "API_KEY", "valueFrom": UNKNOWN_OBJECT_VALUE}
+    props = unknown_checking_proxy(
+        deployment(container(UNKNOWN_OBJECT_VALUE), container(sidecar_env, name="sidecar"))
+    )
+    assert run_policy(rules.ENV_SECRETS_FROM_SECRETKEYREF, DEPLOYMENT_PATCH, props) == []
+    section = unknown_checking_proxy({"value": {"webhookToken": UNKNOWN_STRING_VALUE}})
+    assert run_policy(rules.CONFIGMAP_NO_LITERAL_TOKEN, SECTION, section) == []
+
+
+def test_literal_env_value_still_fires_while_its_content_is_unknown() -> None:
+    """A literal computed from the token is unknown in preview; being literal is the fault."""
+    entry = {"name": "OPENCLAW_CRON_WEBHOOK_TOKEN", "value": UNKNOWN_STRING_VALUE}
+    props = unknown_checking_proxy(deployment(container(entry)))
+    assert run_policy(rules.ENV_SECRETS_FROM_SECRETKEYREF, DEPLOYMENT_PATCH, props) == [LITERAL_ENV]
+
+
+# the stack's own resources
+
+
+@pytest.fixture(scope="module")
+def stack() -> Recording:
+    return run_program({"aws:region": "ap-northeast-1"})
+
+
+def test_the_stacks_own_resources_pass_every_rule(stack: Recording) -> None:
+    checks = [
+        rules.check_ssm_parameter,
+        rules.check_workload_env,
+        rules.check_config_values,
+        rules.check_external_secret,
+    ]
+    types = {resource.type for resource in stack.resources}
+    assert {PARAMETER, DEPLOYMENT_PATCH, EXTERNAL_SECRET, SECTION} <= types
+    for resource in stack.resources:
+        for check in checks:
+            assert check(resource.type, resource.inputs) == [], (resource.type, check.__name__)
+        for policy in rules.POLICIES:
+            assert isinstance(policy, ResourceValidationPolicy)
+            assert run_policy(policy, resource.type, resource.inputs) == [], resource.type
+
+
+def test_negative_control_a_literal_env_value_on_the_stacks_patch_fires(
+    stack: Recording,
+) -> None:
+    """Proves the pass above is the rule accepting the stack, not missing its resources."""
+    inputs = copy.deepcopy(stack.one(DEPLOYMENT_PATCH).inputs)
+    (entry,) = inputs["spec"]["template"]["spec"]["containers"][0]["env"]
+    del entry["valueFrom"]
+    entry["value"] = TOKEN
+    assert rules.check_workload_env(DEPLOYMENT_PATCH, inputs) == [LITERAL_ENV]
+    assert run_policy(rules.ENV_SECRETS_FROM_SECRETKEYREF, DEPLOYMENT_PATCH, inputs) == [
+        LITERAL_ENV
+    ]
