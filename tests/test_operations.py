@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from tools.mock_runtime import Recording, fake_token, run_program
+from tools.mock_runtime import Recording, fake_token, flatten, run_program
 
 RANDOM = "random:index/randomBytes:RandomBytes"
 PARAMETER = "aws:ssm/parameter:Parameter"
@@ -18,20 +18,6 @@ EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret"
 PATCH = "kubernetes:apps/v1:DeploymentPatch"
 SECTION = "pulumi-python:dynamic/openclaw:JsonSection"
 ENV_REF = "spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name"
-
-
-def _leaves(value: Any, path: str = "") -> dict[str, Any]:
-    if isinstance(value, dict) and value:
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            out.update(_leaves(item, f"{path}.{key}" if path else key))
-        return out
-    if isinstance(value, list) and value:
-        out = {}
-        for index, item in enumerate(value):
-            out.update(_leaves(item, f"{path}[{index}]"))
-        return out
-    return {path: value}
 
 
 def changes(before: Recording, after: Recording) -> dict[str, dict[str, tuple[Any, Any]]]:
@@ -43,7 +29,7 @@ def changes(before: Recording, after: Recording) -> dict[str, dict[str, tuple[An
     assert [r.type for r in before.resources] == [r.type for r in after.resources]
     diff: dict[str, dict[str, tuple[Any, Any]]] = {}
     for old, new in zip(before.resources, after.resources, strict=True):
-        old_leaves, new_leaves = _leaves(old.inputs), _leaves(new.inputs)
+        old_leaves, new_leaves = flatten(old.inputs), flatten(new.inputs)
         changed = {
             path: (old_leaves.get(path), new_leaves.get(path))
             for path in sorted(set(old_leaves) | set(new_leaves))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
-from tools.mock_runtime import Recording
+from tools.mock_runtime import Recording, flatten
 
 
 def token_of(run: Recording) -> str:
@@ -22,7 +22,7 @@ def test_plaintext_appears_in_no_input_but_the_parameter_value(dev_run: Recordin
     holders = [
         (registration.type, path)
         for registration in dev_run.registrations
-        for path, leaf in _leaves(registration.inputs, "")
+        for path, leaf in flatten(registration.inputs).items()
         if token in str(leaf)
     ]
     assert holders == [("aws:ssm/parameter:Parameter", "value")]
@@ -51,15 +51,3 @@ def test_no_other_output_carries_the_token(dev_run: Recording) -> None:
     for name, value in dev_run.outputs.items():
         if name != "webhookToken":
             assert token not in json.dumps(value), name
-
-
-def _leaves(value: object, path: str) -> list[tuple[str, object]]:
-    if isinstance(value, dict) and value:
-        return [
-            leaf
-            for key, item in value.items()
-            for leaf in _leaves(item, f"{path}.{key}" if path else key)
-        ]
-    if isinstance(value, list) and value:
-        return [leaf for i, item in enumerate(value) for leaf in _leaves(item, f"{path}[{i}]")]
-    return [(path, value)]

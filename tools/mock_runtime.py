@@ -118,6 +118,23 @@ class ProgramFailed(Exception):
         self.recording = recording
 
 
+def flatten(value: Any, path: str = "") -> dict[str, Any]:
+    """{dotted path: leaf} for a nested input value: how plans show and tests compare inputs.
+
+    An empty object or list is a leaf of its own, so clearing a field still shows up.
+    """
+    if isinstance(value, dict) and value:
+        items = ((f"{path}.{key}" if path else key, item) for key, item in value.items())
+    elif isinstance(value, list) and value:
+        items = ((f"{path}[{index}]", item) for index, item in enumerate(value))
+    else:
+        return {path: value}
+    leaves: dict[str, Any] = {}
+    for item_path, item in items:
+        leaves.update(flatten(item, item_path))
+    return leaves
+
+
 def _secret_paths(value: Any, path: str) -> Iterator[str]:
     if isinstance(value, dict):
         if value.get(SIG_KEY) == SECRET_SIG:

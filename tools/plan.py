@@ -15,7 +15,7 @@ import argparse
 import copy
 import json
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from tools.mock_runtime import (
     ProgramFailed,
     Recording,
     Registration,
+    flatten,
     run_program,
 )
 
@@ -92,17 +93,6 @@ def load_stack_config(stack: str, root: Path = ROOT) -> tuple[str, StackConfig]:
         if secret:
             secret_keys.append(full)
     return project, StackConfig(values, tuple(secret_keys))
-
-
-def _walk(value: Any, path: str) -> Iterator[tuple[str, Any]]:
-    if isinstance(value, dict) and value:
-        for key, item in value.items():
-            yield from _walk(item, f"{path}.{key}" if path else key)
-    elif isinstance(value, list) and value:
-        for index, item in enumerate(value):
-            yield from _walk(item, f"{path}[{index}]")
-    else:
-        yield path, value
 
 
 def masked_inputs(registration: Registration) -> dict[str, Any]:
@@ -263,7 +253,7 @@ def render_plan(stack: str, recording: Recording, objects: Mapping[str, tuple[An
         if registration.retain_on_delete:
             lines.append("   destroy: kept (retainOnDelete)")
         lines.append("   sets:")
-        for path, value in _walk(masked_inputs(registration), ""):
+        for path, value in flatten(masked_inputs(registration)).items():
             lines.append(f"     {path} = {json.dumps(value, ensure_ascii=False)}")
         lines.append("")
     lines.append("Kubernetes objects written:")
