@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,17 @@ def test_merge_by_name_keeps_every_other_entry() -> None:
             {"name": "b"},
         ]
     }
+
+
+def test_plan_never_touches_the_network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any outbound connection attempt (AWS, the cluster, a registry) fails the plan."""
+    attempts: list[object] = []
+
+    def refuse(self: socket.socket, address: object) -> None:
+        attempts.append(address)
+        raise OSError("network disabled for the offline plan")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    assert plan.main(["--stack", "dev", "--out", str(tmp_path)]) == 0
+    assert attempts == []
