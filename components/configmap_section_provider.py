@@ -38,7 +38,7 @@ from components.configmaps import (
     write_document,
 )
 from components.openclaw_document import (
-    PreconditionError,
+    add_section,
     check_phase1,
     json_equal,
     read_section,
@@ -78,18 +78,7 @@ class JsonSectionProvider(ResourceProvider):
         section, desired = props["section"], props["value"]
 
         def edit(document: ConfigMapDocument) -> str:
-            check_phase1(document.text, context=document.context)
-            present, live = read_section(document.text, section, context=document.context)
-            if present and not json_equal(live, desired):
-                # The live value is not quoted: it may hold a real token.
-                raise PreconditionError(
-                    f'{document.context} already has a top-level "{section}" section that this '
-                    "stack does not own, and it differs from the section this stack would write. "
-                    "The stack will not overwrite someone else's settings: remove the section "
-                    "from the document's source, or make it equal to the desired section (the "
-                    "stack then adopts it), then run `pulumi up` again."
-                )
-            return set_section(document.text, section, desired, context=document.context)
+            return add_section(document.text, section, desired, context=document.context)
 
         self._edit(props, edit)
         return CreateResult(_resource_id(props), _outputs(props))

@@ -211,6 +211,28 @@ def set_section(text: str, key: str, value: object, *, context: str) -> str:
     return text[:insert_at] + ",\n" + _new_member(key, value, indent) + text[insert_at:]
 
 
+def add_section(text: str, key: str, value: object, *, context: str) -> str:
+    """The create-time edit: the section is ours only if nobody else's is in the way.
+
+    Phase 1 must be complete; an equal section is adopted as it stands (same bytes back), and a
+    differing one written by someone else is refused rather than overwritten. The provider's
+    create and the offline plan both apply this, so the plan previews exactly what `pulumi up`
+    would write or refuse.
+    """
+    check_phase1(text, context=context)
+    present, _ = read_section(text, key, context=context)
+    if present and section_drift(text, key, value, context=context):
+        # The live value is not quoted: it may hold a real token.
+        raise PreconditionError(
+            f'{context} already has a top-level "{key}" section that this stack does not own, '
+            "and it differs from the section this stack would write. The stack will not "
+            "overwrite someone else's settings: remove the section from the document's source, "
+            "or make it equal to the desired section (the stack then adopts it), then run "
+            "`pulumi up` again."
+        )
+    return set_section(text, key, value, context=context)
+
+
 def _new_member(key: str, value: object, indent: str) -> str:
     return indent + json.dumps(key, ensure_ascii=False) + ": " + _render(value, indent)
 

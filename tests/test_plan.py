@@ -191,3 +191,18 @@ def test_plan_never_touches_the_network(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     assert plan.main(["--stack", "dev", "--out", str(tmp_path)]) == 0
     assert attempts == []
+
+
+def test_plan_refuses_a_foreign_section_like_the_provider(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The preview applies the provider's create-time edit, so it refuses what `up` refuses."""
+    raw = tmp_path / "openclaw.json"
+    raw.write_text(
+        '{"plugins": {"entries": {"diagnostics-otel": {"enabled": true}}},'
+        ' "cron": {"enabled": false}}'
+    )
+    assert plan.main(["--stack", "dev", "--base-config", str(raw), "--out", str(tmp_path)]) == 2
+    assert 'already has a top-level "cron" section that this stack does not own' in (
+        capsys.readouterr().err
+    )

@@ -12,7 +12,6 @@ against the official schemas, and shows the openclaw.json that results from the 
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import sys
 from collections.abc import Mapping
@@ -23,7 +22,7 @@ from typing import Any
 import kubernetes_validate
 import yaml
 
-from components.openclaw_document import DocumentError, check_phase1, set_section
+from components.openclaw_document import DocumentError, add_section
 from tools.mock_runtime import (
     ROOT,
     SECRET_SIG,
@@ -192,7 +191,7 @@ def kubernetes_objects(recording: Recording) -> dict[str, tuple[dict[str, Any], 
         file_name = f"{kind}-{meta.get('namespace')}-{meta.get('name')}.yaml"
         if patch:
             sample = yaml.safe_load(SAMPLE_DEPLOYMENT.read_text())
-            _validate(merge_by_name(sample, copy.deepcopy(obj)), f"{file_name} merged into sample")
+            _validate(merge_by_name(sample, obj), f"{file_name} merged into sample")
             how = f"merged into {SAMPLE_DEPLOYMENT.name}: valid (k8s {KUBERNETES_VERSION})"
         else:
             try:
@@ -225,9 +224,7 @@ def resulting_document(recording: Recording, base: Path) -> tuple[str, dict[str,
     document = read_base_document(base, section["key"])
     context = f"{base} ({section['key']})"
     try:
-        # The section provider checks Phase 1 before writing; so does its preview here.
-        check_phase1(document, context=context)
-        result = set_section(document, section["section"], section["value"], context=context)
+        result = add_section(document, section["section"], section["value"], context=context)
     except DocumentError as exc:
         raise PlanError(str(exc)) from exc
     configmap = {
