@@ -10,11 +10,7 @@ from components.delivery import CronWebhookDelivery, verification_commands
 from components.settings import load_settings
 
 settings = load_settings()
-delivery = CronWebhookDelivery(
-    "openclaw-cron-webhook",
-    settings,
-    kube_context=pulumi.Config("kubernetes").get("context"),
-)
+delivery = CronWebhookDelivery("openclaw-cron-webhook", settings)
 
 pulumi.export("parameterName", delivery.parameter_name)
 pulumi.export("parameterArn", delivery.parameter_arn)

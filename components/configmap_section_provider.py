@@ -24,7 +24,6 @@ from pulumi.dynamic import (
     DiffResult,
     ReadResult,
     Resource,
-    ResourceProvider,
     UpdateResult,
 )
 
@@ -37,6 +36,7 @@ from components.configmaps import (
     read_document,
     write_document,
 )
+from components.kube_connection import KubeResourceProvider
 from components.openclaw_document import (
     add_section,
     check_phase1,
@@ -50,24 +50,19 @@ MAX_ATTEMPTS = 5
 
 # Changing any of these points the resource at another section, so it is a replacement.
 _TARGET_PROPS = ("namespace", "configMap", "key", "section")
-_PROPS = (*_TARGET_PROPS, "value", "kubeContext")
-_PYTHON_NAMES = {"configMap": "config_map", "kubeContext": "kube_context"}
+_PROPS = (*_TARGET_PROPS, "value")
+_PYTHON_NAMES = {"configMap": "config_map"}
 _PULUMI_NAMES = {python: pulumi for pulumi, python in _PYTHON_NAMES.items()}
 
 _Edit = Callable[[ConfigMapDocument], str]
 
 
-class JsonSectionProvider(ResourceProvider):
+class JsonSectionProvider(KubeResourceProvider):
     """Create, update and delete one section; refresh reports what the cluster holds.
 
-    The instance is pickled into state, so it holds nothing but the optional factory that tests
-    use to point it at a fake API server; the default builds the client from the kubeconfig at
-    call time, so no credentials are ever pickled.
+    The cluster is the Kubernetes provider's, read from the current stack config at each
+    operation (`KubeResourceProvider`), so refresh and destroy follow a changed context.
     """
-
-    def __init__(self, api_factory: Callable[[str | None], ConfigMapApi] | None = None) -> None:
-        super().__init__()
-        self._api_factory = api_factory
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Write the section, refusing to take over one that someone else wrote differently.
@@ -104,7 +99,7 @@ class JsonSectionProvider(ResourceProvider):
         self._edit(props, edit, missing_is_done=True)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Replace on a new target, update on a new value; the kube context is not state.
+        """Replace on a new target, update on a new value; nothing else is compared.
 
         Values compare as JSON (`true` is not `1`, member order does not matter). Creating the
         replacement before deleting the old one is safe because the two targets differ.
@@ -115,7 +110,7 @@ class JsonSectionProvider(ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Report the live section, so `pulumi refresh` shows hand edits and removals."""
-        api = self._api(props)
+        api = self._api()
         try:
             document = read_document(api, props["namespace"], props["configMap"], props["key"])
         except ConfigMapNotFound:
@@ -125,9 +120,8 @@ class JsonSectionProvider(ResourceProvider):
             return ReadResult(None, {})
         return ReadResult(id_, {**_outputs(props), "value": live})
 
-    def _api(self, props: dict[str, Any]) -> ConfigMapApi:
-        factory = self._api_factory or KubernetesConfigMapApi.from_kubeconfig
-        return factory(props.get("kubeContext"))
+    def _api(self) -> ConfigMapApi:
+        return KubernetesConfigMapApi(self.api_client())
 
     def _edit(self, props: dict[str, Any], edit: _Edit, *, missing_is_done: bool = False) -> None:
         """Read, edit and write until a write is not beaten by someone else's, a few times.
@@ -135,7 +129,7 @@ class JsonSectionProvider(ResourceProvider):
         Each attempt redoes the whole edit, checks included, on the freshly read document, so
         a concurrent change to another section survives and our checks see the current state.
         """
-        api = self._api(props)
+        api = self._api()
         namespace, name, key = props["namespace"], props["configMap"], props["key"]
         for _ in range(MAX_ATTEMPTS):
             try:
@@ -168,8 +162,9 @@ def _outputs(props: dict[str, Any]) -> dict[str, Any]:
 class OpenClawJsonSection(Resource, module="openclaw", name="JsonSection"):
     """One top-level section of a JSON document in a ConfigMap, owned by this stack.
 
-    Python attributes are snake_case; the provider and the state see the camelCase names
-    (`configMap`, `kubeContext`), translated both ways below.
+    Python attributes are snake_case; the provider and the state see the camelCase name
+    `configMap`, translated both ways below. States written before the connection moved to
+    `configure` also hold a `kubeContext`; it is ignored (diff compares target and value only).
     """
 
     namespace: pulumi.Output[str]
@@ -177,7 +172,6 @@ class OpenClawJsonSection(Resource, module="openclaw", name="JsonSection"):
     key: pulumi.Output[str]
     section: pulumi.Output[str]
     value: pulumi.Output[dict[str, Any]]
-    kube_context: pulumi.Output[str | None]
 
     def __init__(
         self,
@@ -188,7 +182,6 @@ class OpenClawJsonSection(Resource, module="openclaw", name="JsonSection"):
         key: pulumi.Input[str],
         section: pulumi.Input[str],
         value: pulumi.Input[dict[str, Any]],
-        kube_context: str | None,
         opts: pulumi.ResourceOptions | None = None,
         provider: JsonSectionProvider | None = None,
     ) -> None:
@@ -198,7 +191,6 @@ class OpenClawJsonSection(Resource, module="openclaw", name="JsonSection"):
             "key": key,
             "section": section,
             "value": value,
-            "kube_context": kube_context,
         }
         super().__init__(provider or JsonSectionProvider(), name, props, opts)
 

@@ -7,8 +7,8 @@ this stack overwrite their edit, and the caller re-reads and redoes its edit. A 
 do that: `data["openclaw.json"]` is one string, so any patch owns the whole document.
 
 The provider needs only two calls, `read` and `replace`, behind the `ConfigMapApi` protocol.
-Credentials come from the same kubeconfig and context the Kubernetes provider uses, at call
-time, and are never stored in Pulumi state.
+The client comes from `components.kube_connection`: the Kubernetes provider's own kubeconfig
+and context, at call time, never stored in Pulumi state.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from kubernetes import client, config
+from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from components.kubernetes_meta import FIELD_MANAGER
@@ -110,15 +110,6 @@ class KubernetesConfigMapApi:
 
     def __init__(self, api_client: client.ApiClient | None = None) -> None:
         self._core = client.CoreV1Api(api_client)
-
-    @classmethod
-    def from_kubeconfig(cls, context: str | None) -> KubernetesConfigMapApi:
-        """Reach the cluster the Kubernetes provider reaches, without credentials in state.
-
-        Same kubeconfig (`KUBECONFIG` or ~/.kube/config) and context (the `kubernetes:context`
-        stack config, passed in; None means the kubeconfig's current context).
-        """
-        return cls(config.new_client_from_config(context=context))
 
     def read(self, namespace: str, name: str) -> client.V1ConfigMap:
         with _translated_errors(namespace, name):

@@ -22,13 +22,12 @@ SECTION = "cron"
 
 @dataclass(frozen=True)
 class CronConfigSectionArgs:
-    """`kube_context` is the Kubernetes provider's context; no credentials ever go in state."""
+    """Where the section goes and what it holds; the cluster is the Kubernetes provider's."""
 
     namespace: str
     config_map: str
     key: str
     value: dict[str, Any]
-    kube_context: str | None
 
 
 class CronConfigSection(pulumi.ComponentResource):
@@ -47,7 +46,6 @@ class CronConfigSection(pulumi.ComponentResource):
             key=args.key,
             section=SECTION,
             value=args.value,
-            kube_context=args.kube_context,
             opts=child_options(self, opts),
         )
         self.value = section.value

@@ -58,7 +58,6 @@ class CronWebhookDelivery(pulumi.ComponentResource):
         self,
         name: str,
         settings: Settings,
-        kube_context: str | None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("openclaw-cron-webhook:index:CronWebhookDelivery", name, None, opts)
@@ -112,7 +111,6 @@ class CronWebhookDelivery(pulumi.ComponentResource):
                 config_map=settings.config.config_map,
                 key=settings.config.key,
                 value=settings.cron_section(),
-                kube_context=kube_context,
             ),
             pulumi.ResourceOptions(parent=self, depends_on=[env_patch]),
         )

@@ -1,12 +1,11 @@
 """Stage 4: one env entry on the app's container, by Server-Side Apply.
 
-Why a `DeploymentPatch`: the Deployment belongs to the GitOps controller. With Server-Side
-Apply, `env` is a list map keyed by `name`, so this stack owns exactly one entry; on destroy
-pulumi-kubernetes relinquishes it and every other env entry and container stays. The field
-manager is pinned so the owner of that entry is recognisable in `managedFields` (a random
-per-resource manager would be unreadable there and would change if the resource were
-recreated). Conflicts are not forced: if someone else owns this env name, `pulumi up` stops
-and says so rather than taking the field.
+Why an entry resource, not a `DeploymentPatch`: the Deployment belongs to the GitOps
+controller, and this stack owns exactly one entry of one container's `env` (a list map keyed
+by `name`). `components.deployment_env_provider` says why pulumi-kubernetes' patch showed a
+change on every preview and did not wait on destroy; this stage's resource compares its own
+inputs, applies under the pinned field manager (recognisable in `managedFields`), never forces
+a conflict, and awaits the rollout whenever it writes.
 """
 
 from __future__ import annotations
@@ -14,15 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_kubernetes as k8s
 
-from components.kubernetes_meta import FIELD_MANAGER
+from components.deployment_env_provider import DeploymentEnvEntry
+from components.deployments import EnvTarget
 from components.options import child_options
 
 
 @dataclass(frozen=True)
 class TokenEnvPatchArgs:
-    """`secret_name` is an Output so the patch waits for the ExternalSecret's sync."""
+    """`secret_name` is an Output so the entry waits for the ExternalSecret's sync."""
 
     namespace: str
     deployment: str
@@ -32,36 +31,18 @@ class TokenEnvPatchArgs:
     secret_key: str
 
 
-def env_entry(env_name: str, secret_name: str, secret_key: str) -> dict[str, object]:
-    """The single env entry; a secretKeyRef, never a literal value, so the token stays out."""
-    return {
-        "name": env_name,
-        "valueFrom": {"secretKeyRef": {"name": secret_name, "key": secret_key}},
-    }
-
-
 class TokenEnvPatch(pulumi.ComponentResource):
-    """Adds the env var to one container; the rollout is awaited by the provider."""
+    """Adds the env var to one container; the rollout is awaited by the resource itself."""
 
     def __init__(
         self, name: str, args: TokenEnvPatchArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("openclaw-cron-webhook:index:TokenEnvPatch", name, None, opts)
-        entry = pulumi.Output.from_input(args.secret_name).apply(
-            lambda secret_name: env_entry(args.env_name, secret_name, args.secret_key)
-        )
-        self.patch = k8s.apps.v1.DeploymentPatch(
+        self.entry = DeploymentEnvEntry(
             name,
-            metadata={
-                "name": args.deployment,
-                "namespace": args.namespace,
-                "annotations": {"pulumi.com/patchFieldManager": FIELD_MANAGER},
-            },
-            spec={
-                "template": {
-                    "spec": {"containers": [{"name": args.container, "env": [entry]}]},
-                },
-            },
+            target=EnvTarget(args.namespace, args.deployment, args.container, args.env_name),
+            secret_name=args.secret_name,
+            secret_key=args.secret_key,
             opts=child_options(self, opts),
         )
         self.register_outputs({})

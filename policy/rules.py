@@ -46,6 +46,8 @@ PLACEHOLDER = re.compile(r"^\$\{[A-Z_][A-Z0-9_]*\}$")
 SSM_PARAMETER = "aws:ssm/parameter:Parameter"
 CONFIG_MAP_TYPES = frozenset({"kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:ConfigMapPatch"})
 JSON_SECTION = "pulumi-python:dynamic/openclaw:JsonSection"
+# This stack's own env entry: it can only express a secretKeyRef, but its Secret must be named.
+ENV_ENTRY = "pulumi-python:dynamic/openclaw:EnvEntry"
 EXTERNAL_SECRET_TYPES = frozenset(
     f"kubernetes:external-secrets.io/{version}:ExternalSecret" for version in ("v1", "v1beta1")
 )
@@ -128,6 +130,8 @@ def check_ssm_parameter(resource_type: str, props: Mapping[str, Any]) -> list[st
 
 def check_workload_env(resource_type: str, props: Mapping[str, Any]) -> list[str]:
     """`env-secrets-from-secretkeyref`: a credential env var comes from a Secret, by reference."""
+    if resource_type == ENV_ENTRY:
+        return _env_entry_violations(props)
     path = POD_SPEC_PATHS.get(resource_type)
     if path is None:
         return []
@@ -150,6 +154,18 @@ def check_workload_env(resource_type: str, props: Mapping[str, Any]) -> list[str
                         f'{where} env "{env_name}" does not come from valueFrom.secretKeyRef'
                     )
     return violations
+
+
+def _env_entry_violations(props: Mapping[str, Any]) -> list[str]:
+    env_name = props.get("envName")
+    missing = [
+        name
+        for name in ("secretName", "secretKey")
+        if props.get(name) is not UNKNOWN and not (isinstance(props.get(name), str) and props[name])
+    ]
+    if not missing:
+        return []
+    return [f'env "{env_name}" names no Secret ({", ".join(missing)} empty): use a secretKeyRef']
 
 
 def _token_violations(where: str, document: Any) -> list[str]:

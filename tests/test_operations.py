@@ -15,9 +15,8 @@ from tools.mock_runtime import Recording, fake_token, flatten, run_program
 RANDOM = "random:index/randomBytes:RandomBytes"
 PARAMETER = "aws:ssm/parameter:Parameter"
 EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret"
-PATCH = "kubernetes:apps/v1:DeploymentPatch"
+ENV_ENTRY = "pulumi-python:dynamic/openclaw:EnvEntry"
 SECTION = "pulumi-python:dynamic/openclaw:JsonSection"
-ENV_REF = "spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name"
 
 
 def changes(before: Recording, after: Recording) -> dict[str, dict[str, tuple[Any, Any]]]:
@@ -65,7 +64,7 @@ def test_rotation_changes_exactly_token_value_names_and_the_env_reference(
             "metadata.name": ("openclaw-cron-webhook-r1", "openclaw-cron-webhook-r2"),
             "spec.target.name": ("openclaw-cron-webhook-r1", "openclaw-cron-webhook-r2"),
         },
-        PATCH: {ENV_REF: ("openclaw-cron-webhook-r1", "openclaw-cron-webhook-r2")},
+        ENV_ENTRY: {"secretName": ("openclaw-cron-webhook-r1", "openclaw-cron-webhook-r2")},
     }
     # The section is untouched: no config reload, and it never names the Secret.
     assert SECTION not in changes(dev_run, rotated)
@@ -78,9 +77,9 @@ def test_rotation_replaces_the_external_secret_create_before_delete(
     rotated = run_program(with_changes(dev_config, token={"rotation": "2"}))
     es = rotated.one(EXTERNAL_SECRET)
     assert es.delete_before_replace is False
-    # The env patch reads the new Secret's name from the new ExternalSecret, so it can only
+    # The env entry reads the new Secret's name from the new ExternalSecret, so it can only
     # roll out after ESO reported the new Secret synced.
-    assert es.urn in rotated.one(PATCH).dependencies
+    assert es.urn in rotated.one(ENV_ENTRY).dependencies
 
 
 def test_config_only_rollback_changes_only_the_section(
@@ -98,7 +97,7 @@ def test_retention_change_is_config_only(dev_config: dict[str, Any], dev_run: Re
 def test_destroy_reverses_the_path(dev_run: Recording) -> None:
     """Pulumi deletes dependents first: section, env entry, ESO pair, parameter, token."""
     destroy_order = [r.type for r in reversed(dev_run.dependency_order())]
-    assert destroy_order == [SECTION, PATCH, EXTERNAL_SECRET, PARAMETER, RANDOM]
+    assert destroy_order == [SECTION, ENV_ENTRY, EXTERNAL_SECRET, PARAMETER, RANDOM]
 
 
 def test_retain_on_destroy_keeps_only_the_parameter(

@@ -8,7 +8,6 @@ fires on the stack it guards would only teach people to turn it off.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -323,7 +322,7 @@ def test_the_stacks_own_resources_pass_every_rule(stack: Recording) -> None:
         rules.check_external_secret,
     ]
     types = {resource.type for resource in stack.resources}
-    assert {PARAMETER, DEPLOYMENT_PATCH, EXTERNAL_SECRET, SECTION} <= types
+    assert {PARAMETER, rules.ENV_ENTRY, EXTERNAL_SECRET, SECTION} <= types
     for resource in stack.resources:
         for check in checks:
             assert check(resource.type, resource.inputs) == [], (resource.type, check.__name__)
@@ -332,15 +331,11 @@ def test_the_stacks_own_resources_pass_every_rule(stack: Recording) -> None:
             assert run_policy(policy, resource.type, resource.inputs) == [], resource.type
 
 
-def test_negative_control_a_literal_env_value_on_the_stacks_patch_fires(
-    stack: Recording,
-) -> None:
+def test_negative_control_an_env_entry_without_its_secret_fires(stack: Recording) -> None:
     """Proves the pass above is the rule accepting the stack, not missing its resources."""
-    inputs = copy.deepcopy(stack.one(DEPLOYMENT_PATCH).inputs)
-    (entry,) = inputs["spec"]["template"]["spec"]["containers"][0]["env"]
-    del entry["valueFrom"]
-    entry["value"] = TOKEN
-    assert rules.check_workload_env(DEPLOYMENT_PATCH, inputs) == [LITERAL_ENV]
-    assert run_policy(rules.ENV_SECRETS_FROM_SECRETKEYREF, DEPLOYMENT_PATCH, inputs) == [
-        LITERAL_ENV
-    ]
+    inputs = {**stack.one(rules.ENV_ENTRY).inputs, "secretName": ""}
+    violation = (
+        'env "OPENCLAW_CRON_WEBHOOK_TOKEN" names no Secret (secretName empty): use a secretKeyRef'
+    )
+    assert rules.check_workload_env(rules.ENV_ENTRY, inputs) == [violation]
+    assert run_policy(rules.ENV_SECRETS_FROM_SECRETKEYREF, rules.ENV_ENTRY, inputs) == [violation]

@@ -16,6 +16,7 @@ import dill  # type: ignore[import-untyped]
 import pytest
 from fake_kube_api import FakeKubeApi
 from kubernetes.client import ApiClient, Configuration
+from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.dynamic.dynamic import serialize_provider
 
 from components.configmap_section_provider import MAX_ATTEMPTS, JsonSectionProvider
@@ -23,8 +24,8 @@ from components.configmaps import (
     FIELD_MANAGER,
     ConfigMapNotFound,
     ConflictError,
-    KubernetesConfigMapApi,
 )
+from components.kube_connection import KubeTarget
 from components.openclaw_document import LossyDocumentError, PreconditionError, set_section
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -42,7 +43,6 @@ PROPS: dict[str, Any] = {
     "key": KEY,
     "section": "cron",
     "value": CRON,
-    "kubeContext": "lolice",
 }
 LABELS = {"app.kubernetes.io/instance": "openclaw"}
 ANNOTATIONS = {"argocd.argoproj.io/tracking-id": "openclaw:/ConfigMap:openclaw/openclaw-config"}
@@ -76,20 +76,23 @@ def fake() -> Iterator[FakeKubeApi]:
 
 
 @pytest.fixture
-def contexts() -> list[str | None]:
-    """The kube contexts the provider asked its API factory for."""
+def targets() -> list[KubeTarget]:
+    """The clusters the provider asked its client factory for."""
     return []
 
 
 @pytest.fixture
-def provider(fake: FakeKubeApi, contexts: list[str | None]) -> Iterator[JsonSectionProvider]:
+def provider(fake: FakeKubeApi, targets: list[KubeTarget]) -> Iterator[JsonSectionProvider]:
+    """Configured as the engine does it, with the stack's current `kubernetes:*` config."""
     api_client = ApiClient(Configuration(host=fake.host))
 
-    def api_factory(context: str | None) -> KubernetesConfigMapApi:
-        contexts.append(context)
-        return KubernetesConfigMapApi(api_client)
+    def client_factory(target: KubeTarget) -> ApiClient:
+        targets.append(target)
+        return api_client
 
-    yield JsonSectionProvider(api_factory)
+    provider = JsonSectionProvider(client_factory)
+    provider.configure(ConfigureRequest(Config({"kubernetes:context": "lolice"}, "project")))
+    yield provider
     api_client.close()
 
 
@@ -103,7 +106,7 @@ def methods(fake: FakeKubeApi) -> list[str]:
 
 
 def test_create_writes_the_section_and_nothing_else(
-    fake: FakeKubeApi, provider: JsonSectionProvider, contexts: list[str | None]
+    fake: FakeKubeApi, provider: JsonSectionProvider, targets: list[KubeTarget]
 ) -> None:
     read_version = fake.get(NAMESPACE, NAME)["metadata"]["resourceVersion"]
 
@@ -121,7 +124,7 @@ def test_create_writes_the_section_and_nothing_else(
     assert put.body is not None
     assert put.body["metadata"]["resourceVersion"] == read_version
     assert "managedFields" not in put.body["metadata"]
-    assert contexts == ["lolice"]
+    assert targets == [KubeTarget(kubeconfig=None, context="lolice")]
 
 
 def test_create_adopts_an_equal_section_without_writing(
@@ -340,10 +343,14 @@ def test_diff_updates_on_a_new_value(provider: JsonSectionProvider) -> None:
     assert (result.changes, result.replaces) == (True, [])
 
 
-def test_diff_ignores_the_kube_context_and_key_order(provider: JsonSectionProvider) -> None:
-    news = {**PROPS, "kubeContext": None, "value": dict(reversed(CRON.items()))}
+def test_diff_ignores_a_kube_context_in_old_state_and_key_order(
+    provider: JsonSectionProvider,
+) -> None:
+    """States written before the connection moved to `configure` still hold `kubeContext`."""
+    olds = {**PROPS, "kubeContext": "lolice"}
+    news = {**PROPS, "value": dict(reversed(CRON.items()))}
 
-    result = provider.diff(RESOURCE_ID, dict(PROPS), news)
+    result = provider.diff(RESOURCE_ID, olds, news)
 
     assert (result.changes, result.replaces) == (False, [])
 
@@ -380,4 +387,4 @@ def test_provider_is_pickled_by_reference() -> None:
     assert strings[:2] == ["components.configmap_section_provider", "JsonSectionProvider"]
     restored = dill.loads(pickled)  # noqa: S301 - our own pickle, made two lines up
     assert type(restored) is JsonSectionProvider
-    assert vars(restored) == {"_api_factory": None}
+    assert vars(restored) == {"_client_factory": None}

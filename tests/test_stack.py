@@ -12,9 +12,9 @@ PROJECT = "openclaw-cron-webhook"
 RANDOM = "random:index/randomBytes:RandomBytes"
 PARAMETER = "aws:ssm/parameter:Parameter"
 EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret"
-PATCH = "kubernetes:apps/v1:DeploymentPatch"
+ENV_ENTRY = "pulumi-python:dynamic/openclaw:EnvEntry"
 SECTION = "pulumi-python:dynamic/openclaw:JsonSection"
-PATH = [RANDOM, PARAMETER, EXTERNAL_SECRET, PATCH, SECTION]
+PATH = [RANDOM, PARAMETER, EXTERNAL_SECRET, ENV_ENTRY, SECTION]
 
 
 def without_provider(inputs: dict[str, Any]) -> dict[str, Any]:
@@ -86,37 +86,14 @@ def test_external_secret_is_dedicated_owner_and_awaited(dev_run: Recording) -> N
     }
 
 
-def test_env_patch_adds_exactly_one_secretkeyref_entry(dev_run: Recording) -> None:
-    assert dev_run.one(PATCH).inputs == {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {
-            "name": "openclaw",
-            "namespace": "openclaw",
-            "annotations": {"pulumi.com/patchFieldManager": "openclaw-cron-webhook"},
-        },
-        "spec": {
-            "template": {
-                "spec": {
-                    "containers": [
-                        {
-                            "name": "openclaw",
-                            "env": [
-                                {
-                                    "name": "OPENCLAW_CRON_WEBHOOK_TOKEN",
-                                    "valueFrom": {
-                                        "secretKeyRef": {
-                                            "name": "openclaw-cron-webhook-r1",
-                                            "key": "OPENCLAW_CRON_WEBHOOK_TOKEN",
-                                        }
-                                    },
-                                }
-                            ],
-                        }
-                    ]
-                }
-            }
-        },
+def test_env_entry_is_one_secretkeyref_in_one_container(dev_run: Recording) -> None:
+    assert without_provider(dev_run.one(ENV_ENTRY).inputs) == {
+        "namespace": "openclaw",
+        "deployment": "openclaw",
+        "container": "openclaw",
+        "envName": "OPENCLAW_CRON_WEBHOOK_TOKEN",
+        "secretName": "openclaw-cron-webhook-r1",
+        "secretKey": "OPENCLAW_CRON_WEBHOOK_TOKEN",
     }
 
 
@@ -153,7 +130,7 @@ def test_each_stage_is_a_component_under_the_delivery(dev_run: Recording) -> Non
         RANDOM: "WebhookToken",
         PARAMETER: "TokenParameter",
         EXTERNAL_SECRET: "TokenExternalSecret",
-        PATCH: "TokenEnvPatch",
+        ENV_ENTRY: "TokenEnvPatch",
         SECTION: "CronConfigSection",
     }
 
@@ -227,19 +204,14 @@ def test_non_default_values_reach_their_fields() -> None:
     assert es["spec"]["target"]["name"] == "hook-secret-r7"
     assert es["spec"]["data"][0]["secretKey"] == "HOOK"
     assert es["spec"]["data"][0]["remoteRef"]["key"] == "/team/gw/HOOK_TOKEN"
-    patch = run.one(PATCH).inputs
-    assert patch["metadata"]["name"] == "gw"
-    assert patch["spec"]["template"]["spec"]["containers"] == [
-        {
-            "name": "app",
-            "env": [
-                {
-                    "name": "HOOK_TOKEN",
-                    "valueFrom": {"secretKeyRef": {"name": "hook-secret-r7", "key": "HOOK"}},
-                }
-            ],
-        }
-    ]
+    assert without_provider(run.one(ENV_ENTRY).inputs) == {
+        "namespace": "gateway",
+        "deployment": "gw",
+        "container": "app",
+        "envName": "HOOK_TOKEN",
+        "secretName": "hook-secret-r7",
+        "secretKey": "HOOK",
+    }
     section = run.one(SECTION).inputs
     assert (section["namespace"], section["configMap"], section["key"]) == (
         "gateway",
@@ -254,6 +226,12 @@ def test_non_default_values_reach_their_fields() -> None:
     assert run.outputs["parameterArn"].startswith("arn:aws:ssm:eu-west-1:")
 
 
-def test_kube_context_is_passed_to_the_section_not_credentials() -> None:
-    run = run_program({"kubernetes:context": "lolice-admin"})
-    assert run.one(SECTION).inputs["kubeContext"] == "lolice-admin"
+def test_no_connection_detail_enters_the_dynamic_resources_inputs() -> None:
+    """The providers read the kube context and kubeconfig from config at each operation."""
+    run = run_program(
+        {"kubernetes:context": "lolice-admin", "kubernetes:kubeconfig": "apiVersion: v1"}
+    )
+    for resource in (run.one(SECTION), run.one(ENV_ENTRY)):
+        shown = json.dumps(without_provider(resource.inputs))
+        assert "lolice-admin" not in shown
+        assert "apiVersion: v1" not in shown

@@ -1,0 +1,185 @@
+"""A Pulumi resource that owns one env entry of one container, and awaits its rollouts.
+
+WARNING: this is a dynamic provider. Pulumi pickles the provider object with dill into every
+resource's state BY REFERENCE (module `components.deployment_env_provider`, class
+`EnvEntryProvider`); later runs import them by those names. Never move or rename them.
+
+Why not pulumi-kubernetes' `DeploymentPatch`: its diff compares the new inputs with the live
+object pruned to the shape of the old inputs, matching list items by index (`pruneLiveState`).
+Server-Side Apply appends our entry after the Deployment's own entries, so the pruned live
+`env[0]` is someone else's variable: every preview showed an update, every `up` re-applied and
+waited, and `refresh` recorded wrong inputs. Ignoring `env` would also hide a rotation. This
+resource compares its own inputs, matches the live entry by name on refresh, applies with the
+pinned field manager, refuses a container that does not exist, and awaits the rollout on create,
+update AND delete — the last so that the ExternalSecret pair, deleted after it, is never pulled
+from under a running pod. A Deployment already gone at destroy means the entry is gone too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+
+from components.deployments import (
+    DeploymentApi,
+    DeploymentNotFound,
+    EnvTarget,
+    KubernetesDeploymentApi,
+    apply_body,
+    entry,
+    live_entry,
+    pods_referencing,
+    require_container,
+    rollout_status,
+    secret_ref,
+    selector_of,
+    wait_until,
+)
+from components.kube_connection import KubeResourceProvider
+
+# Changing any of these points the resource at another entry, so it is a replacement.
+_TARGET_PROPS = ("namespace", "deployment", "container", "envName")
+_VALUE_PROPS = ("secretName", "secretKey")
+_PYTHON_NAMES = {"envName": "env_name", "secretName": "secret_name", "secretKey": "secret_key"}
+_PULUMI_NAMES = {python: pulumi for pulumi, python in _PYTHON_NAMES.items()}
+
+
+def _target(props: dict[str, Any]) -> EnvTarget:
+    return EnvTarget(props["namespace"], props["deployment"], props["container"], props["envName"])
+
+
+def _outputs(props: dict[str, Any]) -> dict[str, Any]:
+    return {name: props.get(name) for name in (*_TARGET_PROPS, *_VALUE_PROPS)}
+
+
+class EnvEntryProvider(KubeResourceProvider):
+    """Apply, relinquish and refresh one env entry; every write waits for its rollout."""
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        self._apply(props, previous_secret=None)
+        target = _target(props)
+        resource_id = (
+            f"{target.namespace}/{target.deployment}/{target.container}#env/{target.env_name}"
+        )
+        return CreateResult(resource_id, _outputs(props))
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """A new secretKeyRef (a rotation): one rollout, then no pod reads the old Secret."""
+        previous = olds.get("secretName")
+        self._apply(news, previous_secret=previous if previous != news["secretName"] else None)
+        return UpdateResult(_outputs(news))
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        """Relinquish the entry, then wait until no pod still takes the variable from it."""
+        target, api = _target(props), self._api()
+        try:
+            # Read first: an apply to a missing object would try to CREATE it.
+            api.read(target.namespace, target.deployment)
+            api.apply(target.namespace, target.deployment, apply_body(target, []))
+            self._await(api, target, props.get("secretName"))
+        except DeploymentNotFound:
+            return  # deleted out of band: nothing of ours is left in the cluster
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Our inputs against our inputs: the live list's order can never show as a change.
+
+        A new target is a delete-before-replace: both resources would share one field manager,
+        so relinquishing the old entry after applying the new one would remove both.
+        """
+        replaces = [name for name in _TARGET_PROPS if olds.get(name) != news.get(name)]
+        changed = [name for name in _VALUE_PROPS if olds.get(name) != news.get(name)]
+        return DiffResult(
+            changes=bool(replaces or changed), replaces=replaces, delete_before_replace=True
+        )
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """The live entry, found by name; gone if the Deployment, container or entry is."""
+        target = _target(props)
+        try:
+            deployment = self._api().read(target.namespace, target.deployment)
+        except DeploymentNotFound:
+            return ReadResult(None, {})
+        live = live_entry(deployment, target)
+        if live is None:
+            return ReadResult(None, {})
+        ref = secret_ref(live)
+        return ReadResult(
+            id_, {**_outputs(props), "secretName": ref.get("name"), "secretKey": ref.get("key")}
+        )
+
+    def _api(self) -> DeploymentApi:
+        return KubernetesDeploymentApi(self.api_client())
+
+    def _apply(self, props: dict[str, Any], previous_secret: str | None) -> None:
+        target, api = _target(props), self._api()
+        try:
+            require_container(api.read(target.namespace, target.deployment), target)
+        except DeploymentNotFound as missing:
+            raise DeploymentNotFound(
+                f"{missing}: the env entry needs the application's Deployment. Check "
+                "`deployment.name` and `namespace`, and that the app is deployed. "
+                "Nothing was written."
+            ) from missing
+        wanted = entry(target.env_name, props["secretName"], props["secretKey"])
+        api.apply(target.namespace, target.deployment, apply_body(target, [wanted]))
+        self._await(api, target, previous_secret)
+
+    @staticmethod
+    def _await(api: DeploymentApi, target: EnvTarget, secret: str | None) -> None:
+        """The rollout, then (if given) until no pod of the Deployment reads `secret`."""
+
+        def rolled_out() -> tuple[bool, str]:
+            return rollout_status(api.read(target.namespace, target.deployment))
+
+        wait_until(rolled_out)
+        if secret is None:
+            return
+        deployment = api.read(target.namespace, target.deployment)
+        if secret_ref(live_entry(deployment, target)).get("name") == secret:
+            return  # someone else still declares the entry: their pods keep it, by design
+        selector = selector_of(deployment)
+
+        def released() -> tuple[bool, str]:
+            holding = pods_referencing(api.pods(target.namespace, selector), secret)
+            return not holding, f"pods still reading Secret {secret}: {', '.join(holding)}"
+
+        wait_until(released)
+
+
+class DeploymentEnvEntry(Resource, module="openclaw", name="EnvEntry"):
+    """One env entry (`secretKeyRef`) in one container of an existing Deployment."""
+
+    namespace: pulumi.Output[str]
+    deployment: pulumi.Output[str]
+    container: pulumi.Output[str]
+    env_name: pulumi.Output[str]
+    secret_name: pulumi.Output[str]
+    secret_key: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        target: EnvTarget,
+        secret_name: pulumi.Input[str],
+        secret_key: str,
+        opts: pulumi.ResourceOptions | None = None,
+        provider: EnvEntryProvider | None = None,
+    ) -> None:
+        props = {
+            "namespace": target.namespace,
+            "deployment": target.deployment,
+            "container": target.container,
+            "env_name": target.env_name,
+            "secret_name": secret_name,
+            "secret_key": secret_key,
+        }
+        super().__init__(provider or EnvEntryProvider(), name, props, opts)
+
+    def translate_input_property(self, prop: str) -> str:
+        return _PULUMI_NAMES.get(prop, prop)
+
+    def translate_output_property(self, prop: str) -> str:
+        return _PYTHON_NAMES.get(prop, prop)
