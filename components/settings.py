@@ -482,6 +482,32 @@ def raw_config(namespace: str = PROJECT) -> dict[str, Any]:
     return raw
 
 
+def secret_config_issues(raw: Mapping[str, Any], namespace: str = PROJECT) -> list[ConfigIssue]:
+    """A value set with `--secret` is refused: no setting of this stack is sensitive.
+
+    Our decision, not a rule of any downstream system: the only secret, the token, is generated,
+    never configured, and every setting ends up in plain resource inputs (names, tags, the
+    `cron` section), so honouring `--secret` would mean masking names in every plan and diff.
+    Refusing says so at once, instead of quietly storing a "secret" in plain text.
+    """
+    return [
+        ConfigIssue(
+            top,
+            "[secret]",
+            "is set as a secret, but no setting of this stack is sensitive (the token is "
+            "generated, never configured) and every setting is written in plain text to the "
+            "resources it configures",
+            f"pulumi config set --path '{namespace}:{top}' <value>   (without --secret)",
+        )
+        for top in sorted(raw)
+        if pulumi.runtime.is_config_secret(f"{namespace}:{top}")
+    ]
+
+
 def load_settings() -> Settings:
     """The stack's settings, from the running program's config."""
-    return parse_settings(raw_config())
+    raw = raw_config()
+    issues = secret_config_issues(raw)
+    if issues:
+        raise ConfigError(issues)
+    return parse_settings(raw)

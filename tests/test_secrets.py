@@ -5,7 +5,10 @@ from __future__ import annotations
 import base64
 import json
 
-from tools.mock_runtime import Recording, flatten
+import pytest
+
+from components.settings import ConfigError
+from tools.mock_runtime import ProgramFailed, Recording, flatten, run_program
 
 
 def token_of(run: Recording) -> str:
@@ -51,3 +54,18 @@ def test_no_other_output_carries_the_token(dev_run: Recording) -> None:
     for name, value in dev_run.outputs.items():
         if name != "webhookToken":
             assert token not in json.dumps(value), name
+
+
+def test_a_setting_set_as_secret_is_refused_before_anything_is_registered() -> None:
+    """`--secret` on a setting would put a "secret" into plain inputs: refused, with the fix."""
+    with pytest.raises(ProgramFailed) as failed:
+        run_program(
+            {"openclaw-cron-webhook:token": {"description": "x"}, "aws:region": "eu-west-1"},
+            secret_keys=("openclaw-cron-webhook:token",),
+        )
+    assert isinstance(failed.value.cause, ConfigError)
+    assert [issue.key for issue in failed.value.cause.issues] == ["token"]
+    message = str(failed.value.cause)
+    assert 'openclaw-cron-webhook:token = "[secret]": is set as a secret' in message
+    assert "(without --secret)" in message
+    assert failed.value.recording.resources == []
