@@ -1,5 +1,5 @@
 # Sourced by bin/plan and bin/test: creates .venv on first use and re-installs only when
-# a requirements file changed, so a fresh machine needs nothing but python3 (>= 3.10).
+# a requirements file changed, so a fresh machine needs nothing but python3 (>= 3.11).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
