@@ -1,67 +1,143 @@
-"""The offline plan of the dev stack: what it prints and writes, and how it fails."""
+"""The offline plan of the dev stack: what it prints and writes, and the shape of plan.json."""
 
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from tools import plan
 from tools.mock_runtime import ROOT, fake_token
+from tools.plan_json import PLAN_SCHEMA, schema_errors
+from tools.plan_openclaw import NOT_JUDGED
 
 TOKEN = fake_token({"rotation": "1"})
+IDS = [
+    "random:index/randomBytes:RandomBytes::cron-webhook-token",
+    "aws:ssm/parameter:Parameter::cron-webhook-token",
+    "kubernetes:external-secrets.io/v1:ExternalSecret::cron-webhook",
+    "pulumi-python:dynamic/openclaw:EnvEntry::openclaw-cron-webhook-env",
+    "pulumi-python:dynamic/openclaw:JsonSection::openclaw-cron-section",
+]
+
+
+@pytest.fixture(autouse=True)
+def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unit tests never run the real OpenClaw (tests/test_plan_openclaw.py fakes one)."""
+    monkeypatch.setattr(plan, "pinned", lambda: None)
 
 
 @pytest.fixture(scope="module")
-def dev_plan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    out = tmp_path_factory.mktemp("rendered")
-    assert plan.main(["--stack", "dev", "--out", str(out)]) == 0
-    return out, (out / "plan.txt").read_text()
+def dev_plan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("rendered") / "out"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(plan, "pinned", lambda: None)
+        assert plan.main(["--stack", "dev", "--out", str(out)]) == 0
+    return out, (out / "plan.txt").read_text(), json.loads((out / "plan.json").read_text())
 
 
-def test_plan_lists_resources_in_creation_order_with_targets(dev_plan: tuple[Path, str]) -> None:
-    _, text = dev_plan
+def test_plan_lists_resources_in_creation_order_with_targets(
+    dev_plan: tuple[Path, str, dict[str, Any]],
+) -> None:
+    _, text, _ = dev_plan
     headers = [line for line in text.splitlines() if line[:1].isdigit()]
     assert headers == [
-        '1. random:index/randomBytes:RandomBytes  "cron-webhook-token"',
-        '2. aws:ssm/parameter:Parameter  "cron-webhook-token"',
-        '3. kubernetes:external-secrets.io/v1:ExternalSecret  "cron-webhook"',
-        '4. kubernetes:apps/v1:DeploymentPatch  "openclaw-cron-webhook-env"',
-        '5. pulumi-python:dynamic/openclaw:JsonSection  "openclaw-cron-section"',
+        '1. create  random:index/randomBytes:RandomBytes "cron-webhook-token"',
+        '2. create  aws:ssm/parameter:Parameter "cron-webhook-token"',
+        '3. create  kubernetes:external-secrets.io/v1:ExternalSecret "cron-webhook"',
+        '4. create  pulumi-python:dynamic/openclaw:EnvEntry "openclaw-cron-webhook-env"',
+        '5. create  pulumi-python:dynamic/openclaw:JsonSection "openclaw-cron-section"',
     ]
     for target in [
         "target: AWS SSM parameter /lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN (SecureString)",
         "target: external-secrets.io/v1 ExternalSecret openclaw/openclaw-cron-webhook-r1",
-        "target: patch of apps/v1 Deployment openclaw/openclaw",
+        "target: env OPENCLAW_CRON_WEBHOOK_TOKEN of container openclaw in apps/v1 Deployment "
+        "openclaw/openclaw",
         'target: top-level "cron" of data["openclaw.json"] in ConfigMap openclaw/openclaw-config',
     ]:
         assert target in text
     assert "   after:  4\n" in text  # the section waits for the env rollout
     assert '     value = "[secret]"' in text
     assert "  webhookToken = [secret]" in text
+    assert "Summary: + 5 to create, 0 unchanged" in text
 
 
-def test_plan_json_is_machine_readable(dev_plan: tuple[Path, str]) -> None:
-    out, _ = dev_plan
-    entries = json.loads((out / "plan.json").read_text())
-    assert [(e["name"], e["depends_on"]) for e in entries] == [
-        ("cron-webhook-token", []),
-        ("cron-webhook-token", ["cron-webhook-token"]),
-        ("cron-webhook", ["cron-webhook-token"]),
-        ("openclaw-cron-webhook-env", ["cron-webhook"]),
-        ("openclaw-cron-section", ["openclaw-cron-webhook-env"]),
-    ]
-    parameter = entries[1]
-    assert parameter["inputs"]["value"] == "[secret]"
-    assert "__provider" not in entries[4]["inputs"]
+def test_waits_are_said_in_words(dev_plan: tuple[Path, str, dict[str, Any]]) -> None:
+    _, text, _ = dev_plan
+    assert (
+        "waits until ExternalSecret openclaw/openclaw-cron-webhook-r1 is Ready with reason "
+        "SecretSynced, up to 300 s" in text
+    )
+    assert "waits until Deployment openclaw/openclaw has rolled out" in text
 
 
-def test_kubernetes_objects_are_written(dev_plan: tuple[Path, str]) -> None:
-    out, _ = dev_plan
+def test_pods_restart_only_for_the_env_entry(dev_plan: tuple[Path, str, dict[str, Any]]) -> None:
+    _, text, data = dev_plan
+    restarting = [r["name"] for r in data["resources"] if r["pods"].startswith("restarts")]
+    assert restarting == ["openclaw-cron-webhook-env"]
+    assert "restarts pods: create EnvEntry" in text
+    section = data["resources"][4]
+    assert section["pods"].startswith("no pod restart: OpenClaw hot-reloads")
+
+
+def test_destroy_section_runs_backwards_and_says_what_happens(
+    dev_plan: tuple[Path, str, dict[str, Any]],
+) -> None:
+    _, text, data = dev_plan
+    assert [step["id"] for step in data["destroy"]] == IDS[::-1]
+    does = [step["does"] for step in data["destroy"]]
+    assert does[0].startswith('removes top-level "cron"')
+    assert "no pod restart" in does[0]
+    assert "one rollout, waited" in does[1]
+    assert "garbage-collects its Secret openclaw/openclaw-cron-webhook-r1" in does[2]
+    assert does[3] == (
+        "deletes AWS SSM parameter /lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN from AWS"
+    )
+    destroy_text = text.split("Destroy (`pulumi destroy`, in this order):\n")[1]
+    assert destroy_text.startswith('  1. pulumi-python:dynamic/openclaw:JsonSection "openclaw')
+
+
+def test_plan_json_has_the_documented_shape(dev_plan: tuple[Path, str, dict[str, Any]]) -> None:
+    _, _, data = dev_plan
+    assert schema_errors(data) == []
+    assert list(data) == list(PLAN_SCHEMA["properties"])
+    assert (data["schema_version"], data["stack"], data["project"]) == (
+        1,
+        "dev",
+        "openclaw-cron-webhook",
+    )
+    assert data["stack_file"] == "Pulumi.dev.yaml"
+    assert [r["id"] for r in data["resources"]] == IDS
+    assert [r["depends_on"] for r in data["resources"]] == [[], *[[i] for i in IDS[:-1]]]
+    assert {r["action"] for r in data["resources"]} == {"create"}
+    assert data["summary"] == {"create": 5, "update": 0, "replace": 0, "delete": 0, "same": 0}
+    assert [s["operation"] for s in data["steps"]] == ["create"] * 5
+    assert data["outputs"]["webhookToken"] == "[secret]"
+    assert data["outputs"]["externalSecretName"] == "openclaw-cron-webhook-r1"
+    assert data["resources"][1]["inputs"]["value"] == "[secret]"
+    assert "__provider" not in data["resources"][4]["inputs"]
+    assert data["openclaw"] == {"version": None, "valid": None, "issues": [], "warnings": []}
+    assert data["document"]["result"] == "written"
+
+
+def test_a_changed_shape_is_caught_by_the_schema(
+    dev_plan: tuple[Path, str, dict[str, Any]],
+) -> None:
+    _, _, data = dev_plan
+    broken = json.loads(json.dumps(data))
+    broken["resources"][0]["action"] = "recreate"
+    del broken["outputs"]
+    errors = schema_errors(broken)
+    assert any(e.startswith("resources/0/action") for e in errors)
+    assert any("'outputs' is a required property" in e for e in errors)
+
+
+def test_kubernetes_objects_are_written(dev_plan: tuple[Path, str, dict[str, Any]]) -> None:
+    out, _, _ = dev_plan
     files = sorted(p.name for p in (out / "kubernetes").iterdir())
     assert files == [
         "configmap-openclaw-openclaw-config.yaml",
@@ -76,8 +152,46 @@ def test_kubernetes_objects_are_written(dev_plan: tuple[Path, str]) -> None:
     }
 
 
-def test_resulting_document_adds_only_the_section(dev_plan: tuple[Path, str]) -> None:
-    out, text = dev_plan
+def test_env_entry_is_rendered_as_the_server_side_apply_object(
+    dev_plan: tuple[Path, str, dict[str, Any]],
+) -> None:
+    out, _, _ = dev_plan
+    applied = yaml.safe_load(
+        (out / "kubernetes/deploymentpatch-openclaw-openclaw.yaml").read_text()
+    )
+    assert applied == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "openclaw", "namespace": "openclaw"},
+        "spec": {
+            "template": {
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "openclaw",
+                            "env": [
+                                {
+                                    "name": "OPENCLAW_CRON_WEBHOOK_TOKEN",
+                                    "valueFrom": {
+                                        "secretKeyRef": {
+                                            "name": "openclaw-cron-webhook-r1",
+                                            "key": "OPENCLAW_CRON_WEBHOOK_TOKEN",
+                                        }
+                                    },
+                                }
+                            ],
+                        }
+                    ]
+                }
+            }
+        },
+    }
+
+
+def test_resulting_document_adds_only_the_section_and_shows_a_diff(
+    dev_plan: tuple[Path, str, dict[str, Any]],
+) -> None:
+    out, text, data = dev_plan
     base = (ROOT / "examples" / "openclaw.json").read_text()
     result = (out / "openclaw.json").read_text()
     before, after = json.loads(base), json.loads(result)
@@ -87,21 +201,46 @@ def test_resulting_document_adds_only_the_section(dev_plan: tuple[Path, str]) ->
         "sessionRetention": "7d",
     }
     assert after == before
-    assert list(json.loads(result)) == [*before, "cron"]
     assert result.startswith(base.rstrip()[:-1].rstrip())  # every original byte kept
-    assert result in text
+    diff = data["document"]["diff"]
+    assert diff.startswith("--- a/examples/openclaw.json\n+++ b/openclaw.json\n@@ ")
+    added = [line for line in diff.splitlines() if line.startswith("+") and line[1:2] != "+"]
+    assert added == [
+        "+  },",
+        '+  "cron": {',
+        '+    "enabled": true,',
+        '+    "sessionRetention": "7d",',
+        '+    "webhookToken": "${OPENCLAW_CRON_WEBHOOK_TOKEN}"',
+    ]
+    assert diff in text
+    assert result not in text  # the diff, not the whole document
 
 
-def test_no_written_file_contains_the_token(dev_plan: tuple[Path, str]) -> None:
-    out, _ = dev_plan
+def test_no_written_file_contains_the_token(dev_plan: tuple[Path, str, dict[str, Any]]) -> None:
+    out, _, _ = dev_plan
     written = [p for p in out.rglob("*") if p.is_file()]
-    assert len(written) == 6
+    assert len(written) == 7  # 4 files, 3 Kubernetes objects and the output marker
     for path in written:
-        content = path.read_text()
-        assert TOKEN not in content, path
+        assert TOKEN not in path.read_text(), path
 
 
-def test_base_config_as_a_configmap_manifest(tmp_path: Path) -> None:
+def test_the_verdict_line_says_nobody_judged(dev_plan: tuple[Path, str, dict[str, Any]]) -> None:
+    _, text, _ = dev_plan
+    assert f"\n{NOT_JUDGED}\n" in text
+
+
+def test_an_equal_section_is_adopted_and_nothing_written(tmp_path: Path) -> None:
+    first = tmp_path / "first"
+    assert plan.main(["--out", str(first)]) == 0
+    again = tmp_path / "again"
+    assert plan.main(["--base-config", str(first / "openclaw.json"), "--out", str(again)]) == 0
+    text = (again / "plan.txt").read_text()
+    assert "  adopted, nothing written: the base already holds an equal section" in text
+    document = json.loads((again / "plan.json").read_text())["document"]
+    assert (document["result"], document["diff"]) == ("adopted", "")
+
+
+def test_base_config_as_a_configmap_manifest_keeps_its_name_and_keys(tmp_path: Path) -> None:
     document = '{\n  "plugins": {"entries": {"diagnostics-otel": {"enabled": true}}}\n}\n'
     manifest = tmp_path / "cm.yaml"
     manifest.write_text(
@@ -109,22 +248,40 @@ def test_base_config_as_a_configmap_manifest(tmp_path: Path) -> None:
             {
                 "apiVersion": "v1",
                 "kind": "ConfigMap",
-                "metadata": {"name": "openclaw-config", "namespace": "openclaw"},
-                "data": {"openclaw.json": document},
+                "metadata": {
+                    "name": "gateway-config",
+                    "namespace": "openclaw",
+                    "labels": {"team": "a"},
+                    "resourceVersion": "42",
+                    "uid": "u-1",
+                },
+                "data": {"openclaw.json": document, "extra.txt": "keep me"},
             }
         )
     )
     out = tmp_path / "out"
-    assert plan.main(["--stack", "dev", "--base-config", str(manifest), "--out", str(out)]) == 0
+    assert plan.main(["--base-config", str(manifest), "--out", str(out)]) == 0
     assert json.loads((out / "openclaw.json").read_text())["cron"]["enabled"] is True
+    written = yaml.safe_load(
+        (out / "kubernetes/configmap-openclaw-gateway-config.yaml").read_text()
+    )
+    assert written["metadata"] == {
+        "name": "gateway-config",
+        "namespace": "openclaw",
+        "labels": {"team": "a"},
+    }
+    assert written["data"]["extra.txt"] == "keep me"
+    text = (out / "plan.txt").read_text()
+    assert "the base ConfigMap is openclaw/gateway-config, but the stack edits" in text
 
 
 def test_base_config_as_a_raw_document(tmp_path: Path) -> None:
     raw = tmp_path / "openclaw.json"
     raw.write_text('{"plugins": {"entries": {"diagnostics-otel": {"enabled": true}}}}')
     out = tmp_path / "out"
-    assert plan.main(["--stack", "dev", "--base-config", str(raw), "--out", str(out)]) == 0
+    assert plan.main(["--base-config", str(raw), "--out", str(out)]) == 0
     assert json.loads((out / "openclaw.json").read_text())["cron"]["sessionRetention"] == "7d"
+    assert "\\ No newline at end of file" in (out / "plan.txt").read_text()
 
 
 def test_base_config_without_phase1_fails_loudly(
@@ -132,27 +289,38 @@ def test_base_config_without_phase1_fails_loudly(
 ) -> None:
     raw = tmp_path / "openclaw.json"
     raw.write_text('{"gateway": {"port": 1}}')
-    assert plan.main(["--stack", "dev", "--base-config", str(raw), "--out", str(tmp_path)]) == 2
+    assert plan.main(["--base-config", str(raw), "--out", str(tmp_path / "out")]) == 2
     assert "Phase 1" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
-def test_bad_stack_file_exits_non_zero_naming_the_key(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_plan_refuses_a_foreign_section_like_the_provider(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
-    (tmp_path / "Pulumi.bad.yaml").write_text(
-        "config:\n  openclaw-cron-webhook:cron:\n    sessionRetention: 0d\n"
+    """The plan applies the provider's create-time edit, so it refuses what `up` refuses."""
+    raw = tmp_path / "openclaw.json"
+    raw.write_text(
+        '{"plugins": {"entries": {"diagnostics-otel": {"enabled": true}}},'
+        ' "cron": {"enabled": false}}'
     )
-    project, config = plan.load_stack_config("bad", root=tmp_path)
-    monkeypatch.setattr(plan, "load_stack_config", lambda stack: (project, config))
-    assert plan.main(["--stack", "bad", "--out", str(tmp_path / "out")]) == 2
-    err = capsys.readouterr().err
-    assert "openclaw-cron-webhook:cron.sessionRetention" in err
+    assert plan.main(["--base-config", str(raw), "--out", str(tmp_path / "out")]) == 2
+    assert 'already has a top-level "cron" section that this stack does not own' in (
+        capsys.readouterr().err
+    )
+
+
+def test_bad_stack_config_exits_2_naming_the_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stack_file = tmp_path / "Pulumi.bad.yaml"
+    stack_file.write_text("config:\n  openclaw-cron-webhook:namespace: Not_A_Label\n")
+    assert plan.main(["--stack-file", str(stack_file), "--out", str(tmp_path / "out")]) == 2
+    assert "openclaw-cron-webhook:namespace" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
 
 def test_secure_values_are_never_decrypted(tmp_path: Path) -> None:
-    shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    (tmp_path / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
     (tmp_path / "Pulumi.s.yaml").write_text(
         "config:\n  openclaw-cron-webhook:token:\n    kmsKeyId:\n      secure: v1:abc\n"
     )
@@ -161,22 +329,21 @@ def test_secure_values_are_never_decrypted(tmp_path: Path) -> None:
     assert config.secret_keys == ("openclaw-cron-webhook:token",)
 
 
-def test_patch_that_breaks_the_deployment_schema_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    bad = {"spec": {"template": {"spec": {"containers": [{"name": "openclaw", "env": "x"}]}}}}
-    sample = yaml.safe_load(plan.SAMPLE_DEPLOYMENT.read_text())
-    with pytest.raises(plan.PlanError, match="not a valid Deployment"):
-        plan._validate(plan.merge_by_name(sample, bad), "patch")
+def test_stack_file_anywhere_names_the_stack(tmp_path: Path) -> None:
+    stack_file = tmp_path / "Pulumi.case.yaml"
+    stack_file.write_text((ROOT / "Pulumi.dev.yaml").read_text())
+    out = tmp_path / "out"
+    assert plan.main(["--stack-file", str(stack_file), "--out", str(out)]) == 0
+    data = json.loads((out / "plan.json").read_text())
+    assert (data["stack"], data["stack_file"]) == ("case", str(stack_file))
+    assert data["resources"][0]["urn"].startswith("urn:pulumi:case::openclaw-cron-webhook::")
 
 
-def test_merge_by_name_keeps_every_other_entry() -> None:
-    base = {"containers": [{"name": "a", "env": [{"name": "X", "value": "1"}]}, {"name": "b"}]}
-    patch = {"containers": [{"name": "a", "env": [{"name": "Y", "value": "2"}]}]}
-    assert plan.merge_by_name(base, patch) == {
-        "containers": [
-            {"name": "a", "env": [{"name": "X", "value": "1"}, {"name": "Y", "value": "2"}]},
-            {"name": "b"},
-        ]
-    }
+def test_stack_and_stack_file_exclude_each_other(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        plan.main(["--stack", "dev", "--stack-file", "Pulumi.dev.yaml"])
+    assert exited.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
 
 
 def test_plan_never_touches_the_network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -189,20 +356,5 @@ def test_plan_never_touches_the_network(tmp_path: Path, monkeypatch: pytest.Monk
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    assert plan.main(["--stack", "dev", "--out", str(tmp_path)]) == 0
+    assert plan.main(["--out", str(tmp_path / "out")]) == 0
     assert attempts == []
-
-
-def test_plan_refuses_a_foreign_section_like_the_provider(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """The preview applies the provider's create-time edit, so it refuses what `up` refuses."""
-    raw = tmp_path / "openclaw.json"
-    raw.write_text(
-        '{"plugins": {"entries": {"diagnostics-otel": {"enabled": true}}},'
-        ' "cron": {"enabled": false}}'
-    )
-    assert plan.main(["--stack", "dev", "--base-config", str(raw), "--out", str(tmp_path)]) == 2
-    assert 'already has a top-level "cron" section that this stack does not own' in (
-        capsys.readouterr().err
-    )

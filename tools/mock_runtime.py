@@ -50,7 +50,11 @@ SIG_KEY = "4dabf18193072939515e22adb298388d"
 
 @dataclass
 class Registration:
-    """One RegisterResource call, as the engine would have received it."""
+    """One RegisterResource call, as the engine would have received it.
+
+    `property_dependencies` says which resources each input was computed from: when one of
+    them is replaced, Pulumi sees that input change even if it is a secret nobody may read.
+    """
 
     type: str
     name: str
@@ -60,6 +64,7 @@ class Registration:
     inputs: dict[str, Any]
     wire_inputs: dict[str, Any]
     dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
     retain_on_delete: bool
     delete_before_replace: bool
 
@@ -190,6 +195,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     inputs=_unwrap_secrets(wire),
                     wire_inputs=wire,
                     dependencies=list(request.dependencies),
+                    property_dependencies={
+                        prop: list(deps.urns) for prop, deps in request.propertyDependencies.items()
+                    },
                     retain_on_delete=bool(request.retainOnDelete),
                     delete_before_replace=bool(request.deleteBeforeReplace),
                 )

@@ -1,28 +1,32 @@
 """The offline plan: what a stack will do, shown with no cloud, no cluster and no Pulumi CLI.
 
 Why: reviewers and new users must see every resource and every Kubernetes object a stack
-declares before anyone holds credentials. This evaluates the unchanged `__main__.py` on
-Pulumi's mock runtime with the stack's config (secure values stay `[secret]`, never
-decrypted), then prints and writes what it declared, validates the Kubernetes objects
-against the official schemas, and shows the openclaw.json that results from the section.
+declares — and what a change or a destroy does — before anyone holds credentials. This
+evaluates the unchanged `__main__.py` on Pulumi's mock runtime with the stack's config (secure
+values stay `[secret]`, never decrypted), validates what it declares against the Kubernetes
+schemas, the live (or sample) Deployment and, when installed, the real OpenClaw, and writes
+plan.txt, plan.json (shape: `tools.plan_json`), kubernetes/*.yaml and openclaw.json.
 
-    python -m tools.plan --stack dev [--base-config FILE] [--out DIR]
+    python -m tools.plan [--stack NAME | --stack-file Pulumi.NAME.yaml] [--out DIR]
+                         [--base-config FILE] [--base-deployment FILE]
+                         [--compare PREVIOUS/plan.json] [--openclaw PATH]
+
+Every problem with an input is one message on stderr and exit status 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import kubernetes_validate
 import yaml
 
-from components.openclaw_document import DocumentError, add_section
+from tools import plan_output
 from tools.mock_runtime import (
     ROOT,
     SECRET_SIG,
@@ -30,301 +34,384 @@ from tools.mock_runtime import (
     ProgramFailed,
     Recording,
     Registration,
-    flatten,
     run_program,
 )
+from tools.plan_compare import compare, option_notes, summary, up_steps
+from tools.plan_errors import PlanError
+from tools.plan_inputs import (
+    SECRET,
+    Stack,
+    StackConfig,
+    load_stack,
+    read_base_config,
+    read_base_deployment,
+)
+from tools.plan_json import DestroyStep, DocumentPlan, Plan, PlannedResource, load_previous
+from tools.plan_kubernetes import (
+    KUBERNETES_VERSION,
+    KubernetesFile,
+    deployment_file,
+    object_file,
+)
+from tools.plan_openclaw import (
+    NOT_JUDGED,
+    Judgement,
+    OpenClaw,
+    Validation,
+    given,
+    pinned,
+    verdict_cache,
+)
+from tools.plan_resources import JSON_SECTION, kind_of
+from tools.plan_section import SectionResult, apply_section
+from tools.plan_text import render
 
-KUBERNETES_VERSION = "1.33"
-SECRET = "[secret]"
 DEFAULT_BASE = ROOT / "examples" / "openclaw.json"
 SAMPLE_DEPLOYMENT = ROOT / "examples" / "deployment.yaml"
-SECTION_TYPE = "pulumi-python:dynamic/openclaw:JsonSection"
-PATCH_TYPE = "kubernetes:apps/v1:DeploymentPatch"
+# bin/plan runs from the repository; it passes the caller's folder so that relative paths
+# mean what the user typed.
+CALLER_DIR_ENV = "OPENCLAW_PLAN_CALLER_DIR"
 # Inputs that are plumbing, not intent: the pickled dynamic provider.
 HIDDEN_INPUTS = ("__provider",)
 
 
-class PlanError(Exception):
-    """A problem the plan reports and exits non-zero on (bad config, invalid object)."""
-
-
 @dataclass(frozen=True)
-class StackConfig:
-    """A stack's config as the program will see it, with which keys are secret."""
+class Options:
+    """The command line, with every path already resolved against the caller's folder."""
 
-    values: dict[str, Any]
-    secret_keys: tuple[str, ...]
-
-
-def _mask_secure(value: Any) -> tuple[Any, bool]:
-    """Replaces `{secure: ...}` ciphertexts with a marker; we never decrypt."""
-    if isinstance(value, Mapping):
-        if set(value) == {"secure"}:
-            return SECRET, True
-        masked: dict[str, Any] = {}
-        any_secret = False
-        for key, item in value.items():
-            masked[key], secret = _mask_secure(item)
-            any_secret = any_secret or secret
-        return masked, any_secret
-    return value, False
+    stack: str | None
+    stack_file: Path | None
+    base_config: Path | None
+    base_deployment: Path | None
+    out: Path
+    compare: Path | None
+    openclaw: Path | None
 
 
 def load_stack_config(stack: str, root: Path = ROOT) -> tuple[str, StackConfig]:
-    """Project name and merged config: Pulumi.yaml's project config, then the stack file."""
-    project_file = yaml.safe_load((root / "Pulumi.yaml").read_text())
-    project = project_file["name"]
-    values: dict[str, Any] = {}
-    for key, spec in (project_file.get("config") or {}).items():
-        full = key if ":" in key else f"{project}:{key}"
-        if isinstance(spec, Mapping) and ("value" in spec or "default" in spec):
-            values[full] = spec.get("value", spec.get("default"))
-        elif not isinstance(spec, Mapping):
-            values[full] = spec
-    stack_file = root / f"Pulumi.{stack}.yaml"
-    if not stack_file.exists():
-        raise PlanError(f"no stack file {stack_file.name}: create it or pick another --stack")
-    secret_keys: list[str] = []
-    stack_values = (yaml.safe_load(stack_file.read_text()) or {}).get("config") or {}
-    for key, value in stack_values.items():
-        full = key if ":" in key else f"{project}:{key}"
-        values[full], secret = _mask_secure(value)
-        if secret:
-            secret_keys.append(full)
-    return project, StackConfig(values, tuple(secret_keys))
+    """Project name and merged config of the stack `stack` in `root`, as the program sees it."""
+    loaded = load_stack(root, stack, None)
+    return loaded.project, loaded.config
 
 
-def masked_inputs(registration: Registration) -> dict[str, Any]:
-    """The resource's inputs with every secret replaced by `[secret]`, ready to show.
+def masked(value: Any) -> Any:
+    """A wire value with every secret replaced by `[secret]`, ready to show.
 
     Keys are sorted and whole numbers are ints again: the wire format (a protobuf Struct)
     keeps neither member order nor the int/float distinction, and a plan must read the same
     on every run.
     """
-
-    def mask(value: Any) -> Any:
-        if isinstance(value, dict):
-            if value.get(SIG_KEY) == SECRET_SIG:
-                return SECRET
-            return {k: mask(value[k]) for k in sorted(value) if k not in HIDDEN_INPUTS}
-        if isinstance(value, list):
-            return [mask(v) for v in value]
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        return value
-
-    masked: dict[str, Any] = mask(registration.wire_inputs)
-    return masked
+    if isinstance(value, dict):
+        if value.get(SIG_KEY) == SECRET_SIG:
+            return SECRET
+        return {k: masked(value[k]) for k in sorted(value) if k not in HIDDEN_INPUTS}
+    if isinstance(value, list):
+        return [masked(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
-def target_of(registration: Registration) -> str:
-    """The real-world object a resource acts on, in the words an operator uses."""
-    inputs = registration.inputs
-    if registration.type.startswith("kubernetes:"):
-        meta = inputs.get("metadata", {})
-        verb = "patch of " if registration.type.endswith("Patch") else ""
-        return (
-            f"{verb}{inputs.get('apiVersion')} {inputs.get('kind')} "
-            f"{meta.get('namespace')}/{meta.get('name')}"
+def shown(path: Path) -> str:
+    """A path as plan files show it: relative to the repository when inside it, so that a
+    plan reads the same on every machine."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def resource_id(registration: Registration) -> str:
+    """Type and name: unique among a program's resources, and the same in every stack."""
+    return f"{registration.type}::{registration.name}"
+
+
+def _secret_sources(registration: Registration, ids: Mapping[str, str]) -> dict[str, list[str]]:
+    """Each secret input path → the resources it was computed from (by id)."""
+    sources: dict[str, list[str]] = {}
+    for path in registration.secret_paths():
+        prop = path.split(".")[0].split("[")[0]
+        deps = registration.property_dependencies.get(prop, [])
+        sources[path] = [ids[urn] for urn in deps if urn in ids]
+    return sources
+
+
+def _the_section(recording: Recording) -> Registration:
+    sections = [r for r in recording.resources if r.type == JSON_SECTION]
+    if len(sections) != 1:
+        raise PlanError(f"the program registers {len(sections)} {JSON_SECTION}, expected 1")
+    return sections[0]
+
+
+def _kubernetes_file(
+    manifest: dict[str, Any], into_deployment: bool, options: Options
+) -> KubernetesFile:
+    """The object a resource applies, validated (a partial Deployment merged into its base)."""
+    if not into_deployment:
+        return object_file(manifest)
+    namespace, name = manifest["metadata"]["namespace"], manifest["metadata"]["name"]
+    path = options.base_deployment or SAMPLE_DEPLOYMENT
+    base = read_base_deployment(path, namespace, name, default=options.base_deployment is None)
+    source = (
+        f"Deployment {namespace}/{name} in {shown(path)}"
+        if options.base_deployment
+        else f"the sample {shown(path)} (give yours: --base-deployment)"
+    )
+    return deployment_file(manifest, base, source)
+
+
+def _configmap_file(result: SectionResult) -> KubernetesFile:
+    meta = result.configmap["metadata"]
+    return KubernetesFile(
+        f"configmap-{meta['namespace']}-{meta['name']}.yaml",
+        result.configmap,
+        f"the ConfigMap with the section: valid (k8s {KUBERNETES_VERSION})",
+    )
+
+
+def _planned(
+    registration: Registration,
+    ids: Mapping[str, str],
+    inputs: dict[str, Any],
+    written: KubernetesFile | None,
+) -> PlannedResource:
+    """A registered resource as plan.json shows it; `create` until compared."""
+    kind = kind_of(registration.type)
+    return PlannedResource(
+        id=ids[registration.urn],
+        urn=registration.urn,
+        type=registration.type,
+        name=registration.name,
+        action="create",
+        replace_mode=None,
+        changes=[],
+        target=kind.target(inputs),
+        inputs=inputs,
+        depends_on=[ids[d] for d in registration.dependencies if d in ids],
+        retain_on_delete=registration.retain_on_delete,
+        waits=kind.waits(inputs),
+        pods=kind.pods(inputs),
+        kubernetes=(
+            {"file": f"kubernetes/{written.name}", "validation": written.validation}
+            if written
+            else None
+        ),
+    )
+
+
+def _compared(
+    resources: list[PlannedResource],
+    previous: dict[str, Any],
+    ordered: list[Registration],
+    ids: Mapping[str, str],
+) -> tuple[list[PlannedResource], list[str], list[str]]:
+    """Every resource with its action (deleted ones last), the ids of both plans in creation
+    order (deletes run in its reverse), and notes on changed resource options."""
+    deleted = compare(resources, previous, {ids[r.urn]: _secret_sources(r, ids) for r in ordered})
+    earlier = [r["id"] for r in previous["resources"]]
+    order = earlier + [r.id for r in resources if r.id not in earlier]
+    return resources + deleted, order, option_notes(resources, previous)
+
+
+def _build(
+    options: Options, stack: Stack, previous: dict[str, Any] | None, openclaw: OpenClaw | None
+) -> tuple[Plan, dict[str, str]]:
+    try:
+        recording = run_program(
+            stack.config.values,
+            project=stack.project,
+            stack=stack.name,
+            secret_keys=stack.config.secret_keys,
         )
-    if registration.type == "aws:ssm/parameter:Parameter":
-        return f"AWS SSM parameter {inputs.get('name')} ({inputs.get('type')})"
-    if registration.type == SECTION_TYPE:
-        return (
-            f'top-level "{inputs.get("section")}" of data["{inputs.get("key")}"] in '
-            f"ConfigMap {inputs.get('namespace')}/{inputs.get('configMap')}"
-        )
-    if registration.type == "random:index/randomBytes:RandomBytes":
-        return "Pulumi state only (a generated value, no cloud object)"
-    return registration.type
+    except ProgramFailed as failed:
+        raise PlanError(f"{shown(stack.file)}: {failed.cause}") from None
+    ordered = recording.dependency_order()
+    ids = {r.urn: resource_id(r) for r in ordered}
+    if len(set(ids.values())) != len(ids):
+        raise PlanError("two resources share a type and a name; the plan cannot tell them apart")
+
+    section = _the_section(recording)
+    base = read_base_config(
+        options.base_config or DEFAULT_BASE,
+        section.inputs["namespace"],
+        section.inputs["configMap"],
+        section.inputs["key"],
+        default=options.base_config is None,
+    )
+    result = apply_section(section.inputs, base, shown(base.path))
+
+    files: dict[str, str] = {}
+    resources: list[PlannedResource] = []
+    variables: set[str] = set()
+    for registration in ordered:
+        kind, inputs = kind_of(registration.type), masked(registration.wire_inputs)
+        written: KubernetesFile | None = None
+        if kind.manifest is not None:
+            written = _kubernetes_file(kind.manifest(inputs), kind.into_deployment, options)
+            variables.update(written.variables)
+        elif registration is section:
+            written = _configmap_file(result)
+        if written is not None:
+            files[f"kubernetes/{written.name}"] = _yaml(written.obj)
+        resources.append(_planned(registration, ids, inputs, written))
+
+    # The app's variables that the document references: set (to a placeholder) for OpenClaw.
+    referenced = sorted(v for v in variables if f"${{{v}}}" in result.document)
+    everything, order, notes = resources, [r.id for r in resources], list(result.notes)
+    judging = (
+        Validation(openclaw, result.document, referenced, verdict_cache())
+        if openclaw
+        else _Unjudged()
+    )
+    with judging:
+        if previous is not None:  # while OpenClaw thinks
+            everything, order, compare_notes = _compared(resources, previous, ordered, ids)
+            notes += compare_notes
+        judgement = judging.result()
+    document = DocumentPlan(
+        base=shown(base.path),
+        configmap=f"{result.configmap['metadata']['namespace']}/"
+        f"{result.configmap['metadata']['name']}",
+        key=section.inputs["key"],
+        section=section.inputs["section"],
+        result="adopted" if result.adopted else "written",
+        file="openclaw.json",
+        diff="" if result.adopted else result.diff,
+    )
+    plan = Plan(
+        stack=stack.name,
+        project=stack.project,
+        stack_file=shown(stack.file),
+        compared_with=(
+            {"file": shown(options.compare), "stack": str(previous["stack"])}
+            if previous is not None and options.compare is not None
+            else None
+        ),
+        summary=summary(everything),
+        resources=everything,
+        steps=up_steps(everything, previous, order),
+        destroy=[
+            DestroyStep(r.id, kind_of(r.type).on_destroy(r.inputs, r.retain_on_delete))
+            for r in reversed(resources)
+        ],
+        outputs={
+            name: SECRET if name in recording.secret_outputs else value
+            for name, value in recording.outputs.items()
+        },
+        document=document,
+        openclaw={
+            "version": judgement.version,
+            "valid": judgement.valid,
+            "issues": [vars(i) for i in judgement.issues],
+            "warnings": [vars(w) for w in judgement.warnings],
+        },
+        notes=notes,
+    )
+    if judgement.valid is False:
+        issues = "".join(f"\n  {i.path}: {i.message}" for i in judgement.issues)
+        raise PlanError(f"{judgement.line}{issues}")
+    files["openclaw.json"] = result.document
+    return plan, files
+
+
+class _Unjudged:
+    """Stands in for `Validation` when no OpenClaw is installed: nobody judges."""
+
+    def __enter__(self) -> _Unjudged:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+    def result(self) -> Judgement:
+        return Judgement(None, None)
 
 
 def _yaml(value: Any) -> str:
-    return yaml.safe_dump(value, sort_keys=False, default_flow_style=False)
+    return yaml.safe_dump(value, sort_keys=False, default_flow_style=False, allow_unicode=True)
 
 
-def merge_by_name(base: Any, patch: Any) -> Any:
-    """Server-Side Apply's merge for the lists a Deployment patch touches.
-
-    Objects merge key by key; lists of named objects (containers, env) merge by `name`, so
-    the result is what the API server would hold after the patch.
-    """
-    if isinstance(base, dict) and isinstance(patch, dict):
-        merged = dict(base)
-        for key, value in patch.items():
-            merged[key] = merge_by_name(base[key], value) if key in base else value
-        return merged
-    if (
-        isinstance(base, list)
-        and isinstance(patch, list)
-        and all(isinstance(i, dict) and "name" in i for i in base + patch)
-    ):
-        by_name = {item["name"]: item for item in base}
-        order = [item["name"] for item in base]
-        for item in patch:
-            if item["name"] in by_name:
-                by_name[item["name"]] = merge_by_name(by_name[item["name"]], item)
-            else:
-                order.append(item["name"])
-                by_name[item["name"]] = item
-        return [by_name[name] for name in order]
-    return patch
-
-
-def _validate(obj: dict[str, Any], what: str) -> None:
-    try:
-        kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
-    except kubernetes_validate.ValidationError as exc:
-        raise PlanError(f"{what} is not a valid {obj.get('kind')}: {exc}") from exc
-
-
-def kubernetes_objects(recording: Recording) -> dict[str, tuple[dict[str, Any], str]]:
-    """{file name: (object as declared, how it was validated)} for every k8s resource."""
-    objects: dict[str, tuple[dict[str, Any], str]] = {}
-    for registration in recording.resources:
-        if not registration.type.startswith("kubernetes:"):
-            continue
-        obj = masked_inputs(registration)
-        meta = obj.get("metadata", {})
-        patch = registration.type == PATCH_TYPE
-        kind = obj["kind"].lower() + ("patch" if patch else "")
-        file_name = f"{kind}-{meta.get('namespace')}-{meta.get('name')}.yaml"
-        if patch:
-            sample = yaml.safe_load(SAMPLE_DEPLOYMENT.read_text())
-            _validate(merge_by_name(sample, obj), f"{file_name} merged into sample")
-            how = f"merged into {SAMPLE_DEPLOYMENT.name}: valid (k8s {KUBERNETES_VERSION})"
-        else:
-            try:
-                _validate(obj, file_name)
-                how = f"valid (k8s {KUBERNETES_VERSION})"
-            except kubernetes_validate.SchemaNotFoundError:
-                how = "custom resource: no bundled schema, not schema-validated"
-        objects[file_name] = (obj, how)
-    return objects
-
-
-def read_base_document(path: Path, data_key: str) -> str:
-    """A raw openclaw.json, or the ConfigMap manifest that carries it under `data_key`."""
-    text = path.read_text()
-    try:
-        manifest = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
-    if isinstance(manifest, dict) and manifest.get("kind") == "ConfigMap":
-        data = manifest.get("data") or {}
-        if data_key not in data:
-            raise PlanError(f"{path}: ConfigMap has no data key {data_key!r}")
-        return str(data[data_key])
+def run(options: Options) -> str:
+    """Plan, write the output folder (all or nothing), and return plan.txt's text."""
+    stack = load_stack(ROOT, options.stack, options.stack_file)
+    previous = load_previous(options.compare) if options.compare else None
+    plan_output.check(options.out)
+    openclaw = given(options.openclaw) if options.openclaw else pinned()
+    plan, files = _build(options, stack, previous, openclaw)
+    text = render(plan)
+    files["plan.txt"] = text
+    files["plan.json"] = plan.to_json()
+    plan_output.write(options.out, files)
     return text
 
 
-def resulting_document(recording: Recording, base: Path) -> tuple[str, dict[str, Any]]:
-    """openclaw.json after the section is applied, and the ConfigMap that would carry it."""
-    section = recording.one(SECTION_TYPE).inputs
-    document = read_base_document(base, section["key"])
-    context = f"{base} ({section['key']})"
-    try:
-        result = add_section(document, section["section"], section["value"], context=context)
-    except DocumentError as exc:
-        raise PlanError(str(exc)) from exc
-    configmap = {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": {"name": section["configMap"], "namespace": section["namespace"]},
-        "data": {section["key"]: result},
-    }
-    _validate(configmap, "resulting ConfigMap")
-    return result, configmap
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.plan",
+        description="Offline plan of a stack: no cloud, no cluster, no Pulumi CLI.",
+    )
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
+        "--stack", help="NAME, ORG/NAME or ORG/PROJECT/NAME: reads Pulumi.NAME.yaml (default dev)"
+    )
+    which.add_argument(
+        "--stack-file", metavar="FILE", help="a Pulumi.NAME.yaml anywhere; the stack is NAME"
+    )
+    parser.add_argument(
+        "--base-config",
+        metavar="FILE",
+        help="openclaw.json to apply the section to: a raw document or a ConfigMap manifest "
+        "(default examples/openclaw.json)",
+    )
+    parser.add_argument(
+        "--base-deployment",
+        metavar="FILE",
+        help="the Deployment the env entry lands on, e.g. `kubectl get deploy -o yaml` "
+        "(default: the sample examples/deployment.yaml)",
+    )
+    parser.add_argument("--out", metavar="DIR", help="output folder (default rendered/)")
+    parser.add_argument(
+        "--compare", metavar="PLAN_JSON", help="an earlier plan's plan.json: show what changes"
+    )
+    parser.add_argument(
+        "--openclaw",
+        metavar="PATH",
+        help="an `openclaw` executable or openclaw.mjs to validate openclaw.json with "
+        f"(default: the pinned install, if any; else {NOT_JUDGED.split(' (')[0]})",
+    )
+    return parser
 
 
-def render_plan(stack: str, recording: Recording, objects: Mapping[str, tuple[Any, str]]) -> str:
-    """The reviewer's view: resources in the order Pulumi creates them (destroy reverses it)."""
-    ordered = recording.dependency_order()
-    number = {r.urn: i for i, r in enumerate(ordered, 1)}
-    lines = [f"Offline plan for stack '{stack}' (Pulumi mock runtime; nothing was contacted)", ""]
-    for registration in ordered:
-        after = sorted(number[d] for d in registration.dependencies if d in number)
-        lines.append(f'{number[registration.urn]}. {registration.type}  "{registration.name}"')
-        lines.append(f"   target: {target_of(registration)}")
-        lines.append(f"   after:  {', '.join(map(str, after)) if after else '-'}")
-        if registration.retain_on_delete:
-            lines.append("   destroy: kept (retainOnDelete)")
-        lines.append("   sets:")
-        for path, value in flatten(masked_inputs(registration)).items():
-            lines.append(f"     {path} = {json.dumps(value, ensure_ascii=False)}")
-        lines.append("")
-    lines.append("Kubernetes objects written:")
-    lines.extend(f"  kubernetes/{name}: {how}" for name, (_, how) in sorted(objects.items()))
-    lines.append("")
-    lines.append("Stack outputs:")
-    for name, value in recording.outputs.items():
-        shown = SECRET if name in recording.secret_outputs else json.dumps(value)
-        lines.append(f"  {name} = {shown}")
-    return "\n".join(lines) + "\n"
+def options_from(argv: list[str] | None) -> Options:
+    args = _parser().parse_args(argv)
+    caller = Path(os.environ.get(CALLER_DIR_ENV, ""))
 
+    def path(value: str | None) -> Path | None:
+        return None if value is None else caller / value
 
-def plan_json(recording: Recording) -> list[dict[str, Any]]:
-    names = {r.urn: r.name for r in recording.resources}
-    return [
-        {
-            "type": r.type,
-            "name": r.name,
-            "target": target_of(r),
-            "inputs": masked_inputs(r),
-            "depends_on": [names[d] for d in r.dependencies if d in names],
-            "retain_on_delete": r.retain_on_delete,
-        }
-        for r in recording.dependency_order()
-    ]
-
-
-def run(stack: str, base: Path, out: Path) -> str:
-    project, config = load_stack_config(stack)
-    try:
-        recording = run_program(
-            config.values, project=project, stack=stack, secret_keys=config.secret_keys
-        )
-    except ProgramFailed as failed:
-        raise PlanError(str(failed.cause)) from failed
-    objects = kubernetes_objects(recording)
-    document, configmap = resulting_document(recording, base)
-    text = render_plan(stack, recording, objects)
-    text += f"\nopenclaw.json after the section (base: {base}):\n{document}"
-
-    kube_dir = out / "kubernetes"
-    kube_dir.mkdir(parents=True, exist_ok=True)
-    for stale in kube_dir.glob("*.yaml"):
-        stale.unlink()
-    for name, (obj, _) in objects.items():
-        (kube_dir / name).write_text(_yaml(obj))
-    meta = configmap["metadata"]
-    (kube_dir / f"configmap-{meta['namespace']}-{meta['name']}.yaml").write_text(_yaml(configmap))
-    (out / "openclaw.json").write_text(document)
-    (out / "plan.json").write_text(json.dumps(plan_json(recording), indent=2) + "\n")
-    (out / "plan.txt").write_text(text)
-    return text
+    return Options(
+        stack=args.stack,
+        stack_file=path(args.stack_file),
+        base_config=path(args.base_config),
+        base_deployment=path(args.base_deployment),
+        out=path(args.out) or ROOT / "rendered",
+        compare=path(args.compare),
+        openclaw=path(args.openclaw),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m tools.plan", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
-    parser.add_argument(
-        "--base-config",
-        type=Path,
-        default=DEFAULT_BASE,
-        help="openclaw.json to apply the section to: a raw document or a ConfigMap manifest",
-    )
-    parser.add_argument("--out", type=Path, default=ROOT / "rendered", help="output folder")
-    args = parser.parse_args(argv)
+    options = options_from(argv)
     try:
-        text = run(args.stack, args.base_config, args.out)
+        text = run(options)
     except PlanError as exc:
         print(f"plan failed: {exc}", file=sys.stderr)
+        earlier = (options.out / plan_output.MARKER).is_file()
+        kept = " (it still holds an EARLIER plan)" if earlier else ""
+        print(f"nothing was written to {options.out}{kept}", file=sys.stderr)
         return 2
     sys.stdout.write(text)
-    print(f"\nwritten to {args.out}/", file=sys.stderr)
+    print(f"\nwritten to {options.out}/", file=sys.stderr)
     return 0
 
 

