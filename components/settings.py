@@ -2,19 +2,27 @@
 
 Why a module of its own: every rule here guards a failure that would otherwise surface
 minutes into a `pulumi up`, half-applied (an SSM name AWS rejects, an env var name OpenClaw
-never substitutes, a `sessionRetention` of zero that prunes every session). All problems are
-collected and raised together, as one `pulumi.RunError`, before a single resource is
-registered, and each names the config key, the bad value and the command that fixes it.
+never substitutes, a `cron` section the gateway refuses to load). All problems are collected
+and raised together, as one `pulumi.RunError`, before a single resource is registered, and
+each names the config key, the bad value and the command that fixes it.
+
+The `cron` section is OpenClaw's, not ours: its values are checked against OpenClaw's own JSON
+Schema (vendored from the pinned version by `python -m e2e.vendor_cron_schema`), so the stack
+accepts exactly what that OpenClaw accepts, and only our own decisions are coded here.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
+import jsonschema
 import pulumi
 import pulumi.runtime
 from pulumi.runtime import config as runtime_config
@@ -38,8 +46,13 @@ _KMS_KEY = re.compile(
 )
 # Go's time.ParseDuration grammar, which ESO uses for `refreshInterval`.
 _GO_DURATION = re.compile(r"^(0|((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+)$")
-# OpenClaw's `cron.sessionRetention`: a number with an optional unit; a bare number is hours.
-_RETENTION = re.compile(r"^(\d+(\.\d+)?)(ms|s|m|h|d)?$")
+# OpenClaw's duration grammar (`parseDurationMs`): one number with an optional unit (a bare
+# number is hours for `sessionRetention`), or number+unit parts written together (`1h30m`).
+_DURATION_SINGLE = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)?")
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+_DURATION_MS = {"ms": 1, "s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
+# A config path segment Pulumi's `--path` syntax takes bare; anything else goes in ["..."].
+_PATH_SEGMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _TAG_TEXT = re.compile(r"^[\w .:/=+\-@]*$")
 
 STORE_KINDS = ("ClusterSecretStore", "SecretStore")
@@ -92,12 +105,80 @@ class ConfigSettings:
     key: str = "openclaw.json"
 
 
+# The `cron` section's JSON Schema from the pinned OpenClaw: the authority on what the section
+# may hold. Regenerate with `python -m e2e.vendor_cron_schema` after changing e2e/pins.toml.
+CRON_SCHEMA_FILE = Path(__file__).with_name("openclaw_cron_schema.json")
+
+
+@functools.cache
+def cron_schema() -> dict[str, Any]:
+    """The vendored schema, read once per process."""
+    schema: dict[str, Any] = json.loads(CRON_SCHEMA_FILE.read_text())
+    return schema
+
+
+# The cron dataclasses below use OpenClaw's own camelCase names, in the schema's key order, so
+# that a stack config key, a field and a key of the written section are one and the same name.
+# None means "not set": the key is left out of the section and OpenClaw's default applies.
+# tests/test_settings.py holds them equal to the vendored schema's keys.
+
+
+@dataclass(frozen=True)
+class CronTriggers:
+    """`cron.triggers`."""
+
+    enabled: bool | None = None
+
+
+@dataclass(frozen=True)
+class CronWebhookSsrfPolicy:
+    """`cron.webhookSsrfPolicy`: OpenClaw refuses to POST to private, loopback or in-cluster
+    addresses unless this allows them, so an in-cluster receiver needs `allowedHostnames`."""
+
+    dangerouslyAllowPrivateNetwork: bool | None = None
+    allowRfc2544BenchmarkRange: bool | None = None
+    allowIpv6UniqueLocalRange: bool | None = None
+    allowedHostnames: tuple[str, ...] | None = None
+    blockedHostnames: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class CronFailureAlert:
+    """`cron.failureAlert`: where OpenClaw reports jobs that keep failing."""
+
+    enabled: bool | None = None
+    after: int | None = None
+    cooldownMs: int | None = None
+    includeSkipped: bool | None = None
+    mode: Literal["announce", "webhook"] | None = None
+    accountId: str | None = None
+    channel: str | None = None
+    to: str | None = None
+
+
 @dataclass(frozen=True)
 class CronSettings:
-    """The `cron` section's own values (the token is only ever a `${VAR}` placeholder)."""
+    """Every key of OpenClaw's `cron` section except `webhookToken`, which the stack always
+    writes itself as the `${VAR}` placeholder of the env entry it injects."""
 
+    # Decision: write `enabled` explicitly (OpenClaw also defaults to true), so that the
+    # section says what runs and pausing the scheduler is a one-value change.
     enabled: bool = True
-    session_retention: str | Literal[False] = "7d"
+    skipMissedJobs: bool | None = None
+    triggers: CronTriggers | None = None
+    webhookSsrfPolicy: CronWebhookSsrfPolicy | None = None
+    # Decision: keep finished run sessions for a week, the reference deployment's runbook
+    # value (OpenClaw's own default is 24h).
+    sessionRetention: str | Literal[False] = "7d"
+    failureAlert: CronFailureAlert | None = None
+
+
+# Nested objects of the `cron` section, by key.
+_CRON_OBJECTS: dict[str, type] = {
+    "triggers": CronTriggers,
+    "webhookSsrfPolicy": CronWebhookSsrfPolicy,
+    "failureAlert": CronFailureAlert,
+}
 
 
 @dataclass(frozen=True)
@@ -125,12 +206,30 @@ class Settings:
         return self.external_secret.secret_name + self.rotation_suffix
 
     def cron_section(self) -> dict[str, Any]:
-        """The exact `cron` section written into openclaw.json, in OpenClaw's key order."""
+        """The whole `cron` section written into openclaw.json: every key that is set, in the
+        order of OpenClaw's schema, so the same settings always give the same bytes."""
+        section: dict[str, Any] = {}
+        for key in cron_schema()["properties"]:
+            if key == "webhookToken":
+                section[key] = "${" + self.deployment.env_name + "}"
+            else:
+                value = _plain(getattr(self.cron, key))
+                if value is not None:
+                    section[key] = value
+        return section
+
+
+def _plain(value: Any) -> Any:
+    """A settings value as JSON: dataclasses as objects (unset keys left out), tuples as lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
-            "enabled": self.cron.enabled,
-            "webhookToken": "${" + self.deployment.env_name + "}",
-            "sessionRetention": self.cron.session_retention,
+            f.name: _plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if getattr(value, f.name) is not None
         }
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -192,9 +291,9 @@ _SECTIONS: dict[str, tuple[str, type, dict[str, str]]] = {
         {"name": "name", "container": "container", "envName": "env_name"},
     ),
     "config": ("config", ConfigSettings, {"configMap": "config_map", "key": "key"}),
-    "cron": ("cron", CronSettings, {"enabled": "enabled", "sessionRetention": "session_retention"}),
 }
-_TOP_LEVEL = ("namespace", *_SECTIONS)
+# `cron` is not in _SECTIONS: OpenClaw's schema, not a field table, says what it may hold.
+_TOP_LEVEL = ("namespace", *_SECTIONS, "cron")
 
 
 def _set_cmd(key: str, example: str) -> str:
@@ -277,31 +376,6 @@ def _check_tags(c: _Checker, key: str, value: Any) -> None:
                 "tag values are strings of at most 256 letters, digits, spaces or _.:/=+-@",
                 _set_cmd(f"{key}.{tag}", "value"),
             )
-
-
-def _check_retention(c: _Checker, key: str, value: Any) -> None:
-    fix = _set_cmd(key, "7d") + "   (or `false` to keep sessions forever)"
-    if value is False:
-        return
-    if not isinstance(value, str):
-        c.fail(
-            key,
-            value,
-            'must be a duration string such as "7d", "36h", "90m" (quoted), or false',
-            fix,
-        )
-        return
-    match = _RETENTION.fullmatch(value)
-    if match is None:
-        c.fail(
-            key,
-            value,
-            "is not an OpenClaw duration: a number with an optional unit ms, s, m, h or d "
-            "(a bare number means hours)",
-            fix,
-        )
-    elif float(match.group(1)) == 0:
-        c.fail(key, value, "a zero retention makes OpenClaw prune every session at once", fix)
 
 
 def _validate(s: Settings, c: _Checker, rotation_raw: Any) -> None:
@@ -399,15 +473,6 @@ def _validate(s: Settings, c: _Checker, rotation_raw: Any) -> None:
     c.string("config.configMap", s.config.config_map, subdomain, name_msg, "openclaw-config")
     c.string("config.key", s.config.key, data_key, key_msg, "openclaw.json")
 
-    if not isinstance(s.cron.enabled, bool):
-        c.fail(
-            "cron.enabled",
-            s.cron.enabled,
-            "must be true or false",
-            _set_cmd("cron.enabled", "false"),
-        )
-    _check_retention(c, "cron.sessionRetention", s.cron.session_retention)
-
 
 def parse_settings(raw: Mapping[str, Any]) -> Settings:
     """Builds Settings from the project's config namespace ({top-level key: decoded value}).
@@ -428,12 +493,7 @@ def parse_settings(raw: Mapping[str, Any]) -> Settings:
     sections: dict[str, Any] = {}
     rotation_raw: Any = TokenSettings.rotation
     for top, (attr, section_type, fields_) in _SECTIONS.items():
-        given = raw.get(top, {})
-        if given is None:
-            given = {}
-        if not isinstance(given, Mapping):
-            c.fail(top, given, "must be an object", f"pulumi config rm '{PROJECT}:{top}'")
-            given = {}
+        given = _section_object(c, raw, top)
         kwargs: dict[str, Any] = {}
         for key, value in given.items():
             if key not in fields_:
@@ -451,9 +511,211 @@ def parse_settings(raw: Mapping[str, Any]) -> Settings:
         sections[attr] = section_type(**kwargs)
     settings = Settings(namespace=namespace, **sections)
     _validate(settings, c, rotation_raw)
+    cron = _parse_cron(c, _section_object(c, raw, "cron"), settings.deployment.env_name)
     if c.issues:
         raise ConfigError(c.issues)
-    return settings
+    return dataclasses.replace(settings, cron=cron)
+
+
+def _section_object(c: _Checker, raw: Mapping[str, Any], top: str) -> Mapping[str, Any]:
+    """A top-level section's value; absent or null is empty, anything but an object an error."""
+    given = raw.get(top)
+    if given is None:
+        return {}
+    if not isinstance(given, Mapping):
+        c.fail(top, given, "must be an object", f"pulumi config rm '{PROJECT}:{top}'")
+        return {}
+    return given
+
+
+def _parse_cron(c: _Checker, given: Mapping[str, Any], env_name: str) -> CronSettings:
+    """Checks `cron` against OpenClaw's schema and our own decisions; every problem is
+    recorded (sorted by config path), and the defaults stand in when there is one."""
+    values = dict(given)
+    found: list[_CronIssue] = []
+    if "webhookToken" in values:
+        # Decision: the token lives only in SSM and the dedicated Secret; the section carries
+        # the placeholder of the env entry the stack injects, never a value of its own.
+        found.append(
+            _CronIssue(
+                ("webhookToken",),
+                values.pop("webhookToken"),
+                "is set by the stack itself: it always writes "
+                f'"${{{env_name}}}", the env var it injects from the token\'s Secret, so the '
+                "token never appears in the ConfigMap (rename the variable with "
+                "deployment.envName)",
+                f"pulumi config rm --path '{PROJECT}:cron.webhookToken'",
+            )
+        )
+    schema = cron_schema()
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    for error in validator.iter_errors(values):
+        found.extend(_schema_issues(error))
+    retention = values.get("sessionRetention")
+    if isinstance(retention, str) and not _is_openclaw_duration(retention):
+        # Decision: fail here, before any resource, rather than at the gateway's next config
+        # reload. OpenClaw's schema types `sessionRetention` only as a string; its loader
+        # refines it with its duration parser, which tests/real_openclaw cross-checks.
+        found.append(
+            _CronIssue(
+                ("sessionRetention",),
+                retention,
+                "is not an OpenClaw duration: a number with a unit (ms, s, m, h, d), or "
+                "several written together such as 1h30m; a bare number means hours",
+                _set_cmd("cron.sessionRetention", "7d")
+                + "   (or `false` to keep sessions forever)",
+            )
+        )
+    if found:
+        c.issues.extend(issue.config_issue() for issue in sorted(found, key=_CronIssue.order))
+        return CronSettings()
+    return CronSettings(**{key: _cron_value(key, value) for key, value in values.items()})
+
+
+@dataclass(frozen=True)
+class _CronIssue:
+    """A problem at a path inside `cron` (keys and list indexes), before it is rendered."""
+
+    parts: tuple[str | int, ...]
+    value: Any
+    problem: str
+    fix: str
+
+    def order(self) -> tuple[tuple[bool, str | int], ...]:
+        # Keys and indexes never share a level under one parent, so the pairs always compare.
+        return tuple((isinstance(part, int), part) for part in self.parts)
+
+    def config_issue(self) -> ConfigIssue:
+        return ConfigIssue(_config_path(self.parts), self.value, self.problem, self.fix)
+
+
+def _config_path(parts: tuple[str | int, ...]) -> str:
+    """`cron.webhookSsrfPolicy.allowedHostnames[0]`: the path `pulumi config --path` takes."""
+    path = "cron"
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif _PATH_SEGMENT.fullmatch(part):
+            path += f".{part}"
+        else:
+            path += f"[{json.dumps(part)}]"
+    return path
+
+
+# Example values for fix commands where the schema's type alone says too little.
+_EXAMPLES = {
+    "sessionRetention": "7d",
+    "allowedHostnames": "receiver.monitoring.svc",
+    "blockedHostnames": "'*.example.com'",
+}
+
+
+def _example(parts: tuple[str | int, ...], schema: Mapping[str, Any]) -> str:
+    """A value that satisfies `schema`, written as `pulumi config set --path` wants it."""
+    named = next((p for p in reversed(parts) if isinstance(p, str)), "")
+    if named in _EXAMPLES:
+        return _EXAMPLES[named]
+    if "const" in schema:
+        return json.dumps(schema["const"])
+    if "enum" in schema:
+        return str(schema["enum"][0])
+    if schema.get("anyOf"):
+        return _example(parts, schema["anyOf"][0])
+    kind = schema.get("type")
+    if kind == "boolean":
+        return "true"
+    if kind == "integer":
+        return str(schema.get("minimum", 1))
+    return "'<text>'"
+
+
+def _expected(schema: Mapping[str, Any]) -> str:
+    """What a schema fragment accepts, in words."""
+    if "const" in schema:
+        return json.dumps(schema["const"])
+    if "enum" in schema:
+        return "one of " + ", ".join(json.dumps(v) for v in schema["enum"])
+    alternatives = schema.get("anyOf") or schema.get("oneOf")
+    if alternatives:
+        return " or ".join(_expected(alternative) for alternative in alternatives)
+    kind = schema.get("type")
+    if kind == "boolean":
+        return "true or false"
+    if kind == "integer":
+        return "a whole number"
+    if kind == "array":
+        return "a list of " + _expected(schema.get("items", {})).removeprefix("a ") + "s"
+    if kind == "object":
+        return "an object"
+    return f"a {kind}" if kind else "a valid value"
+
+
+def _schema_issues(error: jsonschema.ValidationError) -> Iterator[_CronIssue]:
+    """One OpenClaw schema violation in plain words, with the command that fixes it."""
+    parts = tuple(error.absolute_path)
+    schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
+    if error.validator == "additionalProperties":
+        known = [k for k in schema.get("properties", {}) if parts or k != "webhookToken"]
+        for extra in sorted(set(error.instance) - set(schema.get("properties", {}))):
+            where = "`" + _config_path(parts) + "`"
+            yield _CronIssue(
+                (*parts, extra),
+                error.instance[extra],
+                f"is not a key of {where} in OpenClaw's schema (known: " + ", ".join(known) + ")",
+                f"pulumi config rm --path '{PROJECT}:{_config_path((*parts, extra))}'",
+            )
+        return
+    if error.validator in ("type", "anyOf", "oneOf", "const", "enum"):
+        problem = "must be " + _expected(schema)
+    elif error.validator == "minimum":
+        problem = f"must be at least {error.validator_value}"
+    elif error.validator == "maximum":
+        problem = f"must be at most {error.validator_value}"
+    else:
+        problem = f"is refused by OpenClaw's schema: {error.message}"
+    member, member_schema = _leaf(parts, schema)
+    fix = _set_cmd(_config_path(member), _example(member, member_schema))
+    if member != parts:
+        # A list or an object is set one member at a time, once the wrong value is gone.
+        fix = f"pulumi config rm --path '{PROJECT}:{_config_path(parts)}' && {fix}"
+    yield _CronIssue(parts, error.instance, problem, fix)
+
+
+def _leaf(
+    parts: tuple[str | int, ...], schema: Mapping[str, Any]
+) -> tuple[tuple[str | int, ...], Mapping[str, Any]]:
+    """The first scalar inside a list or object schema (`allowedHostnames[0]`), preferring a
+    member we have an example for; a scalar schema is its own leaf."""
+    if schema.get("type") == "array":
+        return _leaf((*parts, 0), schema.get("items", {}))
+    members: dict[str, Any] = schema.get("properties", {})
+    if schema.get("type") == "object" and members:
+        name = next((key for key in members if key in _EXAMPLES), next(iter(members)))
+        return _leaf((*parts, name), members[name])
+    return parts, schema
+
+
+def _cron_value(key: str, value: Any) -> Any:
+    """A schema-valid config value as the settings type: objects as their dataclass."""
+    nested = _CRON_OBJECTS.get(key)
+    if nested is None:
+        return value
+    return nested(**{k: tuple(v) if isinstance(v, list) else v for k, v in value.items()})
+
+
+def _is_openclaw_duration(value: str) -> bool:
+    """Mirrors OpenClaw's `parseDurationMs`: trimmed, case-insensitive, non-negative, at most
+    2**53 - 1 ms."""
+    text = value.strip().lower()
+    single = _DURATION_SINGLE.fullmatch(text)
+    if single:
+        parts = [(single.group(1), single.group(2) or "h")]
+    elif text and re.fullmatch(f"(?:{_DURATION_PART.pattern})+", text):
+        parts = [(m.group(1), m.group(2)) for m in _DURATION_PART.finditer(text)]
+    else:
+        return False
+    total = sum(float(number) * _DURATION_MS[unit] for number, unit in parts)
+    return round(total) <= 2**53 - 1
 
 
 def _decode(top: str, value: Any) -> Any:
