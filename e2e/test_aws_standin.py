@@ -12,13 +12,10 @@ from __future__ import annotations
 import contextlib
 import importlib.metadata
 import os
-import signal
 import socket
 import subprocess
 import time
 from collections.abc import Iterator
-from concurrent import futures
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,20 +24,20 @@ import grpc
 import pytest
 from google.protobuf import empty_pb2
 from pulumi.runtime import rpc
-from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, provider_pb2_grpc
+from pulumi.runtime.proto import provider_pb2
 
-from e2e.aws_standin import LABEL, PARAMETER_TYPE, config, provider, values
-from e2e.aws_standin.values import from_struct, secret, to_struct
+from e2e.standins import harness, values
+from e2e.standins.aws import LABEL, PARAMETER_TYPE, config, provider
+from e2e.standins.harness import START_TIMEOUT, FakeEngine, Plugin, fake_engine, stop
+from e2e.standins.values import from_struct, secret, to_struct
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[1]
-PLUGIN = ROOT / "e2e" / "aws_standin" / "pulumi-resource-aws"
 MOTO = ROOT / ".venv" / "bin" / "moto_server"
 REGION = "ap-northeast-1"
 ACCOUNT = "123456789012"  # moto's default account
 URN = f"urn:pulumi:e2e::openclaw-cron-webhook::openclaw:index:TokenParameter${PARAMETER_TYPE}::tok"
-START_TIMEOUT = 30.0
 
 
 def free_port() -> int:
@@ -58,17 +55,6 @@ def wait_for_port(port: int, process: subprocess.Popen[Any], what: str) -> None:
             return
         time.sleep(0.1)
     raise RuntimeError(f"{what} did not listen on {port} within {START_TIMEOUT}s")
-
-
-def stop(process: subprocess.Popen[Any]) -> None:
-    """By pid: TERM, then KILL if it does not go."""
-    if process.poll() is None:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -98,61 +84,18 @@ def ssm(moto_endpoint: str) -> Any:
     )
 
 
-class FakeEngine(engine_pb2_grpc.EngineServicer):
-    """The engine's Log service, which the stand-in reports to: what a `pulumi up` would show."""
-
-    def __init__(self) -> None:
-        self.logs: list[engine_pb2.LogRequest] = []
-
-    def Log(self, request: engine_pb2.LogRequest, context: Any) -> empty_pb2.Empty:
-        self.logs.append(request)
-        return empty_pb2.Empty()
-
-
 @pytest.fixture(scope="module")
 def engine() -> Iterator[tuple[FakeEngine, str]]:
-    fake = FakeEngine()
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
-    engine_pb2_grpc.add_EngineServicer_to_server(fake, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    try:
-        yield fake, f"127.0.0.1:{port}"
-    finally:
-        server.stop(grace=None)
-
-
-@dataclass
-class Plugin:
-    stub: provider_pb2_grpc.ResourceProviderStub
-    process: subprocess.Popen[str]
+    with fake_engine() as served:
+        yield served
 
 
 def start_plugin(env: dict[str, str], cwd: Path, engine_address: str) -> Plugin:
-    """As the engine does: run the script with the engine's address, read the port line."""
-    process = subprocess.Popen(
-        [str(PLUGIN), "--logtostderr", "-v=9", engine_address],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    port = int(process.stdout.readline().strip())
-    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-    grpc.channel_ready_future(channel).result(timeout=START_TIMEOUT)
-    return Plugin(provider_pb2_grpc.ResourceProviderStub(channel), process)
+    return harness.start_plugin("aws", env, cwd, engine_address)
 
 
 def stop_plugin(plugin: Plugin) -> list[str]:
-    """Stop it by pid; its stderr lines, each of which must name the stand-in."""
-    stop(plugin.process)
-    assert plugin.process.stderr is not None
-    lines = plugin.process.stderr.read().splitlines()
-    assert lines, "the stand-in announces itself on stderr"
-    assert all(line.startswith(LABEL) for line in lines), lines
-    return lines
+    return harness.stop_plugin(plugin, LABEL)
 
 
 def plugin_env(endpoint: str | None) -> dict[str, str]:

@@ -15,7 +15,8 @@ from typing import Any
 
 import boto3
 
-from e2e.aws_standin import LABEL
+from e2e.standins.aws import LABEL
+from e2e.standins.model import StandinError
 
 # Settings of the real provider that change what it does and that the stand-in does not do.
 UNSUPPORTED = (
@@ -33,7 +34,7 @@ REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
 PLACEHOLDER_CREDENTIALS = ("standin", "standin")
 
 
-class ConfigError(ValueError):
+class ConfigError(StandinError):
     """The configuration cannot be served by the stand-in; the message says what to set."""
 
 

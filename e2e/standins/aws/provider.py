@@ -6,8 +6,9 @@ the decisions the engine acts on must be the real provider's: which input change
 parameter and which update it in place, that `value` is always a secret, that Overwrite and Tags
 cannot go in one PutParameter call, that a parameter gone from AWS disappears on refresh.
 
-Everything here works on plain values (secrets already unwrapped by the caller, see `values`)
-and an SSM client object, so it can be tested without gRPC and, for the pure parts, without moto.
+Everything here works on plain values (secrets already unwrapped by the caller, see
+`e2e.standins.values`) and an SSM client object, so it can be tested without gRPC and, for
+the pure parts, without moto.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from e2e.aws_standin.values import UNKNOWN, Props, is_unknown
+from e2e.standins.model import Diff, StandinError
+from e2e.standins.values import UNKNOWN, Props, is_unknown
 
 PARAMETER_TYPES = ("String", "StringList", "SecureString")
 TIERS = ("Standard", "Advanced", "Intelligent-Tiering")
@@ -50,10 +52,6 @@ SECRET_OUTPUTS = ("value",)
 TAGGING = {"ResourceType": "Parameter"}
 
 
-class StandinError(ValueError):
-    """A request the stand-in will not serve; the message names the stand-in and the reason."""
-
-
 @dataclass(frozen=True)
 class Live:
     """The parameter as SSM reports it (GetParameter + DescribeParameters + its tags)."""
@@ -69,20 +67,6 @@ class Live:
     description: str | None = None
     allowed_pattern: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Diff:
-    """Changed input keys, split by what they cost; `kinds` says add, delete or update per key."""
-
-    replaces: tuple[str, ...] = ()
-    updates: tuple[str, ...] = ()
-    kinds: dict[str, str] = field(default_factory=dict)
-    delete_before_replace: bool = False
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.replaces or self.updates)
 
 
 # --- Check -------------------------------------------------------------------------------------

@@ -3,11 +3,11 @@
 Why it exists: the real pulumi-aws provider cannot be built on these machines (it imports a
 `shim` package that only exists after Pulumi's patches are applied to a git submodule of
 terraform-provider-aws, and neither is served by the Go module proxy). The e2e still has to run
-the real Pulumi engine over the one AWS resource the stack registers, so this package serves the
-engine's gRPC ResourceProvider protocol itself and talks to moto (a local AWS API) with boto3.
+the real Pulumi engine over the one AWS resource the stack registers, so this stand-in serves
+the engine's gRPC ResourceProvider protocol (through `e2e.standins.service`) and talks to moto
+(a local AWS API) with boto3.
 
-It is honest only while it is named as one: every line it writes (on stderr, and through the
-engine's Log service, so `pulumi up` shows it next to the resource) says `aws stand-in (moto)`,
+It is honest only while it is named as one: every line it writes says `aws stand-in (moto)`,
 its schema says so, and any other resource type or function is refused with a message naming it.
 Its plugin version is the installed pulumi_aws SDK's, the version the SDK's resources ask for.
 It never talks to real AWS: Configure refuses to proceed without an explicit SSM endpoint
@@ -17,11 +17,10 @@ Its behaviour follows the real provider (terraform-provider-aws `aws_ssm_paramet
 Terraform bridge) where the stack can observe it: the same input and output property names, the
 same replace-vs-update decisions, `value` always a secret, tags kept apart from `Overwrite`.
 
-Layout: `values` (the wire encoding of property values: secrets, unknowns), `config` (provider
-configuration: region, endpoint, credentials), `provider` (the Parameter's logic: check, diff,
-create/read/update/delete against an SSM client), `report` (stderr and the engine's Log),
-`server` (the gRPC servicer), `__main__` (what the `pulumi-resource-aws` script runs: serve,
-print the port).
+Layout: `config` (provider configuration: region, endpoint, credentials), `provider` (the
+Parameter's logic: check, diff, create/read/update/delete against an SSM client), `schema`,
+`standin` (the `Standin` the shared servicer drives), `__main__` (what
+`bin/pulumi-resource-aws` runs).
 """
 
 from __future__ import annotations
