@@ -1,0 +1,137 @@
+"""Session fixtures of the real-system e2e: the toolchain, one control plane, one world, the report.
+
+Session scope because starting the control plane and seeding the world are the slow part;
+scenarios share them, and each must leave the world as seeded (rollback is what they test).
+``--keep`` leaves the control plane running after the session and prints how to reach and
+stop it.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import tempfile
+import time
+from collections.abc import Generator, Iterator
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from e2e import toolchain_openclaw
+from e2e.control_plane import ControlPlane, started
+from e2e.stack_driver import ROOT, Report
+from e2e.toolchain_go import ensure_go_toolchain
+from e2e.toolchain_openclaw import OpenClawInstall
+from e2e.world import World, seed
+
+REPORT = ROOT / "rendered" / "e2e" / "report.json"
+# What runs in place of what cannot be built here; the report names them as stand-ins.
+STANDINS = {
+    "pulumi-resource-aws": "stand-in: e2e/standins (moto as the AWS API)",
+    "pulumi-resource-random": "stand-in: e2e/standins",
+    "pulumi-language-python": "not built: the Automation API's inline program hosts __main__.py",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--keep",
+        action="store_true",
+        default=False,
+        help="leave the e2e control plane running and print its export lines",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "e2e: starts real processes from the built Go toolchain (./bin/e2e)"
+    )
+
+
+@pytest.fixture(scope="session")
+def toolchain() -> dict[str, Any]:
+    """Builds what is missing (the first run takes long; later runs find it cached)."""
+    built: dict[str, Any] = ensure_go_toolchain()
+    return built
+
+
+@pytest.fixture(scope="session")
+def go_bin_dir(toolchain: dict[str, Any]) -> Path:
+    return Path(toolchain["bin_dir"])
+
+
+@pytest.fixture(scope="session")
+def openclaw() -> OpenClawInstall:
+    """The pinned OpenClaw (installed once into the cache; ./bin/e2e installs it first)."""
+    return toolchain_openclaw.ensure()
+
+
+REPORT_KEY = pytest.StashKey[Report]()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def e2e_report(
+    request: pytest.FixtureRequest, toolchain: dict[str, Any], openclaw: OpenClawInstall
+) -> Iterator[Report]:
+    """rendered/e2e/report.json, written at the end of the session whatever happened."""
+    report = Report()
+    request.config.stash[REPORT_KEY] = report
+    report.versions = {
+        **{name: str(version) for name, version in toolchain["versions"].items()},
+        **STANDINS,
+        "node": openclaw.node_version,
+        "openclaw": openclaw.openclaw_version,
+        "moto": importlib.metadata.version("moto"),
+        "pulumi (python sdk)": importlib.metadata.version("pulumi"),
+        "pulumi-kubernetes (python sdk)": importlib.metadata.version("pulumi_kubernetes"),
+    }
+    yield report
+    report.write(REPORT)
+    print(f"\ne2e report: {REPORT}")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Any, None]:
+    """Each test is one step of the report: its name, outcome and time."""
+    outcome = yield
+    result = outcome.get_result()
+    report = item.config.stash.get(REPORT_KEY, None)
+    if result.when == "call" and report is not None:
+        report.step(item.name, result.passed, result.duration)
+
+
+@pytest.fixture(autouse=True)
+def _announce(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A line per step as it starts, so a multi-minute `pulumi up` is never a silent wait."""
+    print(f"\n[e2e] {request.node.name} ...", flush=True)
+    started_at = time.monotonic()
+    yield
+    print(f"[e2e] {request.node.name} done in {time.monotonic() - started_at:.1f} s", flush=True)
+
+
+@pytest.fixture(scope="session")
+def control_plane(
+    request: pytest.FixtureRequest, go_bin_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ControlPlane]:
+    keep = bool(request.config.getoption("--keep"))
+    # pytest prunes old temp dirs, which would pull a kept plane's files from under it.
+    if keep:
+        run_dir = Path(tempfile.mkdtemp(prefix="openclaw-e2e-"))
+    else:
+        run_dir = tmp_path_factory.mktemp("control-plane")
+    with started(go_bin_dir, run_dir, keep=keep) as plane:
+        yield plane
+    if keep:
+        # Session teardown output is captured (and dropped on success) unless we step past it.
+        capture = request.config.pluginmanager.get_plugin("capturemanager")
+        with capture.global_and_fixture_disabled() if capture else nullcontext():
+            print(f"\ncontrol plane kept running in {run_dir}:")
+            print("\n".join(plane.export_lines()))
+
+
+@pytest.fixture(scope="session")
+def world(control_plane: ControlPlane) -> World:
+    return seed(control_plane)
