@@ -369,7 +369,7 @@ def _parser() -> argparse.ArgumentParser:
         help="the Deployment the env entry lands on, e.g. `kubectl get deploy -o yaml` "
         "(default: the sample examples/deployment.yaml)",
     )
-    parser.add_argument("--out", metavar="DIR", help="output folder (default rendered/)")
+    parser.add_argument("--out", metavar="DIR", help="output folder (default rendered/plan/)")
     parser.add_argument(
         "--compare", metavar="PLAN_JSON", help="an earlier plan's plan.json: show what changes"
     )
@@ -394,7 +394,8 @@ def options_from(argv: list[str] | None) -> Options:
         stack_file=path(args.stack_file),
         base_config=path(args.base_config),
         base_deployment=path(args.base_deployment),
-        out=path(args.out) or ROOT / "rendered",
+        # Its own folder: rendered/ also holds other tools' output (rendered/e2e/).
+        out=path(args.out) or ROOT / "rendered" / "plan",
         compare=path(args.compare),
         openclaw=path(args.openclaw),
     )
