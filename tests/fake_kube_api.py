@@ -1,4 +1,5 @@
-"""An in-process Kubernetes API server that knows GET and PUT of ConfigMaps, and nothing else.
+"""An in-process Kubernetes API server: GET and PUT of ConfigMaps, and (for the env entry)
+GET and Server-Side Apply of Deployments, their rollouts, and the list of their pods.
 
 The section provider's safety rests on how the real API server answers: a PUT carrying a stale
 `metadata.resourceVersion` gets 409 Conflict, a missing object 404, both as `Status` JSON. The
@@ -6,11 +7,18 @@ tests drive the real `KubernetesConfigMapApi` and the official client over HTTP 
 server, so paths, query parameters and error mapping are exercised for real and only storage is
 faked. Hooks let a test play the other writer (a GitOps sync, a human with `kubectl edit`) at
 the worst moment: between the provider's read and its write.
+
+Deployments behave as far as the env entry relies on them (`_Deployments` says how): apply is
+judged per field manager and env entry, with conflicts and relinquishing; a template change
+starts a rollout that passes through the statuses `kubectl rollout status` waits on, one per
+read, with zero counts left out of the status as the API server leaves them out; and old pods
+can outlive the rollout for a few listings, as terminating pods do.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 import threading
@@ -22,6 +30,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 _CONFIG_MAP_PATH = re.compile(r"^/api/v1/namespaces/([^/]+)/configmaps/([^/]+)$")
+_DEPLOYMENT_PATH = re.compile(r"^/apis/apps/v1/namespaces/([^/]+)/deployments/([^/]+)$")
+_PODS_PATH = re.compile(r"^/api/v1/namespaces/([^/]+)/pods$")
+APPLY_PATCH = "application/apply-patch+yaml"
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,7 @@ class LoggedRequest:
     path: str
     query: dict[str, list[str]]
     body: dict[str, Any] | None
+    content_type: str | None = None
 
 
 class FakeKubeApi:
@@ -38,6 +50,9 @@ class FakeKubeApi:
     `inject_conflicts` answers that many upcoming PUTs with 409 without looking at them, and
     `before_next_put` runs once, just before the next PUT is judged, so that a change it makes
     through `edit_data` turns that PUT's resourceVersion stale, as a real concurrent writer would.
+    `fail_next(method, status)` answers the next request of that method with an error Status
+    (403 Forbidden, 500 InternalError, ...) without touching storage, as RBAC or a broken API
+    server would.
     """
 
     def __init__(self) -> None:
@@ -47,6 +62,8 @@ class FakeKubeApi:
         self.requests: list[LoggedRequest] = []
         self.inject_conflicts = 0
         self.before_next_put: Callable[[], None] | None = None
+        self._failures: list[tuple[str, int]] = []
+        self.deployments = _Deployments()
         self._server = _Server(self)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
@@ -123,16 +140,39 @@ class FakeKubeApi:
         with self._lock:
             del self._objects[namespace, name]
 
+    def fail_next(self, method: str, status: int) -> None:
+        """Answer the next `method` request with `status`; calls queue up in order."""
+        with self._lock:
+            self._failures.append((method, status))
+
     def puts(self) -> list[LoggedRequest]:
         return [request for request in self.requests if request.method == "PUT"]
 
     def handle(
-        self, method: str, path: str, query: dict[str, list[str]], body: dict[str, Any] | None
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        body: dict[str, Any] | None,
+        content_type: str | None = None,
     ) -> tuple[int, dict[str, Any]]:
         with self._lock:
-            self.requests.append(LoggedRequest(method, path, query, body))
+            self.requests.append(LoggedRequest(method, path, query, body, content_type))
+            failure = next((f for f in self._failures if f[0] == method), None)
+            if failure is not None:
+                self._failures.remove(failure)
+        if failure is not None:
+            reason, message = _FAILURES[failure[1]]
+            return failure[1], _status(failure[1], reason, message.format(path=path))
+        if deployment := _DEPLOYMENT_PATH.match(path):
+            namespace, name = deployment.groups()
+            with self._lock:
+                return self.deployments.handle(method, namespace, name, query, body, content_type)
+        if (pods := _PODS_PATH.match(path)) and method == "GET":
+            with self._lock:
+                return self.deployments.list_pods(pods.group(1), query)
         match = _CONFIG_MAP_PATH.match(path)
-        if match is None:
+        if match is None or method not in ("GET", "PUT"):
             return 404, _status(404, "NotFound", "the server could not find the requested resource")
         namespace, name = match.groups()
         if method == "PUT":
@@ -172,6 +212,18 @@ class FakeKubeApi:
         return str(self._last_version)
 
 
+_FAILURES = {
+    401: ("Unauthorized", "Unauthorized"),
+    403: (
+        "Forbidden",
+        'the server does not allow user "ci" to access {path} (RBAC: no rule grants it)',
+    ),
+    422: ("Invalid", "the object at {path} is invalid"),
+    500: ("InternalError", "Internal error occurred: etcdserver: request timed out ({path})"),
+    503: ("ServiceUnavailable", "the server is currently unable to handle the request"),
+}
+
+
 def _conflict(name: str) -> dict[str, Any]:
     message = (
         f'Operation cannot be fulfilled on configmaps "{name}": the object has been modified; '
@@ -180,7 +232,9 @@ def _conflict(name: str) -> dict[str, Any]:
     return _status(409, "Conflict", message, name)
 
 
-def _status(code: int, reason: str, message: str, name: str | None = None) -> dict[str, Any]:
+def _status(
+    code: int, reason: str, message: str, name: str | None = None, kind: str = "configmaps"
+) -> dict[str, Any]:
     status: dict[str, Any] = {
         "kind": "Status",
         "apiVersion": "v1",
@@ -191,8 +245,237 @@ def _status(code: int, reason: str, message: str, name: str | None = None) -> di
         "code": code,
     }
     if name is not None:
-        status["details"] = {"name": name, "kind": "configmaps"}
+        status["details"] = {"name": name, "kind": kind}
     return status
+
+
+class _Deployments:
+    """Deployments and their pods, for `FakeKubeApi` (which holds the lock while calling in).
+
+    Apply is judged per field manager and env entry, the only fields the env entry writes: an
+    entry another manager owns with a different value is a 409 conflict unless forced; entries
+    a manager applied before and leaves out now are relinquished, and removed once nobody owns
+    them. A change of the pod template starts a rollout: each read of the Deployment advances it
+    one status (stale, observed, surged, unavailable, done) unless `stall_rollouts`; when done,
+    the pods are replaced, but the old ones stay listed for `old_pods_linger` more listings.
+    """
+
+    def __init__(self) -> None:
+        self.objects: dict[tuple[str, str], dict[str, Any]] = {}
+        self.owners: dict[tuple[str, str, str, str], set[str]] = {}
+        self.pods: dict[str, list[dict[str, Any]]] = {}
+        self.stall_rollouts = False
+        self.old_pods_linger = 0
+        self._rollouts: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._terminating: dict[str, tuple[list[dict[str, Any]], int]] = {}
+
+    def add(
+        self,
+        namespace: str,
+        name: str,
+        containers: list[dict[str, Any]],
+        *,
+        labels: dict[str, str],
+        replicas: int = 1,
+        manager: str = "argocd-controller",
+    ) -> None:
+        """A rolled-out Deployment whose containers' env entries all belong to `manager`."""
+        self.objects[namespace, name] = {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": name, "namespace": namespace, "generation": 1},
+            "spec": {
+                "replicas": replicas,
+                "selector": {"matchLabels": dict(labels)},
+                "template": {
+                    "metadata": {"labels": dict(labels)},
+                    "spec": {"containers": copy.deepcopy(containers)},
+                },
+            },
+            "status": _rolled_out(1, replicas),
+        }
+        for container in containers:
+            for item in container.get("env") or []:
+                self.owners[namespace, name, container["name"], item["name"]] = {manager}
+        self.pods[namespace] = [
+            pod for pod in self.pods.get(namespace, []) if not _selected(pod, labels)
+        ] + self._pods_of(self.objects[namespace, name])
+
+    def handle(
+        self,
+        method: str,
+        namespace: str,
+        name: str,
+        query: dict[str, list[str]],
+        body: dict[str, Any] | None,
+        content_type: str | None,
+    ) -> tuple[int, dict[str, Any]]:
+        stored = self.objects.get((namespace, name))
+        if method == "GET":
+            if stored is None:
+                return 404, _status(
+                    404, "NotFound", f'deployments.apps "{name}" not found', name, "deployments"
+                )
+            self._advance(namespace, name)
+            return 200, _omit_zero_counts(stored)
+        if method != "PATCH" or body is None:
+            return 405, _status(405, "MethodNotAllowed", f"{method} is not supported here")
+        if content_type != APPLY_PATCH:
+            return 415, _status(415, "UnsupportedMediaType", f"{content_type} is not apply")
+        manager = (query.get("fieldManager") or [""])[0]
+        if not manager:
+            return 400, _status(400, "BadRequest", "fieldManager is required for apply requests")
+        if (body.get("apiVersion"), body.get("kind")) != ("apps/v1", "Deployment"):
+            return 400, _status(400, "BadRequest", "apiVersion and kind must be apps/v1 Deployment")
+        meta = body.get("metadata") or {}
+        if meta.get("name") != name or meta.get("namespace", namespace) != namespace:
+            return 400, _status(400, "BadRequest", "the object does not match the URL")
+        if stored is None:  # apply would create it; without a selector it is invalid
+            return 422, _status(
+                422, "Invalid", "spec.selector: Required value", name, "deployments"
+            )
+        return self._apply(stored, manager, body, force=query.get("force") == ["true"])
+
+    def _apply(
+        self, stored: dict[str, Any], manager: str, body: dict[str, Any], *, force: bool
+    ) -> tuple[int, dict[str, Any]]:
+        namespace, name = stored["metadata"]["namespace"], stored["metadata"]["name"]
+        live = {c["name"]: c for c in stored["spec"]["template"]["spec"]["containers"]}
+        wanted: dict[tuple[str, str], dict[str, Any]] = {}
+        body_spec = body.get("spec", {}).get("template", {}).get("spec", {})
+        for index, container in enumerate(body_spec.get("containers") or []):
+            if container.get("name") not in live:
+                message = f"spec.template.spec.containers[{index}].image: Required value"
+                return 422, _status(422, "Invalid", message, name, "deployments")
+            for item in container.get("env") or []:
+                wanted[container["name"], item["name"]] = item
+        conflicts = [
+            f'conflict with "{sorted(others)[0]}": .spec.template.spec.containers[name="'
+            f'{container}"].env[name="{env}"]'
+            for (container, env), item in wanted.items()
+            if (others := self.owners.get((namespace, name, container, env), set()) - {manager})
+            and _env(live[container]).get(env, item) != item
+        ]
+        if conflicts and not force:
+            message = f"Apply failed with {len(conflicts)} conflict: " + "; ".join(conflicts)
+            return 409, _status(409, "Conflict", message, name, "deployments")
+        template_before = copy.deepcopy(stored["spec"]["template"])
+        for key, owners in list(self.owners.items()):
+            ns, dep, container, env = key
+            if (ns, dep) != (namespace, name) or manager not in owners:
+                continue
+            if (container, env) in wanted:
+                continue
+            owners.discard(manager)
+            if not owners:  # nobody declares it any more: the API server removes it
+                del self.owners[key]
+                entries = live[container]["env"]
+                entries[:] = [e for e in entries if e["name"] != env]
+        for (container, env), item in wanted.items():
+            entries = live[container].setdefault("env", [])
+            index = next((i for i, e in enumerate(entries) if e["name"] == env), len(entries))
+            entries[index : index + 1] = [copy.deepcopy(item)]
+            owners = self.owners.setdefault((namespace, name, container, env), set())
+            if force:
+                owners.clear()
+            owners.add(manager)
+        if stored["spec"]["template"] != template_before:
+            self._start_rollout(stored)
+        return 200, _omit_zero_counts(stored)
+
+    def _start_rollout(self, stored: dict[str, Any]) -> None:
+        meta, replicas = stored["metadata"], stored["spec"]["replicas"]
+        old = meta["generation"]
+        meta["generation"] = new = old + 1
+        self._rollouts[meta["namespace"], meta["name"]] = [
+            _rolled_out(old, replicas),  # the controller has not seen the change yet
+            {"observedGeneration": new, "replicas": replicas, "availableReplicas": replicas},
+            {
+                "observedGeneration": new,
+                "replicas": replicas + 1,
+                "updatedReplicas": 1,
+                "availableReplicas": replicas,
+            },
+            {"observedGeneration": new, "replicas": replicas, "updatedReplicas": replicas},
+        ]
+        stored["status"] = _rolled_out(old, replicas)
+
+    def _advance(self, namespace: str, name: str) -> None:
+        steps = self._rollouts.get((namespace, name))
+        if steps is None or self.stall_rollouts:
+            return
+        stored = self.objects[namespace, name]
+        if steps:
+            stored["status"] = steps.pop(0)
+            return
+        del self._rollouts[namespace, name]
+        stored["status"] = _rolled_out(stored["metadata"]["generation"], stored["spec"]["replicas"])
+        labels = stored["spec"]["selector"]["matchLabels"]
+        old = [pod for pod in self.pods.get(namespace, []) if _selected(pod, labels)]
+        rest = [pod for pod in self.pods.get(namespace, []) if not _selected(pod, labels)]
+        self.pods[namespace] = rest + self._pods_of(stored)
+        if self.old_pods_linger:
+            self._terminating[namespace] = (old, self.old_pods_linger)
+
+    def list_pods(self, namespace: str, query: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
+        selector = (query.get("labelSelector") or [""])[0]
+        try:
+            wanted = dict(term.split("=", 1) for term in selector.split(",") if term)
+        except ValueError:
+            return 400, _status(400, "BadRequest", f"unable to parse requirement: {selector}")
+        pods = list(self.pods.get(namespace, []))
+        terminating, left = self._terminating.pop(namespace, ([], 0))
+        if left:
+            pods += terminating
+            if left > 1:
+                self._terminating[namespace] = (terminating, left - 1)
+        items = [copy.deepcopy(pod) for pod in pods if _selected(pod, wanted)]
+        return 200, {"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": items}
+
+    @staticmethod
+    def _pods_of(deployment: dict[str, Any]) -> list[dict[str, Any]]:
+        meta, spec = deployment["metadata"], deployment["spec"]
+        template = json.dumps(spec["template"], sort_keys=True).encode()
+        template_hash = hashlib.sha256(template).hexdigest()[:10]
+        labels = {**spec["selector"]["matchLabels"], "pod-template-hash": template_hash}
+        return [
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {
+                    "name": f"{meta['name']}-{template_hash}-{index}",
+                    "namespace": meta["namespace"],
+                    "labels": labels,
+                },
+                "spec": copy.deepcopy(spec["template"]["spec"]),
+            }
+            for index in range(spec["replicas"])
+        ]
+
+
+def _rolled_out(generation: int, replicas: int) -> dict[str, Any]:
+    return {
+        "observedGeneration": generation,
+        "replicas": replicas,
+        "updatedReplicas": replicas,
+        "availableReplicas": replicas,
+    }
+
+
+def _omit_zero_counts(deployment: dict[str, Any]) -> dict[str, Any]:
+    """As the API server serialises status (`omitempty`): a count of zero is not there at all."""
+    shown = copy.deepcopy(deployment)
+    shown["status"] = {k: v for k, v in shown["status"].items() if v != 0}
+    return shown
+
+
+def _env(container: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {item["name"]: item for item in container.get("env") or []}
+
+
+def _selected(pod: dict[str, Any], labels: dict[str, str]) -> bool:
+    pod_labels = pod["metadata"].get("labels") or {}
+    return all(pod_labels.get(key) == value for key, value in labels.items())
 
 
 class _Server(ThreadingHTTPServer):
@@ -214,9 +497,16 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         self._respond("PUT", json.loads(self.rfile.read(length)))
 
+    def do_PATCH(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        self._respond("PATCH", json.loads(self.rfile.read(length)))
+
     def _respond(self, method: str, body: dict[str, Any] | None) -> None:
         url = urlsplit(self.path)
-        status, payload = self.server.fake.handle(method, url.path, parse_qs(url.query), body)
+        content_type = self.headers.get("Content-Type")
+        status, payload = self.server.fake.handle(
+            method, url.path, parse_qs(url.query), body, content_type
+        )
         encoded = json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")

@@ -302,3 +302,54 @@ def test_json_equal_compares_as_json_not_as_python() -> None:
     assert json_equal({"a": 1, "b": [1.0, None]}, {"b": [1, None], "a": 1.0})
     assert not json_equal({"a": 1}, {"a": 1, "b": 2})
     assert not json_equal([1, 2], [1])
+
+
+def test_duplicate_top_level_keys_are_all_named() -> None:
+    text = '{"gateway": {}, "cron": {}, "gateway": {}, "cron": 1, "models": {}}'
+
+    with pytest.raises(InvalidDocumentError, match=r'duplicate top-level keys "cron", "gateway": '):
+        read_section(text, "cron", context=CONTEXT)
+
+
+def test_phase1_tells_an_absent_flag_from_a_null_one() -> None:
+    """The operator fixes a missing key and a null value differently, so the message differs."""
+    absent = '{"plugins": {"entries": {"diagnostics-otel": {}}}}'
+    null = '{"plugins": {"entries": {"diagnostics-otel": {"enabled": null}}}}'
+
+    with pytest.raises(PreconditionError, match=r"but it is missing\. "):
+        check_phase1(absent, context=CONTEXT)
+    with pytest.raises(PreconditionError, match=r"but it is null\. "):
+        check_phase1(null, context=CONTEXT)
+
+
+def test_non_ascii_text_is_written_as_utf8_like_the_rest_of_the_document() -> None:
+    """No `\\u` escapes: the owner's diff shows the text they would have written themselves."""
+    original = '{\n  "gateway": {"name": "ゲートウェイ"}\n}\n'
+
+    updated = set_section(original, "通知", {"宛先": "チーム", "enabled": True}, context=CONTEXT)
+
+    assert updated == (
+        '{\n  "gateway": {"name": "ゲートウェイ"},\n'
+        '  "通知": {\n    "enabled": true,\n    "宛先": "チーム"\n  }\n}\n'
+    )
+
+
+def test_a_replaced_section_keeps_the_indentation_of_its_own_line() -> None:
+    """A section in the middle of a 4-space document: its lines follow that member's indent."""
+    original = (
+        '{\n    "gateway": {\n        "port": 18789\n    },\n'
+        '    "cron": {"enabled": false},\n    "models": {}\n}\n'
+    )
+
+    updated = set_section(original, "cron", {"enabled": True, "x": 1}, context=CONTEXT)
+
+    assert updated == original.replace(
+        '{"enabled": false}', '{\n      "enabled": true,\n      "x": 1\n    }'
+    )
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_a_value_that_json_cannot_hold_is_refused_not_written(number: float) -> None:
+    """NaN and Infinity are not JSON: writing them would break the document for OpenClaw."""
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        set_section("{}", "cron", {"sessionRetention": number}, context=CONTEXT)

@@ -1,0 +1,124 @@
+"""The two dynamic resources as the engine sees them: their own provider, their outputs by name.
+
+A dynamic resource carries its provider in its inputs (`__provider`, the pickled object): that
+is what the engine unpickles to run create, diff, update and delete, today and at every later
+`pulumi up`, `refresh` or `destroy`. Registered without one, the program would still evaluate
+and only fail in the engine. And the provider's camelCase outputs (`configMap`, `envName`)
+must land on the Python attributes (`config_map`, `env_name`) that the rest of the program and
+the stack outputs read.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import dill  # type: ignore[import-untyped]
+
+from components.configmap_section_provider import JsonSectionProvider
+from components.deployment_env_provider import EnvEntryProvider
+from tools.mock_runtime import Recording, run_program
+
+SECTION = "pulumi-python:dynamic/openclaw:JsonSection"
+ENV_ENTRY = "pulumi-python:dynamic/openclaw:EnvEntry"
+
+PROGRAM = """
+import pulumi
+
+from components.configmap_section_provider import OpenClawJsonSection
+from components.deployment_env_provider import DeploymentEnvEntry
+from components.deployments import EnvTarget
+
+section = OpenClawJsonSection(
+    "section",
+    namespace="gateway",
+    config_map="gw-config",
+    key="config.json",
+    section="cron",
+    value={"enabled": True},
+)
+entry = DeploymentEnvEntry(
+    "entry",
+    target=EnvTarget("gateway", "gw", "app", "HOOK_TOKEN"),
+    secret_name="hook-r1",
+    secret_key="HOOK",
+)
+pulumi.export("section", {
+    "namespace": section.namespace,
+    "config_map": section.config_map,
+    "key": section.key,
+    "section": section.section,
+    "value": section.value,
+})
+pulumi.export("entry", {
+    "namespace": entry.namespace,
+    "deployment": entry.deployment,
+    "container": entry.container,
+    "env_name": entry.env_name,
+    "secret_name": entry.secret_name,
+    "secret_key": entry.secret_key,
+})
+"""
+
+
+def run(tmp_path: Path) -> Recording:
+    """A fresh evaluation per test: mutation testing credits a run to the test that made it."""
+    main = tmp_path / "__main__.py"
+    main.write_text(PROGRAM)
+    return run_program({}, main=main)
+
+
+def registered_provider(run: Recording, type_: str) -> Any:
+    pickled = run.one(type_).inputs["__provider"]
+    return dill.loads(base64.b64decode(pickled))  # noqa: S301 - the program's own pickle
+
+
+def inputs(run: Recording, type_: str) -> dict[str, Any]:
+    return {k: v for k, v in run.one(type_).inputs.items() if k != "__provider"}
+
+
+def test_the_section_resource(tmp_path: Path) -> None:
+    recording = run(tmp_path)
+
+    provider = registered_provider(recording, SECTION)
+    assert type(provider) is JsonSectionProvider
+    assert vars(provider) == {"_client_factory": None}, "only the real cluster in state"
+    assert inputs(recording, SECTION) == {
+        "namespace": "gateway",
+        "configMap": "gw-config",
+        "key": "config.json",
+        "section": "cron",
+        "value": {"enabled": True},
+    }
+    assert recording.outputs["section"] == {
+        "namespace": "gateway",
+        "config_map": "gw-config",
+        "key": "config.json",
+        "section": "cron",
+        "value": {"enabled": True},
+    }
+
+
+def test_the_env_entry_resource(tmp_path: Path) -> None:
+    recording = run(tmp_path)
+
+    provider = registered_provider(recording, ENV_ENTRY)
+    assert type(provider) is EnvEntryProvider
+    assert vars(provider) == {"_client_factory": None}, "only the real cluster in state"
+    assert inputs(recording, ENV_ENTRY) == {
+        "namespace": "gateway",
+        "deployment": "gw",
+        "container": "app",
+        "envName": "HOOK_TOKEN",
+        "secretName": "hook-r1",
+        "secretKey": "HOOK",
+    }
+    assert recording.outputs["entry"] == {
+        "namespace": "gateway",
+        "deployment": "gw",
+        "container": "app",
+        "env_name": "HOOK_TOKEN",
+        "secret_name": "hook-r1",
+        "secret_key": "HOOK",
+    }
