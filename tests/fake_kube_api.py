@@ -256,15 +256,18 @@ class _Deployments:
     entry another manager owns with a different value is a 409 conflict unless forced; entries
     a manager applied before and leaves out now are relinquished, and removed once nobody owns
     them. A change of the pod template starts a rollout: each read of the Deployment advances it
-    one status (stale, observed, surged, unavailable, done) unless `stall_rollouts`; when done,
-    the pods are replaced, but the old ones stay listed for `old_pods_linger` more listings.
+    one status (stale, observed, surged, unavailable, done), each with the `Available` and
+    `Progressing` conditions a real controller keeps; `stall_rollouts_at` (a step's index) makes
+    rollouts stop there for good. When done, the pods are replaced, but the old ones stay
+    listed for `old_pods_linger` more listings. A Deployment scaled to zero rolls out at once.
     """
 
     def __init__(self) -> None:
         self.objects: dict[tuple[str, str], dict[str, Any]] = {}
         self.owners: dict[tuple[str, str, str, str], set[str]] = {}
         self.pods: dict[str, list[dict[str, Any]]] = {}
-        self.stall_rollouts = False
+        self.stall_rollouts_at: int | None = None
+        self._steps_taken: dict[tuple[str, str], int] = {}
         self.old_pods_linger = 0
         self._rollouts: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._terminating: dict[str, tuple[list[dict[str, Any]], int]] = {}
@@ -316,8 +319,9 @@ class _Deployments:
                 return 404, _status(
                     404, "NotFound", f'deployments.apps "{name}" not found', name, "deployments"
                 )
-            self._advance(namespace, name)
-            return 200, _omit_zero_counts(stored)
+            shown = _omit_zero_counts(stored)
+            self._advance(namespace, name)  # time passes between two reads
+            return 200, shown
         if method != "PATCH" or body is None:
             return 405, _status(405, "MethodNotAllowed", f"{method} is not supported here")
         if content_type != APPLY_PATCH:
@@ -387,23 +391,34 @@ class _Deployments:
         meta, replicas = stored["metadata"], stored["spec"]["replicas"]
         old = meta["generation"]
         meta["generation"] = new = old + 1
-        self._rollouts[meta["namespace"], meta["name"]] = [
-            _rolled_out(old, replicas),  # the controller has not seen the change yet
-            {"observedGeneration": new, "replicas": replicas, "availableReplicas": replicas},
-            {
-                "observedGeneration": new,
-                "replicas": replicas + 1,
-                "updatedReplicas": 1,
-                "availableReplicas": replicas,
-            },
-            {"observedGeneration": new, "replicas": replicas, "updatedReplicas": replicas},
-        ]
-        stored["status"] = _rolled_out(old, replicas)
+        steps = [_rolled_out(old, replicas)]  # the controller has not seen the change yet
+        if replicas:
+            steps += [
+                _progressing(
+                    {"observedGeneration": new, "replicas": replicas, "availableReplicas": replicas}
+                ),
+                _progressing(
+                    {
+                        "observedGeneration": new,
+                        "replicas": replicas + 1,
+                        "updatedReplicas": 1,
+                        "availableReplicas": replicas,
+                    }
+                ),
+                _progressing(
+                    {"observedGeneration": new, "replicas": replicas, "updatedReplicas": replicas}
+                ),
+            ]
+        key = meta["namespace"], meta["name"]
+        stored["status"] = steps.pop(0)
+        self._rollouts[key] = steps
+        self._steps_taken[key] = 0
 
     def _advance(self, namespace: str, name: str) -> None:
         steps = self._rollouts.get((namespace, name))
-        if steps is None or self.stall_rollouts:
+        if steps is None or self._steps_taken[namespace, name] == self.stall_rollouts_at:
             return
+        self._steps_taken[namespace, name] += 1
         stored = self.objects[namespace, name]
         if steps:
             stored["status"] = steps.pop(0)
@@ -459,7 +474,24 @@ def _rolled_out(generation: int, replicas: int) -> dict[str, Any]:
         "replicas": replicas,
         "updatedReplicas": replicas,
         "availableReplicas": replicas,
+        "conditions": [
+            _condition("Available", "MinimumReplicasAvailable"),
+            _condition("Progressing", "NewReplicaSetAvailable"),
+        ],
     }
+
+
+def _progressing(status: dict[str, Any]) -> dict[str, Any]:
+    """A status in mid-rollout, with the conditions the controller sets meanwhile."""
+    conditions = [
+        _condition("Available", "MinimumReplicasAvailable"),
+        _condition("Progressing", "ReplicaSetUpdated"),
+    ]
+    return {**status, "conditions": conditions}
+
+
+def _condition(type_: str, reason: str) -> dict[str, Any]:
+    return {"type": type_, "status": "True", "reason": reason, "message": f"{type_}: {reason}"}
 
 
 def _omit_zero_counts(deployment: dict[str, Any]) -> dict[str, Any]:

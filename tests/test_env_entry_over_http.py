@@ -111,9 +111,18 @@ def calls(fake: FakeKubeApi) -> list[str]:
 
 
 def pods_reading(fake: FakeKubeApi, secret: str) -> list[str]:
+    """Names of the Deployment's pods with an env entry from `secret`, as the cluster lists them."""
     status, pod_list = fake.deployments.list_pods(NAMESPACE, {"labelSelector": [SELECTOR]})
     assert status == 200
-    return deployments.pods_referencing(pod_list["items"], secret)
+    return [
+        pod["metadata"]["name"]
+        for pod in pod_list["items"]
+        if any(
+            item.get("valueFrom", {}).get("secretKeyRef", {}).get("name") == secret
+            for container in pod["spec"]["containers"]
+            for item in container.get("env", [])
+        )
+    ]
 
 
 def test_create_applies_only_our_entry_as_our_field_manager_and_awaits_the_rollout(
@@ -221,7 +230,8 @@ def test_an_update_of_the_key_only_does_not_wait_for_pods(
 
     provider.update("id", dict(PROPS), {**PROPS, "secretKey": "TOKEN"})
 
-    assert "GET pods" not in calls(fake)
+    # The same Secret: read, apply, follow the rollout; no pod can be holding on to an old one.
+    assert calls(fake) == ["GET", "PATCH", "GET", "GET", "GET", "GET", "GET"]
 
 
 def test_pods_that_never_let_go_of_the_old_secret_fail_the_rotation_by_name(
@@ -243,18 +253,63 @@ def test_pods_that_never_let_go_of_the_old_secret_fail_the_rotation_by_name(
     assert fake_time.now >= 600
 
 
-def test_a_rollout_the_controller_never_observes_fails_saying_so(
-    fake: FakeKubeApi, provider: EnvEntryProvider
+@pytest.mark.parametrize(
+    ("stuck_at", "waiting_for"),
+    [
+        (0, "waiting for the controller to observe the change"),
+        (3, "0 of 1 updated replicas available"),
+    ],
+    ids=["never-observed", "never-available"],
+)
+def test_a_rollout_that_never_completes_fails_saying_what_it_waited_for(
+    fake: FakeKubeApi, provider: EnvEntryProvider, stuck_at: int, waiting_for: str
 ) -> None:
-    fake.deployments.stall_rollouts = True
+    fake.deployments.stall_rollouts_at = stuck_at
 
     with pytest.raises(RolloutFailed) as raised:
         provider.create(dict(PROPS))
 
     assert str(raised.value) == (
-        f"gave up after 600 s: Deployment {NAMESPACE}/{NAME}: waiting for the controller to "
-        "observe the change"
+        f"gave up after 600 s: Deployment {NAMESPACE}/{NAME}: {waiting_for}"
     )
+
+
+def test_a_deployment_scaled_to_zero_rolls_out_at_once(
+    fake: FakeKubeApi, provider: EnvEntryProvider
+) -> None:
+    """No replicas: the API server leaves every count out of the status; nothing to wait for."""
+    add_deployment(fake, THEIR_ENV, replicas=0)
+
+    provider.create(dict(PROPS))
+
+    assert env_of(fake) == [*THEIR_ENV, ours()]
+    assert calls(fake) == ["GET", "PATCH", "GET", "GET"]
+
+
+def test_a_deployment_its_controller_has_not_seen_yet_is_not_rolled_out() -> None:
+    """Created a moment ago (by a GitOps sync, say): the API server shows no status at all."""
+    created = {
+        "metadata": {"namespace": NAMESPACE, "name": NAME, "generation": 1},
+        "spec": {"replicas": 1},
+    }
+
+    assert deployments.rollout_status(created) == (
+        False,
+        f"Deployment {NAMESPACE}/{NAME}: waiting for the controller to observe the change",
+    )
+
+
+def test_apply_returns_the_deployment_as_the_api_server_holds_it(fake: FakeKubeApi) -> None:
+    api_client = ApiClient(Configuration(host=fake.host))
+    target = deployments.EnvTarget(NAMESPACE, NAME, "openclaw", ENV_NAME)
+
+    applied = deployments.KubernetesDeploymentApi(api_client).apply(
+        NAMESPACE, NAME, deployments.apply_body(target, [ours()])
+    )
+
+    api_client.close()
+    assert deployments.live_entry(applied, target) == ours()
+    assert applied["metadata"]["generation"] == 2
 
 
 def test_delete_relinquishes_only_our_entry_and_waits_for_the_old_pods(

@@ -1,0 +1,117 @@
+"""Every length and size limit, exactly at the limit (accepted) and one past it (refused).
+
+The limits are the downstream systems': Kubernetes names and labels, AWS SSM names and tags,
+KMS key ids, ESO's Go durations, OpenClaw's durations and integers. Off by one in our check
+means either a `pulumi up` that AWS or Kubernetes refuses halfway, or a legal value refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from components.settings import ConfigError, parse_settings
+from tools.mock_runtime import run_program
+
+MAX_SAFE_INTEGER = 2**53 - 1  # JavaScript's, which OpenClaw's parsers use
+
+
+def config_with(path: str, value: Any) -> dict[str, Any]:
+    for key in reversed(path.split(".")):
+        value = {key: value}
+    result: dict[str, Any] = value
+    return result
+
+
+def refused_keys(raw: dict[str, Any]) -> list[str]:
+    try:
+        parse_settings(raw)
+    except ConfigError as error:
+        return [issue.key for issue in error.issues]
+    return []
+
+
+# (config path, longest/largest accepted value, the same one step past the limit)
+LIMITS: list[tuple[str, Any, Any]] = [
+    ("namespace", "n" * 63, "n" * 64),
+    ("deployment.container", "c" * 63, "c" * 64),
+    ("token.rotation", "r" * 20, "r" * 21),
+    # Names get "-r1" appended: 250 + 3 = 253.
+    ("externalSecret.name", "e" * 250, "e" * 251),
+    ("externalSecret.secretName", "s" * 250, "s" * 251),
+    ("externalSecret.secretKey", "K" * 253, "K" * 254),
+    ("externalSecret.storeName", "p" * 253, "p" * 254),
+    ("externalSecret.refreshInterval", "1" * 62 + "ms", "1" * 63 + "ms"),
+    ("deployment.name", "d" * 253, "d" * 254),
+    ("deployment.envName", "E" * 253, "E" * 254),
+    ("config.configMap", "m" * 253, "m" * 254),
+    ("config.key", "k" * 253, "k" * 254),
+    ("token.parameterName", "/" + "p" * 1010, "/" + "p" * 1011),
+    ("token.parameterName", "/p" * 15, "/p" * 16),
+    ("token.kmsKeyId", "alias/" + "k" * 2042, "alias/" + "k" * 2043),
+    ("token.description", "d" * 1024, "d" * 1025),
+    ("token.tags", {"t" * 128: "v"}, {"t" * 129: "v"}),
+    ("token.tags", {"team": "v" * 256}, {"team": "v" * 257}),
+    ("cron.sessionRetention", f"{MAX_SAFE_INTEGER}ms", f"{MAX_SAFE_INTEGER + 1}ms"),
+    ("cron.failureAlert.after", MAX_SAFE_INTEGER, MAX_SAFE_INTEGER + 1),
+]
+IDS = [f"{path}-{index}" for index, (path, _, _) in enumerate(LIMITS)]
+
+
+@pytest.mark.parametrize(("path", "at_limit", "past_limit"), LIMITS, ids=IDS)
+def test_a_value_at_the_limit_is_accepted(path: str, at_limit: Any, past_limit: Any) -> None:
+    assert refused_keys(config_with(path, at_limit)) == []
+
+
+@pytest.mark.parametrize(("path", "at_limit", "past_limit"), LIMITS, ids=IDS)
+def test_one_past_the_limit_is_refused(path: str, at_limit: Any, past_limit: Any) -> None:
+    keys = refused_keys(config_with(path, past_limit))
+
+    assert len(keys) == 1
+    assert keys[0].startswith(path)
+
+
+@pytest.mark.parametrize(
+    ("path", "smallest"), [("token.tags", {"t": "v"}), ("token.rotation", "r")]
+)
+def test_a_one_character_value_is_accepted(path: str, smallest: Any) -> None:
+    assert refused_keys(config_with(path, smallest)) == []
+
+
+def test_an_empty_tag_name_is_refused() -> None:
+    assert refused_keys({"token": {"tags": {"": "v"}}}) == ["token.tags."]
+
+
+def test_a_numeric_rotation_from_yaml_is_the_same_label() -> None:
+    """`rotation: 2` in the stack file arrives as a number; it names the pair `-r2`."""
+    settings = parse_settings({"token": {"rotation": 2}})
+
+    assert (settings.token.rotation, settings.secret_name) == ("2", "openclaw-cron-webhook-r2")
+
+
+@pytest.mark.parametrize("rotation", [True, 2.0, ["2"]], ids=["bool", "float", "list"])
+def test_a_rotation_that_is_no_label_is_refused_as_given(rotation: Any) -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_settings({"token": {"rotation": rotation}})
+
+    (issue,) = raised.value.issues
+    assert (issue.key, issue.value) == ("token.rotation", rotation)
+
+
+def test_host_lists_become_immutable_tuples() -> None:
+    settings = parse_settings(
+        {"cron": {"webhookSsrfPolicy": {"allowedHostnames": ["a.svc", "b.svc"]}}}
+    )
+
+    policy = settings.cron.webhookSsrfPolicy
+    assert policy is not None
+    assert policy.allowedHostnames == ("a.svc", "b.svc")
+
+
+def test_a_numeric_looking_namespace_stays_a_string() -> None:
+    """Pulumi hands every value over as text; only structured values are JSON-decoded."""
+    run = run_program({"namespace": "2024"})
+
+    section = next(r for r in run.resources if r.type.endswith(":JsonSection"))
+    assert section.inputs["namespace"] == "2024"

@@ -1,0 +1,400 @@
+"""What an operator reads for each bad setting, word for word, and that its fix command fixes it.
+
+A refused `pulumi up` prints these lines and nothing else, so they are the interface: the key
+(as `pulumi config --path` spells it), the value as given, what is wrong, and one command. Two
+properties for every case: the text is exactly this, and running the fix command's change on
+the stack's config makes the problem go away.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from typing import Any
+
+import pytest
+
+from components.settings import ConfigError, parse_settings
+from tools.mock_runtime import ProgramFailed, run_program
+
+P = "openclaw-cron-webhook"
+DNS_LABEL = "must be a DNS-1123 label: lowercase letters, digits and '-', at most 63"
+DNS_NAME = "must be a DNS-1123 name: lowercase letters, digits, '-' and '.', at most 253"
+DATA_KEY = "must be a data key: letters, digits, '-', '_' and '.', at most 253"
+SSM_EXAMPLE = "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
+SSM_FIX = f"pulumi config set --path '{P}:token.parameterName' {SSM_EXAMPLE}"
+
+
+def set_fix(key: str, value: str) -> str:
+    return f"pulumi config set --path '{P}:{key}' {value}"
+
+
+# (config path, value given, the problem as printed, the fix command as printed)
+CASES: list[tuple[str, Any, str, str]] = [
+    ("namespace", "OpenClaw", DNS_LABEL, set_fix("namespace", "openclaw")),
+    (
+        "token.parameterName",
+        "lolice/openclaw/TOKEN",
+        "must be a fully qualified SSM parameter name: '/'-separated segments of letters, "
+        "digits, '_', '.', '-' (at most 1011 characters)",
+        SSM_FIX,
+    ),
+    (
+        "token.parameterName",
+        "/SSM-params/TOKEN",
+        "SSM reserves names that begin with 'aws' or 'ssm'",
+        SSM_FIX,
+    ),
+    (
+        "token.parameterName",
+        "/" + "/".join("abcdefghijklmnop"),
+        "SSM allows at most 15 hierarchy levels",
+        SSM_FIX,
+    ),
+    (
+        "token.rotation",
+        True,
+        "must be a short DNS label (lowercase letters, digits, '-', at most 20) because it "
+        "becomes part of the ExternalSecret and Secret names",
+        set_fix("token.rotation", "2"),
+    ),
+    (
+        "token.kmsKeyId",
+        "my key",
+        "must be a KMS key id, multi-region key id (mrk-...), alias/NAME or key/alias ARN",
+        set_fix("token.kmsKeyId", "alias/openclaw"),
+    ),
+    (
+        "token.retainOnDestroy",
+        "yes",
+        "must be true or false",
+        set_fix("token.retainOnDestroy", "true"),
+    ),
+    (
+        "token.description",
+        42,
+        "must be a string of at most 1024 characters",
+        set_fix("token.description", "'OpenClaw cron webhook token'"),
+    ),
+    (
+        "token.tags.team",
+        "a|b",
+        "tag values are strings of at most 256 letters, digits, spaces or _.:/=+-@",
+        set_fix("token.tags.team", "value"),
+    ),
+    (
+        "externalSecret.name",
+        "Openclaw_Cron",
+        DNS_NAME + " including the rotation suffix '-r<rotation>'",
+        set_fix("externalSecret.name", "openclaw-cron-webhook"),
+    ),
+    (
+        "externalSecret.secretName",
+        "x" * 251,
+        DNS_NAME + " including the rotation suffix '-r<rotation>'",
+        set_fix("externalSecret.secretName", "openclaw-cron-webhook"),
+    ),
+    (
+        "externalSecret.secretKey",
+        "OPENCLAW TOKEN",
+        DATA_KEY,
+        set_fix("externalSecret.secretKey", "OPENCLAW_CRON_WEBHOOK_TOKEN"),
+    ),
+    (
+        "externalSecret.storeName",
+        "Param_Store",
+        DNS_NAME,
+        set_fix("externalSecret.storeName", "parameterstore"),
+    ),
+    (
+        "externalSecret.storeKind",
+        "ClusterStore",
+        "must be one of ClusterSecretStore or SecretStore",
+        set_fix("externalSecret.storeKind", "ClusterSecretStore"),
+    ),
+    (
+        "externalSecret.refreshInterval",
+        "1d",
+        "must be a Go duration such as 1h, 30m or 1h30m (0 disables periodic refresh)",
+        set_fix("externalSecret.refreshInterval", "1h"),
+    ),
+    ("deployment.name", "OpenClaw", DNS_NAME, set_fix("deployment.name", "openclaw")),
+    ("deployment.container", "open.claw", DNS_LABEL, set_fix("deployment.container", "openclaw")),
+    (
+        "deployment.envName",
+        "1TOKEN",
+        "must match ^[A-Z_][A-Z0-9_]*$, or OpenClaw leaves ${...} unsubstituted",
+        set_fix("deployment.envName", "OPENCLAW_CRON_WEBHOOK_TOKEN"),
+    ),
+    (
+        "config.configMap",
+        "openclaw config",
+        DNS_NAME,
+        set_fix("config.configMap", "openclaw-config"),
+    ),
+    ("config.key", "openclaw/json", DATA_KEY, set_fix("config.key", "openclaw.json")),
+    ("token", "rotate", "must be an object", f"pulumi config rm '{P}:token'"),
+    (
+        "token.rotate",
+        2,
+        "is not a setting of 'token' (known: parameterName, rotation, kmsKeyId, "
+        "retainOnDestroy, description, tags)",
+        f"pulumi config rm --path '{P}:token.rotate'",
+    ),
+    (
+        "namespaces",
+        "openclaw",
+        "is not a setting of this stack (known: namespace, token, externalSecret, deployment, "
+        "config, cron)",
+        f"pulumi config rm '{P}:namespaces'",
+    ),
+    ("cron.enabled", "true", "must be true or false", set_fix("cron.enabled", "true")),
+    (
+        "cron.triggers",
+        True,
+        "must be an object",
+        f"pulumi config rm --path '{P}:cron.triggers' && "
+        + set_fix("cron.triggers.enabled", "true"),
+    ),
+    (
+        "cron.sessionRetention",
+        "7 days",
+        "is not an OpenClaw duration: a number with a unit (ms, s, m, h, d), or several "
+        "written together such as 1h30m; a bare number means hours",
+        set_fix("cron.sessionRetention", "7d") + "   (or `false` to keep sessions forever)",
+    ),
+    (
+        "cron.sessionRetention",
+        7,
+        "must be a string or false",
+        set_fix("cron.sessionRetention", "7d"),
+    ),
+    (
+        "cron.webhookSsrfPolicy.allowedHostnames",
+        "receiver.svc",
+        "must be a list of strings",
+        f"pulumi config rm --path '{P}:cron.webhookSsrfPolicy.allowedHostnames' && "
+        + set_fix("cron.webhookSsrfPolicy.allowedHostnames[0]", "receiver.monitoring.svc"),
+    ),
+    (
+        "cron.webhookSsrfPolicy.blockedHostnames[0]",
+        1,
+        "must be a string",
+        set_fix("cron.webhookSsrfPolicy.blockedHostnames[0]", "'*.example.com'"),
+    ),
+    (
+        "cron.webhookSsrfPolicy.allowPrivateNetwork",
+        True,
+        "is not a key of `cron.webhookSsrfPolicy` in OpenClaw's schema (known: "
+        "dangerouslyAllowPrivateNetwork, allowRfc2544BenchmarkRange, allowIpv6UniqueLocalRange, "
+        "allowedHostnames, blockedHostnames)",
+        f"pulumi config rm --path '{P}:cron.webhookSsrfPolicy.allowPrivateNetwork'",
+    ),
+    (
+        'cron["retention days"]',
+        7,
+        "is not a key of `cron` in OpenClaw's schema (known: enabled, skipMissedJobs, "
+        "triggers, webhookSsrfPolicy, sessionRetention, failureAlert)",
+        f"pulumi config rm --path '{P}:cron[\"retention days\"]'",
+    ),
+    (
+        "cron.failureAlert.mode",
+        "email",
+        'must be one of "announce", "webhook"',
+        set_fix("cron.failureAlert.mode", "announce"),
+    ),
+    ("cron.failureAlert.after", 0, "must be at least 1", set_fix("cron.failureAlert.after", "1")),
+    (
+        "cron.failureAlert.after",
+        2**53,
+        "must be at most 9007199254740991",
+        set_fix("cron.failureAlert.after", "1"),
+    ),
+    (
+        "cron.failureAlert.cooldownMs",
+        1.5,
+        "must be a whole number",
+        set_fix("cron.failureAlert.cooldownMs", "0"),
+    ),
+    (
+        "cron.failureAlert.accountId",
+        5,
+        "must be a string",
+        set_fix("cron.failureAlert.accountId", "'<text>'"),
+    ),
+    (
+        "cron.failureAlert",
+        "on",
+        "must be an object",
+        f"pulumi config rm --path '{P}:cron.failureAlert' && "
+        + set_fix("cron.failureAlert.enabled", "true"),
+    ),
+    (
+        "cron.webhookToken",
+        "${OPENCLAW_CRON_WEBHOOK_TOKEN}",
+        'is set by the stack itself: it always writes "${OPENCLAW_CRON_WEBHOOK_TOKEN}", the env '
+        "var it injects from the token's Secret, so the token never appears in the ConfigMap "
+        "(rename the variable with deployment.envName)",
+        f"pulumi config rm --path '{P}:cron.webhookToken'",
+    ),
+]
+IDS = [f"{path}={json.dumps(value)[:20]}" for path, value, _, _ in CASES]
+_PART = re.compile(r'\.([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]')
+
+
+def parts(path: str) -> list[str | int]:
+    """`a.b[0]["c d"]` → ["a", "b", 0, "c d"], the way `pulumi config --path` reads it."""
+    found: list[str | int] = []
+    position = 0
+    path = "." + path if not path.startswith("[") else path
+    while position < len(path):
+        match = _PART.match(path, position)
+        assert match is not None, f"not a config path: {path}"
+        key, index, quoted = match.groups()
+        found.append(int(index) if index is not None else key or json.loads(f'"{quoted}"'))
+        position = match.end()
+    return found
+
+
+def config_with(path: str, value: Any) -> dict[str, Any]:
+    raw: dict[str, Any] = {}
+    put(raw, parts(path), value)
+    return raw
+
+
+def put(raw: dict[str, Any], keys: list[str | int], value: Any) -> None:
+    """`pulumi config set --path`: creates objects and lists on the way, refuses to go through
+    a value of another kind (the CLI fails there too)."""
+    node: Any = raw
+    for key, after in zip(keys, [*keys[1:], None], strict=True):
+        if after is None:
+            break
+        child = node[key] if _has(node, key) else ([] if isinstance(after, int) else {})
+        assert isinstance(child, list if isinstance(after, int) else dict), (
+            f"pulumi config set --path cannot go through {json.dumps(child)} at {key!r}"
+        )
+        _assign(node, key, child)
+        node = child
+    _assign(node, keys[-1], value)
+
+
+def _has(node: Any, key: str | int) -> bool:
+    return (isinstance(node, dict) and key in node) or (
+        isinstance(node, list) and isinstance(key, int) and key < len(node)
+    )
+
+
+def _assign(node: Any, key: str | int, value: Any) -> None:
+    if isinstance(node, list):
+        assert isinstance(key, int)
+        node[key:] = [value, *node[key + 1 :]]
+    else:
+        node[key] = value
+
+
+def remove(raw: dict[str, Any], keys: list[str | int]) -> None:
+    node: Any = raw
+    for key in keys[:-1]:
+        node = node[key]
+    del node[keys[-1]]
+
+
+def cli_value(text: str) -> Any:
+    """How `pulumi config set --path` stores a value: "true" and "false" as booleans, integers
+    as numbers, everything else as a string."""
+    if text in ("true", "false"):
+        return text == "true"
+    return int(text) if re.fullmatch(r"-?\d+", text) else text
+
+
+def apply_fix(raw: dict[str, Any], fix: str) -> None:
+    """Run a printed fix against a stack's config, as the CLI would: `rm`, then `set`."""
+    for command in fix.split("   (")[0].split(" && "):
+        words = shlex.split(command)
+        assert words[:3] in (["pulumi", "config", "set"], ["pulumi", "config", "rm"]), command
+        args = [w for w in words[3:] if w != "--path"]
+        project, _, path = args[0].partition(":")
+        assert project == P
+        if words[2] == "rm":
+            remove(raw, parts(path))
+        else:
+            put(raw, parts(path), cli_value(args[1]))
+
+
+def issues_of(raw: dict[str, Any]) -> list[str]:
+    try:
+        parse_settings(raw)
+    except ConfigError as error:
+        return [issue.render() for issue in error.issues]
+    return []
+
+
+@pytest.mark.parametrize(("path", "value", "problem", "fix"), CASES, ids=IDS)
+def test_the_message_names_key_value_problem_and_fix(
+    path: str, value: Any, problem: str, fix: str
+) -> None:
+    assert issues_of(config_with(path, value)) == [
+        f"{P}:{path} = {json.dumps(value)}: {problem}.\n    fix: {fix}"
+    ]
+
+
+@pytest.mark.parametrize(("path", "value", "problem", "fix"), CASES, ids=IDS)
+def test_running_the_fix_command_fixes_it(path: str, value: Any, problem: str, fix: str) -> None:
+    raw = config_with(path, value)
+
+    apply_fix(raw, fix)
+
+    assert issues_of(raw) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the printed fix sets token.tags.team and leaves the bad entry in place (reported)",
+)
+@pytest.mark.parametrize("tags", [["app"], {"aws:owner": "x"}], ids=["a-list", "aws-prefix"])
+def test_the_fix_for_bad_tags_fixes_them(tags: Any) -> None:
+    raw: dict[str, Any] = {"token": {"tags": tags}}
+    with pytest.raises(ConfigError) as raised:
+        parse_settings(raw)
+    (issue,) = raised.value.issues
+
+    apply_fix(raw, issue.fix)
+
+    assert issues_of(raw) == []
+
+
+def test_every_problem_is_listed_under_one_heading() -> None:
+    raw = {"namespace": "OpenClaw", "deployment": {"container": "open.claw"}}
+
+    with pytest.raises(ConfigError) as raised:
+        parse_settings(raw)
+
+    assert str(raised.value) == (
+        "invalid stack configuration (2 problem(s)); nothing was registered or changed:\n"
+        f'  - {P}:namespace = "OpenClaw": {DNS_LABEL}.\n'
+        f"    fix: {set_fix('namespace', 'openclaw')}\n"
+        f'  - {P}:deployment.container = "open.claw": {DNS_LABEL}.\n'
+        f"    fix: {set_fix('deployment.container', 'openclaw')}"
+    )
+
+
+def test_keys_after_an_unknown_key_are_still_checked() -> None:
+    raw = {"token": {"rotate": 2, "rotation": "R2", "retainOnDestroy": "yes"}}
+
+    keys = [issue.split(" = ")[0] for issue in issues_of(raw)]
+
+    assert keys == [f"{P}:token.rotate", f"{P}:token.rotation", f"{P}:token.retainOnDestroy"]
+
+
+def test_a_value_set_as_a_secret_is_refused_saying_why() -> None:
+    with pytest.raises(ProgramFailed) as raised:
+        run_program({"namespace": "openclaw"}, secret_keys=("namespace",))
+
+    assert str(raised.value) == (
+        "invalid stack configuration (1 problem(s)); nothing was registered or changed:\n"
+        f'  - {P}:namespace = "[secret]": is set as a secret, but no setting of this stack is '
+        "sensitive (the token is generated, never configured) and every setting is written in "
+        "plain text to the resources it configures.\n"
+        f"    fix: pulumi config set --path '{P}:namespace' <value>   (without --secret)"
+    )
