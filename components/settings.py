@@ -351,8 +351,8 @@ def _check_ssm_name(c: _Checker, key: str, value: Any) -> None:
 
 
 def _check_tags(c: _Checker, key: str, value: Any) -> None:
-    fix = _set_cmd(f"{key}.team", "platform")
     if not isinstance(value, Mapping):
+        fix = f"pulumi config rm --path '{PROJECT}:{key}' && " + _set_cmd(f"{key}.team", "platform")
         c.fail(key, value, "must be a map of tag names to string values", fix)
         return
     for tag, text in value.items():
@@ -367,7 +367,8 @@ def _check_tags(c: _Checker, key: str, value: Any) -> None:
                 tag,
                 "tag names are 1-128 letters, digits, spaces or _.:/=+-@ and may not start "
                 "with 'aws:'",
-                fix,
+                # Quoted: a tag name may hold '.' or ':', which a bare path would split.
+                f"pulumi config rm --path '{PROJECT}:{key}[{json.dumps(str(tag))}]'",
             )
         elif not isinstance(text, str) or len(text) > 256 or not _TAG_TEXT.fullmatch(text):
             c.fail(

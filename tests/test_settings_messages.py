@@ -348,10 +348,6 @@ def test_running_the_fix_command_fixes_it(path: str, value: Any, problem: str, f
     assert issues_of(raw) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the printed fix sets token.tags.team and leaves the bad entry in place (reported)",
-)
 @pytest.mark.parametrize("tags", [["app"], {"aws:owner": "x"}], ids=["a-list", "aws-prefix"])
 def test_the_fix_for_bad_tags_fixes_them(tags: Any) -> None:
     raw: dict[str, Any] = {"token": {"tags": tags}}
