@@ -1,0 +1,219 @@
+"""What plan.json and the written files tell a reviewer, field by field.
+
+plan.txt is checked elsewhere line by line; these are the facts that live in plan.json and the
+files beside it: what each resource waits for and which file shows its object, which outputs
+are secret, every input (lists included) with secrets masked, the ConfigMap as readable YAML,
+the base ConfigMap picked by name, notes kept through `--compare`, and every issue OpenClaw
+reports. Each test runs its own plan: mutation testing credits a run to the test that made it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tools import plan
+from tools.mock_runtime import Recording, Registration
+from tools.plan_errors import PlanError
+
+ES = "kubernetes:external-secrets.io/v1:ExternalSecret::cron-webhook"
+ENV = "pulumi-python:dynamic/openclaw:EnvEntry::openclaw-cron-webhook-env"
+SECTION = "pulumi-python:dynamic/openclaw:JsonSection::openclaw-cron-section"
+CONFIGMAP_FILE = "kubernetes/configmap-openclaw-openclaw-config.yaml"
+PHASE1 = {"plugins": {"entries": {"diagnostics-otel": {"enabled": True}}}}
+
+
+@pytest.fixture(autouse=True)
+def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(plan, "pinned", lambda: None)
+    monkeypatch.setenv("OPENCLAW_CRON_WEBHOOK_CACHE", str(tmp_path / "cache"))
+
+
+def run_plan(out: Path, *args: str) -> dict[str, Any]:
+    assert plan.main([*args, "--out", str(out)]) == 0
+    result: dict[str, Any] = json.loads((out / "plan.json").read_text())
+    return result
+
+
+def by_id(planned: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {r["id"]: r for r in planned["resources"]}
+
+
+def test_each_resource_says_what_it_waits_for_and_where_its_object_is(tmp_path: Path) -> None:
+    resources = by_id(run_plan(tmp_path / "out"))
+
+    assert resources[ES]["waits"] == (
+        "waits until ExternalSecret openclaw/openclaw-cron-webhook-r1 is Ready with reason "
+        "SecretSynced, up to 300 s"
+    )
+    assert resources[ENV]["waits"].startswith(
+        "waits until Deployment openclaw/openclaw has rolled out"
+    )
+    files = {rid: (r["kubernetes"] or {}).get("file") for rid, r in resources.items()}
+    assert files == {
+        "random:index/randomBytes:RandomBytes::cron-webhook-token": None,
+        "aws:ssm/parameter:Parameter::cron-webhook-token": None,
+        ES: "kubernetes/externalsecret-openclaw-openclaw-cron-webhook-r1.yaml",
+        ENV: "kubernetes/deploymentpatch-openclaw-openclaw.yaml",
+        SECTION: CONFIGMAP_FILE,
+    }
+
+
+def test_inputs_outputs_and_the_document_as_plan_json_holds_them(tmp_path: Path) -> None:
+    planned = run_plan(tmp_path / "out")
+
+    (data,) = by_id(planned)[ES]["inputs"]["spec"]["data"]
+    assert data["remoteRef"]["key"] == "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
+    assert planned["outputs"]["webhookToken"] == "[secret]"
+    assert planned["outputs"]["parameterName"] == "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
+    document = dict(planned["document"])
+    assert document.pop("diff").startswith("--- a/examples/openclaw.json\n+++ b/openclaw.json\n")
+    assert document == {
+        "base": "examples/openclaw.json",
+        "configmap": "openclaw/openclaw-config",
+        "key": "openclaw.json",
+        "section": "cron",
+        "result": "written",
+        "file": "openclaw.json",
+    }
+
+
+def test_the_configmap_file_is_block_yaml_in_manifest_order_with_text_as_written(
+    tmp_path: Path,
+) -> None:
+    """`kubectl apply -f`-ready and readable: no flow style, no escaped non-ASCII text."""
+    base = tmp_path / "configmaps.yaml"
+    document = json.dumps({**PHASE1, "gateway": {"name": "ゲートウェイ"}}, ensure_ascii=False)
+    base.write_text(
+        yaml.safe_dump_all(
+            [
+                {
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": {"name": "other", "namespace": "openclaw"},
+                    "data": {"openclaw.json": "{}"},
+                },
+                {
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": {"name": "openclaw-config", "namespace": "openclaw"},
+                    "data": {"openclaw.json": document},
+                },
+            ],
+            allow_unicode=True,
+            sort_keys=False,
+        )
+    )
+
+    run_plan(tmp_path / "out", "--base-config", str(base))
+
+    written = (tmp_path / "out" / CONFIGMAP_FILE).read_text()
+    assert written.startswith(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: openclaw-config\n"
+        "  namespace: openclaw\ndata:\n  openclaw.json: "
+    )
+    assert "ゲートウェイ" in written
+    assert "ゲートウェイ" in (tmp_path / "out" / "openclaw.json").read_text()
+
+
+def test_compare_keeps_the_notes_on_the_document(tmp_path: Path) -> None:
+    """A base ConfigMap named otherwise than the stack's is noted, with or without --compare."""
+    base = tmp_path / "base.yaml"
+    base.write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": "gateway-config", "namespace": "openclaw"},
+                "data": {"openclaw.json": json.dumps(PHASE1)},
+            }
+        )
+    )
+    first = run_plan(tmp_path / "first", "--base-config", str(base))
+
+    second = run_plan(
+        tmp_path / "second", "--base-config", str(base), "--compare", str(tmp_path / "first")
+    )
+
+    note = (
+        "the base ConfigMap is openclaw/gateway-config, but the stack edits "
+        "openclaw/openclaw-config (config.configMap, namespace)"
+    )
+    assert first["notes"] == [note]
+    assert second["notes"] == [note]
+
+
+FAKE_OPENCLAW = f"""#!{sys.executable}
+import json, sys
+if sys.argv[1:] == ["--version"]:
+    print("OpenClaw 2099.1.2 (fake)")
+    sys.exit(0)
+print(json.dumps({{"valid": False, "issues": [
+    {{"path": "cron.sessionRetention", "message": "invalid duration"}},
+    {{"path": "cron.failureAlert.to", "message": "required with mode webhook"}},
+]}}))
+sys.exit(1)
+"""
+
+
+def test_every_issue_openclaw_reports_is_listed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake = tmp_path / "openclaw"
+    fake.write_text(FAKE_OPENCLAW)
+    fake.chmod(0o755)
+
+    assert plan.main(["--openclaw", str(fake), "--out", str(tmp_path / "out")]) == 2
+
+    err = capsys.readouterr().err
+    assert (
+        "\n  cron.sessionRetention: invalid duration"
+        "\n  cron.failureAlert.to: required with mode webhook\n"
+    ) in err
+
+
+def registration(secret_paths: list[str], dependencies: dict[str, list[str]]) -> Registration:
+    wire = {path.split(".")[0].split("[")[0]: "x" for path in secret_paths}
+    recorded = Registration(
+        type="t",
+        name="n",
+        urn="urn:n",
+        custom=True,
+        parent="",
+        inputs=wire,
+        wire_inputs=wire,
+        dependencies=[],
+        property_dependencies=dependencies,
+        retain_on_delete=False,
+        delete_before_replace=False,
+    )
+    recorded.secret_paths = lambda: secret_paths  # type: ignore[method-assign]
+    return recorded
+
+
+def test_a_secret_input_is_traced_through_its_top_level_property() -> None:
+    """--compare marks a secret as changed when what it was computed from is replaced."""
+    ids = {"urn:a": "A", "urn:b": "B"}
+    recorded = registration(
+        ["data[0].value", "spec.token", "plain"], {"data": ["urn:a"], "spec": ["urn:b", "urn:x"]}
+    )
+
+    assert plan._secret_sources(recorded, ids) == {
+        "data[0].value": ["A"],
+        "spec.token": ["B"],
+        "plain": [],
+    }
+
+
+def test_a_program_without_exactly_one_section_cannot_be_planned() -> None:
+    with pytest.raises(PlanError) as raised:
+        plan._the_section(Recording())
+
+    assert str(raised.value) == (
+        "the program registers 0 pulumi-python:dynamic/openclaw:JsonSection, expected 1"
+    )
