@@ -37,7 +37,7 @@ from components.openclaw_document import (
 SECTION = "cron"
 CONTEXT = "ConfigMap openclaw/openclaw-config key openclaw.json"
 PHASE1 = {"entries": {"diagnostics-otel": {"enabled": True}}}
-FAST = settings(max_examples=60, deadline=None, derandomize=True, database=None)
+FAST = settings(max_examples=40, deadline=None, derandomize=True, database=None)
 
 # Keys: the section's own name (also nested, where it must stay untouched), near misses, unicode.
 keys = st.sampled_from([SECTION, "Cron", "cron ", "crons", "gateway", "日本語", 'a"b', "é"]) | (

@@ -31,6 +31,7 @@ FUTURE_SCHEMA: dict[str, Any] = {
         "open": {"type": "object", "additionalProperties": False},
         "never": False,
         "name": {"type": "string", "pattern": "^[a-z]+$"},
+        "ports": {"type": "array", "items": {"type": "integer", "minimum": 1024}},
     },
 }
 
@@ -66,6 +67,12 @@ def set_fix(key: str, value: str) -> str:
             "x",
             "must be a list of valid values",
             f"pulumi config rm --path '{P}:cron.tags' && " + set_fix("cron.tags[0]", "'<text>'"),
+        ),
+        (
+            "ports",
+            "x",
+            "must be a list of whole numbers",
+            f"pulumi config rm --path '{P}:cron.ports' && " + set_fix("cron.ports[0]", "1024"),
         ),
         (
             "name",

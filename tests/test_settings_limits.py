@@ -72,6 +72,22 @@ def test_one_past_the_limit_is_refused(path: str, at_limit: Any, past_limit: Any
     assert keys[0].startswith(path)
 
 
+def test_the_rotation_suffix_counts_toward_the_name_limits() -> None:
+    """Rotation "12345" makes the suffix "-r12345": 246 + 7 = 253."""
+    for key in ("name", "secretName"):
+        at_limit = {"token": {"rotation": "12345"}, "externalSecret": {key: "e" * 246}}
+        past_limit = {"token": {"rotation": "12345"}, "externalSecret": {key: "e" * 247}}
+
+        assert refused_keys(at_limit) == []
+        assert refused_keys(past_limit) == [f"externalSecret.{key}"]
+
+
+@pytest.mark.parametrize("name", ["/Xssm/token", "/openclaw/aws-token", "/X" + "/p" * 14])
+def test_only_the_first_level_is_checked_for_reserved_prefixes(name: str) -> None:
+    """AWS reserves names *beginning* with aws or ssm; the name of 15 levels is at the limit."""
+    assert refused_keys({"token": {"parameterName": name}}) == []
+
+
 @pytest.mark.parametrize(
     ("path", "smallest"), [("token.tags", {"t": "v"}), ("token.rotation", "r")]
 )
