@@ -106,7 +106,8 @@ class ConfigSettings:
 
 
 # The `cron` section's JSON Schema from the pinned OpenClaw: the authority on what the section
-# may hold. Regenerate with `python -m e2e.vendor_cron_schema` after changing e2e/pins.toml.
+# may hold. Regenerate with `python -m e2e.vendor_cron_schema` after changing
+# openclaw_runtime/pins.toml.
 CRON_SCHEMA_FILE = Path(__file__).with_name("openclaw_cron_schema.json")
 
 

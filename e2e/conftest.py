@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
-from e2e import toolchain_openclaw
 from e2e.control_plane import ControlPlane, started
 from e2e.stack_driver import ROOT, Report
 from e2e.toolchain_go import ensure_go_toolchain
-from e2e.toolchain_openclaw import OpenClawInstall
 from e2e.world import World, seed
+from openclaw_runtime import install as toolchain_openclaw
+from openclaw_runtime.install import OpenClawInstall
 
 REPORT = ROOT / "rendered" / "e2e" / "report.json"
 # What runs in place of what cannot be built here; the report names them as stand-ins.

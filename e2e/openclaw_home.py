@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from e2e.toolchain_openclaw import OpenClawInstall
+from openclaw_runtime.install import OpenClawInstall
 
 
 def isolated_env(

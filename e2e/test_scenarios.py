@@ -29,10 +29,10 @@ from e2e.materialise import MaterialisedPod, materialise
 from e2e.observe import ClusterView, Watcher, ssm_client, ssm_parameter, wait_for
 from e2e.openclaw_gateway import OpenClawHome, running
 from e2e.stack_driver import ROOT, Report, StackDriver, Step, changes
-from e2e.toolchain_openclaw import OpenClawInstall
 from e2e.webhook_receiver import Received, WebhookReceiver
 from e2e.world import World
 from e2e.world import snapshot as world_snapshot
+from openclaw_runtime.install import OpenClawInstall
 from policy import rules
 
 pytestmark = pytest.mark.e2e

@@ -4,8 +4,8 @@ These machines reach the Go module proxy but no release downloads, so every bina
 needs (Pulumi CLI and plugins, etcd, the Kubernetes control plane, kwok, External Secrets) is
 built here from its pinned module. Each tool gets a throwaway Go module of its own, because
 ``go install pkg@version`` refuses modules with ``replace`` directives and most of these have
-some. Results land in ``pins.keyed_dir("go-toolchain", <[go] pins>)`` so a changed pin is a new
-folder; GOMODCACHE and GOCACHE are shared across those folders so a rebuild is incremental.
+some. Binaries land in ``<cache>/go-toolchain/bin``; each tool's stamp records the pins it was
+built from, so a changed pin rebuilds exactly that tool and adding a tool rebuilds nothing else.
 
 Run it as ``python -m e2e.toolchain_go``; tests call ``ensure_go_toolchain()``.
 """
@@ -85,6 +85,11 @@ class Tool:
 
     def version(self, ctx: Ctx) -> str:
         return ctx.go_pins.get(self.pin_key, "")
+
+    def build_key(self, ctx: Ctx) -> str:
+        """What the stamp must match: the pin, plus the version stamped in when that differs."""
+        stamped = self.stamped(ctx) if self.stamped else ""
+        return f"{self.version(ctx)} {stamped}".strip()
 
 
 # --- Go plumbing ---------------------------------------------------------------------------
@@ -481,7 +486,7 @@ def is_built(ctx: Ctx, tool: Tool) -> bool:
         return False
     recorded = json.loads(stamp.read_text())
     present = all((ctx.bin_dir / name).is_file() for name in tool.binaries)
-    return recorded.get("version") == tool.version(ctx) and present
+    return recorded.get("version") == tool.build_key(ctx) and present
 
 
 def build_tool(ctx: Ctx, tool: Tool, step: str) -> dict[str, float]:
@@ -513,7 +518,8 @@ def build_tool(ctx: Ctx, tool: Tool, step: str) -> dict[str, float]:
         print(f"      {name} built in {_fmt(seconds[name])}")
     if tool.finish:
         tool.finish(ctx, moddir)
-    stamp_path(ctx, tool).write_text(json.dumps({"version": version, "seconds": seconds}))
+    stamp = {"version": tool.build_key(ctx), "seconds": seconds}
+    stamp_path(ctx, tool).write_text(json.dumps(stamp))
     return seconds
 
 
@@ -563,7 +569,7 @@ def _fmt(seconds: float) -> str:
 
 def make_ctx() -> Ctx:
     go_pins = pins.load()["go"]
-    cache = pins.keyed_dir("go-toolchain", go_pins)
+    cache = pins.cache_root() / "go-toolchain"
     ctx = Ctx(go_pins=go_pins, cache=cache, env=go_env())
     for sub in (ctx.bin_dir, cache / "stamps", cache / "work"):
         sub.mkdir(parents=True, exist_ok=True)

@@ -17,9 +17,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from e2e import toolchain_openclaw
 from e2e.openclaw_home import OpenClawHome
-from e2e.toolchain_openclaw import OpenClawInstall
+from openclaw_runtime import install as toolchain_openclaw
+from openclaw_runtime.install import OpenClawInstall
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "components" / "openclaw_cron_schema.json"
 _DEFS_PREFIX = "#/$defs/"

@@ -1,7 +1,7 @@
 """The real OpenClaw's verdict on the resulting openclaw.json (`openclaw config validate`).
 
 Why ask OpenClaw: its schema is strict and changes between releases; our own reading of it
-was stale before. So when the pinned OpenClaw is installed (`python -m e2e.toolchain_openclaw`;
+was stale before. So when the pinned OpenClaw is installed (`python -m openclaw_runtime.install`;
 the plan never installs it) or `--openclaw PATH` names one, the plan runs its validator on the
 document, in a throw-away HOME/state/config so nothing of the user's leaks in or out, and
 relays its issues verbatim. The variables the app's container defines are set to a
@@ -23,9 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from openclaw_runtime import cache
+from openclaw_runtime import install as openclaw_install
 from tools.plan_errors import PlanError
 
-NOT_JUDGED = "not judged by OpenClaw (not installed: python -m e2e.toolchain_openclaw)"
+NOT_JUDGED = "not judged by OpenClaw (not installed: python -m openclaw_runtime.install)"
 TIMEOUT_SECONDS = 120
 PLACEHOLDER = "offline-plan-placeholder"
 _VERSION = re.compile(r"\b\d+\.\d+\.\d+[\w.+-]*")
@@ -130,10 +132,8 @@ def given(path: Path) -> OpenClaw:
 
 
 def pinned() -> OpenClaw | None:
-    """The pinned install if `python -m e2e.toolchain_openclaw` completed one, else None."""
-    from e2e import toolchain_openclaw
-
-    install = toolchain_openclaw.installed()
+    """The pinned install if `python -m openclaw_runtime.install` completed one, else None."""
+    install = openclaw_install.installed()
     if install is None:
         return None
     return OpenClaw(tuple(install.command()), str(install.node_bin), install.openclaw_version)
@@ -164,9 +164,7 @@ def _verdict(stdout: str) -> dict[str, Any] | None:
 
 def verdict_cache() -> Path:
     """Where verdicts are remembered: beside the pinned install, outside the repository."""
-    from e2e import pins
-
-    return pins.cache_root() / "plan-verdicts"
+    return cache.cache_root() / "plan-verdicts"
 
 
 class Validation:

@@ -1,7 +1,7 @@
-"""The real-OpenClaw layer: every test here runs the pinned OpenClaw (e2e/pins.toml).
+"""The real-OpenClaw layer: every test here runs the pinned OpenClaw (openclaw_runtime/pins.toml).
 
 Why a layer of its own: these tests judge what the stack writes with the gateway that reads
-it, so they need the pinned install (`python -m e2e.toolchain_openclaw`, once) and take tens
+it, so they need the pinned install (`python -m openclaw_runtime.install`, once) and take tens
 of seconds. Every test is marked `real` (`pytest -m "not real"` leaves them out); none is ever
 skipped: without the install each one fails and says how to install it. Measurements taken
 by the tests (start and reload times) are printed at the end of the run.
@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from e2e import toolchain_openclaw
 from e2e.openclaw_home import OpenClawHome
-from e2e.toolchain_openclaw import OpenClawInstall
+from openclaw_runtime import install as toolchain_openclaw
+from openclaw_runtime.install import OpenClawInstall
 from real_openclaw.stack_documents import ENV_NAME
 
 HERE = Path(__file__).resolve().parent
-INSTALL_COMMAND = "python -m e2e.toolchain_openclaw"
+INSTALL_COMMAND = "python -m openclaw_runtime.install"
 # The gateway needs a few minutes at worst (start ~25 s, a hot reload < 1 s, a run < 1 s).
 TEST_TIMEOUT_S = 600
 _MEASURED = pytest.StashKey[list[tuple[str, str]]]()

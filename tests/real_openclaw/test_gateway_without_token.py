@@ -18,8 +18,8 @@ import pytest
 
 from e2e.openclaw_gateway import Gateway, running
 from e2e.openclaw_home import OpenClawHome
-from e2e.toolchain_openclaw import OpenClawInstall
 from e2e.webhook_receiver import WebhookReceiver
+from openclaw_runtime.install import OpenClawInstall
 from real_openclaw.stack_documents import ENV_NAME, plan_document
 
 ALLOW_LOOPBACK = {"webhookSsrfPolicy": {"allowedHostnames": ["127.0.0.1"]}}

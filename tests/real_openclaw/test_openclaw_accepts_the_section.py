@@ -14,7 +14,7 @@ from components.openclaw_document import check_phase1, set_section
 from components.settings import CRON_SCHEMA_FILE, ConfigError, parse_settings
 from e2e import vendor_cron_schema
 from e2e.openclaw_home import OpenClawHome
-from e2e.toolchain_openclaw import OpenClawInstall
+from openclaw_runtime.install import OpenClawInstall
 from real_openclaw.stack_documents import BASE_DOCUMENT, ENV_NAME, cron_of, plan_document
 
 PLACEHOLDER = "${" + ENV_NAME + "}"

@@ -5,8 +5,8 @@ OpenClaw 2026.9.x needs Node >= 24.16; the machines have Node 20. The npm packag
 registry, the only one reachable. The install lives outside the repo and the venv so that a
 fresh clone stays small and a second run installs nothing.
 
-Run ``python -m e2e.toolchain_openclaw`` to install and print the path of the ``openclaw``
-launcher.
+Run ``python -m openclaw_runtime.install [VERSION]`` to install (the pinned version by default)
+and print the path of the ``openclaw`` launcher.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from e2e import pins
+from openclaw_runtime import cache
 
 
 @dataclass(frozen=True)
@@ -53,24 +53,21 @@ class OpenClawInstall:
         return env
 
 
-def _versions() -> dict[str, str]:
-    section = pins.load()["openclaw"]
-    return {"node": section["node"], "openclaw": section["openclaw"]}
-
-
-def location() -> OpenClawInstall:
-    """The install for the current pins, whether or not it exists yet."""
-    versions = _versions()
+def location(openclaw_version: str | None = None) -> OpenClawInstall:
+    """The install for the pins (or another OpenClaw release on the pinned Node), whether or
+    not it exists yet."""
+    pinned = cache.pins()
+    versions = {"node": pinned["node"], "openclaw": openclaw_version or pinned["openclaw"]}
     return OpenClawInstall(
-        root=pins.keyed_dir("openclaw", versions),
+        root=cache.keyed_dir("openclaw", versions),
         node_version=versions["node"],
         openclaw_version=versions["openclaw"],
     )
 
 
-def installed() -> OpenClawInstall | None:
-    """The pinned install if a previous run completed it, else None (nothing is installed)."""
-    install = location()
+def installed(openclaw_version: str | None = None) -> OpenClawInstall | None:
+    """The install if a previous run completed it, else None (nothing is installed)."""
+    install = location(openclaw_version)
     return install if (install.root / ".complete").exists() else None
 
 
@@ -111,9 +108,10 @@ def _install_lock(root: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def ensure() -> OpenClawInstall:
-    """Install Node and OpenClaw at the pins unless already there; returns the install."""
-    install = location()
+def ensure(openclaw_version: str | None = None) -> OpenClawInstall:
+    """Install Node and OpenClaw (the pinned release, or the one named) unless already there;
+    returns the install."""
+    install = location(openclaw_version)
     with _install_lock(install.root):
         if (install.root / ".complete").exists():
             print(
@@ -171,4 +169,4 @@ def _install(install: OpenClawInstall) -> None:
 
 
 if __name__ == "__main__":
-    print(ensure().entry)
+    print(ensure(sys.argv[1] if len(sys.argv) > 1 else None).entry)
