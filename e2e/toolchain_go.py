@@ -82,6 +82,9 @@ class Tool:
     finish: Callable[[Ctx, Path], None] | None = None
     version_args: dict[str, list[str]] = field(default_factory=dict)
     stamped: Callable[[Ctx], str] | None = None
+    # A module whose go.mod asks for a newer Go than the machine's names the pin of the Go
+    # toolchain to build it with; the module proxy serves that toolchain (golang.org/toolchain).
+    go_toolchain_key: str = ""
 
     def version(self, ctx: Ctx) -> str:
         return ctx.go_pins.get(self.pin_key, "")
@@ -89,7 +92,15 @@ class Tool:
     def build_key(self, ctx: Ctx) -> str:
         """What the stamp must match: the pin, plus the version stamped in when that differs."""
         stamped = self.stamped(ctx) if self.stamped else ""
-        return f"{self.version(ctx)} {stamped}".strip()
+        toolchain = ctx.go_pins.get(self.go_toolchain_key, "") if self.go_toolchain_key else ""
+        return " ".join(part for part in (self.version(ctx), stamped, toolchain) if part)
+
+    def ctx_for(self, ctx: Ctx) -> Ctx:
+        """The context to build this tool in: another GOTOOLCHAIN when the tool names one."""
+        if not self.go_toolchain_key:
+            return ctx
+        env = {**ctx.env, "GOTOOLCHAIN": ctx.go_pins[self.go_toolchain_key]}
+        return Ctx(go_pins=ctx.go_pins, cache=ctx.cache, env=env)
 
 
 # --- Go plumbing ---------------------------------------------------------------------------
@@ -383,6 +394,33 @@ def copy_eso_crds(ctx: Ctx, moddir: Path) -> None:
     print(f"      {len(crds)} ESO CRDs in {target}")
 
 
+ARGOCD_MODULE = "github.com/argoproj/argo-cd/v3"
+
+
+def argocd_ldflags(ctx: Ctx) -> list[str]:
+    """Without this the binary reports v99.99.99 (common/version.go's fallback)."""
+    return [f"-X {ARGOCD_MODULE}/common.version={ctx.go_pins['argocd'].removeprefix('v')}"]
+
+
+def argocd_modules(ctx: Ctx) -> list[str]:
+    """argo-cd's go.mod points gitops-engine at ./gitops-engine (absent from the zip, and a
+    local replace we cannot copy); the same tag is published as its own module."""
+    return [f"{ARGOCD_MODULE.removesuffix('/v3')}/gitops-engine/v3@{ctx.go_pins['argocd']}"]
+
+
+def copy_argocd_files(ctx: Ctx, moddir: Path) -> None:
+    """The two CRDs the controller needs, and the git wrapper the repo-server calls on every
+    manifest generation (3.6 runs it by name from PATH; module zips drop its exec bit)."""
+    target = ctx.cache / "argocd"
+    target.mkdir(parents=True, exist_ok=True)
+    for crd in ("application-crd.yaml", "appproject-crd.yaml"):
+        shutil.copyfile(moddir / "manifests" / "crds" / crd, target / crd)
+    wrapper = ctx.bin_dir / "git-verify-wrapper.sh"
+    shutil.copyfile(moddir / "hack" / "git-verify-wrapper.sh", wrapper)
+    wrapper.chmod(0o755)
+    print(f"      Argo CD CRDs in {target}, git-verify-wrapper.sh in {ctx.bin_dir}")
+
+
 TOOLS: tuple[Tool, ...] = (
     Tool(
         name="kwok",
@@ -469,6 +507,18 @@ TOOLS: tuple[Tool, ...] = (
         eta="~15 min",
         finish=copy_eso_crds,
     ),
+    Tool(
+        name="argocd",
+        pin_key="argocd",
+        module=ARGOCD_MODULE,
+        binaries={"argocd": f"{ARGOCD_MODULE}/cmd"},
+        eta="~5 min (plus ~80 MB for its Go toolchain, once)",
+        ldflags=argocd_ldflags,
+        extra_modules=argocd_modules,
+        finish=copy_argocd_files,
+        go_toolchain_key="argocd_go",
+        version_args={"argocd": ["version", "--client", "--short"]},
+    ),
 )
 
 
@@ -491,6 +541,7 @@ def is_built(ctx: Ctx, tool: Tool) -> bool:
 
 def build_tool(ctx: Ctx, tool: Tool, step: str) -> dict[str, float]:
     """Build every binary of ``tool`` in a fresh work module; returns seconds per binary."""
+    ctx = tool.ctx_for(ctx)
     version = tool.version(ctx)
     work = ctx.cache / "work" / tool.name
     shutil.rmtree(work, ignore_errors=True)
@@ -612,6 +663,7 @@ def ensure_go_toolchain(selected: list[str] | None = None) -> dict:
     fatal = sorted(set(missing) - OPTIONAL_TOOLS)
     if fatal:
         raise BuildError(f"go toolchain incomplete: {', '.join(fatal)} not built")
+    trim_caches(ctx)
     return result(ctx, tools, total, missing, versions, cached=False)
 
 
@@ -655,6 +707,31 @@ def summarize(ctx: Ctx, timings: dict[str, float], missing: dict[str, str], tota
         print(f"  {name:30} NOT BUILT: {reason.splitlines()[0]}")
     root = pins.cache_root() / "go"
     print(disk_usage([ctx.cache, root / "mod", root / "build"]))
+
+
+def trim_caches(ctx: Ctx) -> None:
+    """Keep the binaries and the module zips, drop what a build leaves behind (≈13 GB of
+    compiled packages, ≈5 GB of unpacked module trees).
+
+    The zips under GOMODCACHE/cache/download are all a rebuild of a changed pin needs: Go
+    unpacks a module from its zip again without the network. The build cache would only make
+    that rebuild faster, at a size a CI machine should not carry between runs.
+    """
+    root = pins.cache_root() / "go"
+    before = disk_usage([pins.cache_root()]).splitlines()[-1].split()[0]
+    go_capture(ctx, ["clean", "-cache"], ctx.cache)
+    mod = root / "mod"
+    for entry in mod.iterdir() if mod.is_dir() else ():
+        if entry.name != "cache":
+            _remove_read_only(entry)
+    after = disk_usage([pins.cache_root()]).splitlines()[-1].split()[0]
+    print(f"go toolchain: trimmed the caches to binaries + module zips: {before} -> {after}")
+
+
+def _remove_read_only(path: Path) -> None:
+    """Go writes unpacked modules read-only; make them writable, then remove them."""
+    subprocess.run([executable("chmod"), "-R", "u+w", str(path)], check=False)
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def main(argv: list[str]) -> int:
