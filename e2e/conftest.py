@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from e2e import argocd as argocd_runner
+from e2e.argocd import ArgoCD
 from e2e.control_plane import ControlPlane, started
 from e2e.stack_driver import ROOT, Report
 from e2e.toolchain_go import ensure_go_toolchain
@@ -133,5 +135,12 @@ def control_plane(
 
 
 @pytest.fixture(scope="session")
-def world(control_plane: ControlPlane) -> World:
-    return seed(control_plane)
+def argocd(request: pytest.FixtureRequest, control_plane: ControlPlane, go_bin_dir: Path) -> ArgoCD:
+    """Argo CD on the control plane; its processes stop with the plane's."""
+    keep = bool(request.config.getoption("--keep"))
+    return argocd_runner.start(control_plane, go_bin_dir, keep=keep)
+
+
+@pytest.fixture(scope="session")
+def world(control_plane: ControlPlane, argocd: ArgoCD) -> World:
+    return seed(control_plane, argocd)

@@ -280,7 +280,7 @@ def _bring_up(bin_dir: Path, run_dir: Path, launcher: Launcher) -> ControlPlane:
     with plane.api_client() as api:
         # What the controllers need from the API first: ESO's CRDs (ESO exits when a kind it
         # watches is missing) and the Node kwok is to manage. Then all four start together.
-        _install_crds(api, bin_dir.parent / "eso-crds")
+        install_crds(api, bin_dir.parent / "eso-crds", "ESO")
         create(api, "/api/v1/nodes", _load_yaml(FIXTURES / "kwok-node.yaml"))
         kcm = launcher.launch("kube-controller-manager", _kcm_argv(bin_dir, run_dir, ports))
         scheduler = launcher.launch("kube-scheduler", _scheduler_argv(bin_dir, run_dir, ports))
@@ -642,9 +642,10 @@ def _node_ready(api: client.ApiClient, name: str) -> bool:
     return any(c["type"] == "Ready" and c["status"] == "True" for c in conditions)
 
 
-def _install_crds(api: client.ApiClient, crd_dir: Path) -> None:
+def install_crds(api: client.ApiClient, crd_dir: Path, what: str) -> None:
     """Create (POST, not client-side apply: the store CRDs are ~500 KB, past the 256 KB
-    last-applied annotation limit) every ESO CRD, then wait until each is Established."""
+    last-applied annotation limit) every CRD in ``crd_dir``, then wait until each is
+    Established."""
     began = time.monotonic()
     names = []
     for path in sorted(crd_dir.glob("*.yaml")):
@@ -654,10 +655,10 @@ def _install_crds(api: client.ApiClient, crd_dir: Path) -> None:
                 create(api, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)
                 names.append(crd["metadata"]["name"])
     if not names:
-        raise StartError(f"no CRDs in {crd_dir} (is the external-secrets tool built?)")
+        raise StartError(f"no CRDs in {crd_dir} (is the toolchain built?)")
     for name in names:
         wait_until(f"CRD {name} Established", partial(_crd_established, api, name), READY_TIMEOUT)
-    print(f"  {len(names)} ESO CRDs established in {time.monotonic() - began:.1f} s", flush=True)
+    print(f"  {len(names)} {what} CRDs established in {time.monotonic() - began:.1f} s", flush=True)
 
 
 def _crd_established(api: client.ApiClient, name: str) -> bool:

@@ -3,7 +3,7 @@
 It checks what every scenario takes for granted: the world is seeded the way the reference
 deployment looks (ESO really synced the app's Secret from moto's Parameter Store, the
 Deployment really rolled out on kwok's node, the fixtures are consistent with the document),
-and stopping leaves no process behind.
+Argo CD really synced the app from its Git repository), and stopping leaves no process behind.
 """
 
 from __future__ import annotations
@@ -16,8 +16,11 @@ from typing import Any
 import pytest
 import yaml
 
+from e2e import argocd
 from e2e.control_plane import KWOK_NODE, get, started
 from e2e.world import (
+    APPLICATION,
+    CONFIGMAP,
     DEPLOYMENT,
     EXTERNAL_SECRET,
     FIXTURES,
@@ -41,14 +44,18 @@ PROCESSES = {
     "kwok",
     "external-secrets",
 }
+ARGOCD_PROCESSES = {"redis", "argocd-repo-server", "argocd-application-controller"}
 
 
 def test_world_is_seeded_and_stop_leaves_nothing(go_bin_dir: Path, tmp_path: Path) -> None:
     with started(go_bin_dir, tmp_path / "control-plane") as plane:
+        assert set(plane.pids) == PROCESSES
+        gitops = argocd.start(plane, go_bin_dir)
         pids = dict(plane.pids)
-        assert set(pids) == PROCESSES
-        world = seed(plane)
+        assert set(pids) == PROCESSES | ARGOCD_PROCESSES
+        world = seed(plane, gitops)
         with plane.api_client() as api:
+            assert_synced_by_argocd(api, world)
             assert_credentials_synced_from_moto(api, world)
             assert_rolled_out_on_kwok(api)
             assert_document_variables_come_from_env(api)
@@ -61,6 +68,18 @@ def test_world_is_seeded_and_stop_leaves_nothing(go_bin_dir: Path, tmp_path: Pat
 
     left = {name: pid for name, pid in pids.items() if Path(f"/proc/{pid}").exists()}
     assert left == {}
+
+
+def assert_synced_by_argocd(api: Any, world: World) -> None:
+    """Argo CD synced the seeded commit, and tracks what it applied (annotation tracking, the
+    3.x default): the ConfigMap Phase 2 edits is a GitOps-owned object, as in the reference."""
+    assert world.argocd.status(api, APPLICATION) == ("Synced", "Healthy", world.revision)
+    configmap = get(api, f"/api/v1/namespaces/{NAMESPACE}/configmaps/{CONFIGMAP}")
+    tracking = configmap["metadata"]["annotations"]["argocd.argoproj.io/tracking-id"]
+    assert tracking.startswith(f"{APPLICATION}:/ConfigMap:{NAMESPACE}/{CONFIGMAP}")
+    assert world.repo.log() == [
+        f"{world.revision[:7]} e2e GitOps maintainer: " + ("openclaw: the app before Phase 2")
+    ]
 
 
 def assert_credentials_synced_from_moto(api: Any, world: World) -> None:

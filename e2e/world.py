@@ -7,9 +7,12 @@ Parameter Store (moto), a ClusterSecretStore `parameterstore`, the app's own Ext
 `openclaw.json` has Phase 1 done, and Deployment `openclaw` (several containers and env
 entries) rolled out on kwok's fake node.
 
-The objects are applied the way a GitOps controller with Server-Side Apply applies them (field
-manager ``argocd-controller``), so their managedFields look like a real cluster's and a test of
-"Phase 2 owns exactly its own fields" means something.
+The app's objects are not applied by the harness: they are committed to a GitOps repository
+(a bare repo on disk, ``e2e.git_remote``) under ``argoproj/openclaw/``, and a real Argo CD
+Application with the reference's sync policy (automated, prune, self-heal, Server-Side Apply)
+syncs them, as in the reference cluster. Their managedFields are Argo CD's
+(``argocd-controller``), and Argo CD keeps reconciling them while Phase 2 comes and goes. Only
+the ClusterSecretStore (cluster infrastructure, not the app) is applied by the harness.
 
 ``snapshot(api)`` captures what must survive Phase 2's rollback; ``seed()`` records it right
 after seeding as ``World.seeded``, so a scenario asserts ``snapshot(api) == world.seeded``.
@@ -29,7 +32,9 @@ from typing import Any
 import yaml
 from kubernetes import client
 
-from e2e.control_plane import REPO, ControlPlane, apply, exists, get, wait_until
+from e2e.argocd import ArgoCD
+from e2e.control_plane import REPO, ControlPlane, apply, get, wait_until
+from e2e.git_remote import GitRemote
 
 FIXTURES = Path(__file__).with_name("fixtures")
 # The one document every layer tests: valid for the pinned OpenClaw (2026.9.6), Phase 1 done.
@@ -43,6 +48,11 @@ EXTERNAL_SECRET = "openclaw-es"
 SECRET = "openclaw-credentials"
 STORE = "parameterstore"
 GITOPS_FIELD_MANAGER = "argocd-controller"
+APPLICATION = "openclaw"
+# Where the reference repo keeps the app's manifests (argoproj/openclaw/ in boxp/lolice).
+REPO_PATH = "argoproj/openclaw"
+CONFIGMAP_FILE = f"{REPO_PATH}/configmap-openclaw.yaml"
+DEPLOYMENT_FILE = f"{REPO_PATH}/deployment-openclaw.yaml"
 WAIT_TIMEOUT = 90.0  # seconds, per wait; each takes a few seconds when things work
 
 # Where each kind lives in the API (the only kinds the fixtures use).
@@ -63,6 +73,9 @@ class World:
     parameters: dict[str, str]  # SSM parameter name -> value, as seeded in moto
     seeded: dict[str, Any]  # snapshot() taken right after seeding
     seconds: float
+    repo: GitRemote  # the GitOps repository Argo CD syncs from
+    revision: str  # the commit Argo CD synced the seeded world from
+    argocd: ArgoCD
 
     @property
     def document(self) -> str:
@@ -71,14 +84,10 @@ class World:
         return text
 
 
-def seed(plane: ControlPlane) -> World:
+def seed(plane: ControlPlane, argocd: ArgoCD) -> World:
     """Put the pre-Phase-2 world into a fresh control plane and wait until it has settled:
-    store Ready, ``openclaw-es`` synced into ``openclaw-credentials``, the Deployment rolled out.
-
-    Each object waits for what it needs (the store before the ExternalSecret, the namespace's
-    default ServiceAccount before the Deployment), so no controller starts on an error and
-    backs off.
-    """
+    store Ready, the app's manifests committed and synced by Argo CD (Synced and Healthy),
+    ``openclaw-es`` synced into ``openclaw-credentials``, the Deployment rolled out."""
     began = time.monotonic()
     print("seeding the world before Phase 2", flush=True)
     parameters: dict[str, str] = _load(FIXTURES / "ssm-parameters.yaml")[0]
@@ -93,24 +102,49 @@ def seed(plane: ControlPlane) -> World:
                 apply_manifest(api, manifest)
             wait_ready(api, f"/apis/external-secrets.io/v1/clustersecretstores/{STORE}")
 
-        with _step(f"ExternalSecret {EXTERNAL_SECRET} synced into Secret {SECRET}"):
-            apply_manifest(api, _load(FIXTURES / "namespace-openclaw.yaml")[0])
-            apply_manifest(api, _configmap_manifest())
-            apply_manifest(api, _load(FIXTURES / "external-secret-openclaw-es.yaml")[0])
+        repo = GitRemote.create(plane.run_dir / "gitops.git")
+        with _step(f"Application {APPLICATION} Synced and Healthy (Argo CD {argocd.version})"):
+            revision = repo.commit(gitops_files(), "openclaw: the app before Phase 2")
+            argocd.put_application(api, APPLICATION, repo.url, REPO_PATH, NAMESPACE)
+            argocd.wait_synced(api, APPLICATION, revision)
+        with _step(f"ExternalSecret {EXTERNAL_SECRET} synced, Deployment {DEPLOYMENT} rolled out"):
             wait_external_secret_synced(api, NAMESPACE, EXTERNAL_SECRET)
-
-        with _step(f"Deployment {DEPLOYMENT} rolled out"):
-            # The ServiceAccount admission plugin rejects pods until the controller manager
-            # has created the namespace's `default` account; the ReplicaSet would back off.
-            sa_path = f"/api/v1/namespaces/{NAMESPACE}/serviceaccounts/default"
-            wait_until(sa_path, lambda: exists(api, sa_path), WAIT_TIMEOUT)
-            apply_manifest(api, _load(FIXTURES / "deployment-openclaw.yaml")[0])
             wait_rollout(api, NAMESPACE, DEPLOYMENT)
 
         seeded = snapshot(api)
     seconds = time.monotonic() - began
     print(f"world seeded in {seconds:.1f} s", flush=True)
-    return World(parameters=parameters, seeded=seeded, seconds=seconds)
+    return World(
+        parameters=parameters,
+        seeded=seeded,
+        seconds=seconds,
+        repo=repo,
+        revision=revision,
+        argocd=argocd,
+    )
+
+
+def gitops_files() -> dict[str, str]:
+    """The app's manifests as its GitOps repository holds them (path -> file text)."""
+    return {
+        f"{REPO_PATH}/namespace-openclaw.yaml": (FIXTURES / "namespace-openclaw.yaml").read_text(),
+        CONFIGMAP_FILE: configmap_manifest_text(),
+        DEPLOYMENT_FILE: (FIXTURES / "deployment-openclaw.yaml").read_text(),
+        f"{REPO_PATH}/external-secret.yaml": (
+            FIXTURES / "external-secret-openclaw-es.yaml"
+        ).read_text(),
+    }
+
+
+def configmap_manifest_text() -> str:
+    """fixtures/configmap-openclaw.yaml with the document appended as the literal block
+    scalar a person writes in a GitOps repo, byte for byte from its file (checked)."""
+    document = OPENCLAW_DOCUMENT.read_bytes().decode("utf-8")
+    assert document.endswith("}\n"), "the block scalar below keeps exactly one final newline"
+    block = "".join(f"    {line}" if line.strip() else line for line in document.splitlines(True))
+    text = (FIXTURES / "configmap-openclaw.yaml").read_text() + f"  {DOCUMENT_KEY}: |\n{block}"
+    assert yaml.safe_load(text)["data"][DOCUMENT_KEY] == document
+    return text
 
 
 def snapshot(api: client.ApiClient) -> dict[str, Any]:
@@ -143,7 +177,7 @@ def object_path(manifest: dict[str, Any]) -> str:
 
 
 def apply_manifest(api: client.ApiClient, manifest: dict[str, Any]) -> dict[str, Any]:
-    """Server-Side Apply as the GitOps controller would."""
+    """Server-Side Apply of cluster infrastructure (the store), as its owner would."""
     return apply(api, object_path(manifest), manifest, GITOPS_FIELD_MANAGER)
 
 
@@ -222,13 +256,6 @@ def _store_manifests(plane: ControlPlane) -> list[dict[str, Any]]:
         elif manifest["kind"] == "ClusterSecretStore":
             manifest["spec"]["provider"]["aws"]["region"] = plane.region
     return manifests
-
-
-def _configmap_manifest() -> dict[str, Any]:
-    """fixtures/configmap-openclaw.yaml plus the document, byte for byte from its file."""
-    manifest = _load(FIXTURES / "configmap-openclaw.yaml")[0]
-    manifest["data"][DOCUMENT_KEY] = OPENCLAW_DOCUMENT.read_bytes().decode("utf-8")
-    return manifest
 
 
 def _load(path: Path) -> list[Any]:
