@@ -14,14 +14,13 @@ and context, at call time, never stored in Pulumi state.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from kubernetes import client
-from kubernetes.client.exceptions import ApiException
 
+from components.kube_connection import api_errors
 from components.kubernetes_meta import FIELD_MANAGER
 
 
@@ -112,25 +111,20 @@ class KubernetesConfigMapApi:
         self._core = client.CoreV1Api(api_client)
 
     def read(self, namespace: str, name: str) -> client.V1ConfigMap:
-        with _translated_errors(namespace, name):
+        with _errors(namespace, name):
             return self._core.read_namespaced_config_map(name, namespace)
 
     def replace(self, namespace: str, name: str, config_map: client.V1ConfigMap) -> None:
-        with _translated_errors(namespace, name):
+        with _errors(namespace, name):
             self._core.replace_namespaced_config_map(
                 name, namespace, config_map, field_manager=FIELD_MANAGER
             )
 
 
-@contextmanager
-def _translated_errors(namespace: str, name: str) -> Iterator[None]:
-    """Turn the two statuses callers act on into our exceptions; others pass unchanged."""
-    try:
-        yield
-    except ApiException as error:
-        if error.status == 404:
-            raise ConfigMapNotFound(f"ConfigMap {namespace}/{name} not found") from error
-        if error.status == 409:
-            message = f"ConfigMap {namespace}/{name} was changed by someone else since it was read"
-            raise ConflictError(message) from error
-        raise
+def _errors(namespace: str, name: str) -> AbstractContextManager[None]:
+    """The two statuses callers act on, in our words; others pass unchanged."""
+    where = f"ConfigMap {namespace}/{name}"
+    return api_errors(
+        on_404=lambda _: ConfigMapNotFound(f"{where} not found"),
+        on_409=lambda _: ConflictError(f"{where} was changed by someone else since it was read"),
+    )

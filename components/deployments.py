@@ -16,14 +16,14 @@ lack the variable.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from kubernetes import client
-from kubernetes.client.exceptions import ApiException
 
+from components.kube_connection import api_errors
 from components.kubernetes_meta import FIELD_MANAGER
 
 APPLY_PATCH = "application/apply-patch+yaml"
@@ -208,11 +208,11 @@ class KubernetesDeploymentApi:
         self._core = client.CoreV1Api(api_client)
 
     def read(self, namespace: str, name: str) -> dict[str, Any]:
-        with _translated_errors(namespace, name):
+        with _errors(namespace, name):
             return self._dict(self._apps.read_namespaced_deployment(name, namespace))
 
     def apply(self, namespace: str, name: str, body: dict[str, Any]) -> dict[str, Any]:
-        with _translated_errors(namespace, name):
+        with _errors(namespace, name):
             result = self._apps.patch_namespaced_deployment(
                 name,
                 namespace,
@@ -233,17 +233,13 @@ class KubernetesDeploymentApi:
         return converted
 
 
-@contextmanager
-def _translated_errors(namespace: str, name: str) -> Iterator[None]:
+def _errors(namespace: str, name: str) -> AbstractContextManager[None]:
     """404 and 409 are decisions for the caller; every other status fails the operation."""
-    try:
-        yield
-    except ApiException as error:
-        if error.status == 404:
-            raise DeploymentNotFound(f"Deployment {namespace}/{name} not found") from error
-        if error.status == 409:
-            raise ApplyConflict(
-                f"Deployment {namespace}/{name}: another field manager owns a field this stack "
-                f"applies (Server-Side Apply conflict, not forced): {error.body}"
-            ) from error
-        raise
+    where = f"Deployment {namespace}/{name}"
+    return api_errors(
+        on_404=lambda _: DeploymentNotFound(f"{where} not found"),
+        on_409=lambda error: ApplyConflict(
+            f"{where}: another field manager owns a field this stack applies (Server-Side "
+            f"Apply conflict, not forced): {error.body}"
+        ),
+    )

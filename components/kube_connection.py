@@ -13,13 +13,15 @@ the connection — least of all a credential — is ever written to state.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 from kubernetes import client, config
+from kubernetes.client.exceptions import ApiException
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
 
@@ -84,3 +86,23 @@ class KubeResourceProvider(ResourceProvider):
         """A client for the configured target (the kubeconfig's current one if unconfigured)."""
         target: KubeTarget = getattr(self, "_target", KubeTarget())
         return (self._client_factory or KubeTarget.api_client)(target)
+
+
+# Builds the caller's own exception from the API server's answer (whose body may name the cause).
+Translation = Callable[[ApiException], Exception]
+
+
+@contextmanager
+def api_errors(
+    on_404: Translation | None = None, on_409: Translation | None = None
+) -> Iterator[None]:
+    """404 (gone) and 409 (someone else's write) become the caller's exceptions, because each
+    provider decides what they mean (done on delete, redo the edit, refuse to force); every
+    other status is a failure nobody can decide away, so it passes unchanged."""
+    try:
+        yield
+    except ApiException as error:
+        translate = {404: on_404, 409: on_409}.get(error.status)
+        if translate is None:
+            raise
+        raise translate(error) from error

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from kubernetes.client.exceptions import ApiException
 from pulumi.dynamic import Config, ConfigureRequest
 
 from components.configmap_section_provider import JsonSectionProvider
 from components.deployment_env_provider import EnvEntryProvider
-from components.kube_connection import KubeTarget
+from components.kube_connection import KubeTarget, api_errors
 
 
 def kubeconfig(current: str) -> str:
@@ -70,3 +71,70 @@ def test_configure_follows_the_current_stack_config(provider_type: type) -> None
     provider.configure(ConfigureRequest(Config(stack_config, "openclaw-cron-webhook")))
     provider.api_client()
     assert seen == [KubeTarget(kubeconfig="contents", context="green")]
+
+
+class Gone(LookupError):
+    pass
+
+
+class Raced(RuntimeError):
+    pass
+
+
+def answer(status: int) -> ApiException:
+    error = ApiException(status=status, reason="from the API server")
+    error.body = f'{{"code": {status}}}'
+    return error
+
+
+def translated(status: int) -> Exception:
+    """What leaves `api_errors` when the API server answers `status`."""
+    try:
+        with api_errors(
+            on_404=lambda error: Gone(f"gone: {error.body}"),
+            on_409=lambda error: Raced(f"raced: {error.body}"),
+        ):
+            raise answer(status)
+    except Exception as error:  # whatever leaves is what the test looks at
+        return error
+    raise AssertionError("api_errors swallowed the error")
+
+
+@pytest.mark.parametrize(
+    ("status", "kind", "message"),
+    [(404, Gone, 'gone: {"code": 404}'), (409, Raced, 'raced: {"code": 409}')],
+)
+def test_the_statuses_a_caller_decides_become_its_own_exceptions(
+    status: int, kind: type, message: str
+) -> None:
+    error = translated(status)
+
+    assert (type(error), str(error)) == (kind, message)
+    assert isinstance(error.__cause__, ApiException)
+    assert error.__cause__.status == status
+
+
+@pytest.mark.parametrize("status", [400, 403, 410, 422, 500])
+def test_every_other_status_passes_unchanged(status: int) -> None:
+    error = translated(status)
+
+    assert type(error) is ApiException
+    assert isinstance(error, ApiException)
+    assert error.status == status
+
+
+@pytest.mark.parametrize("status", [404, 409])
+def test_a_status_without_a_translation_passes_unchanged(status: int) -> None:
+    original = answer(status)
+
+    with pytest.raises(ApiException) as raised, api_errors():
+        raise original
+
+    assert raised.value is original
+
+
+def test_without_an_error_nothing_is_raised() -> None:
+    with api_errors(on_404=lambda _: Gone("never")):
+        result = "done"
+
+    assert result == "done"
