@@ -1,0 +1,304 @@
+"""Commits to the GitOps repository with the real `git`, against bare repositories on disk.
+
+What matters is what ends up in the repository: one commit with the configured identity and
+message on top of the branch head, nothing when nothing changes or an edit refuses, another
+maintainer's concurrent push kept (the edit is redone on top of it, a bounded number of times),
+and no message that prints a URL's userinfo or waits on a prompt.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from git_bare_repo import BareRepo, git, isolated_git  # noqa: F401 - isolated_git is a fixture
+
+from components.gitops_repo import (
+    MAX_PUSH_ATTEMPTS,
+    GitError,
+    GitFile,
+    GitFileMissing,
+    check_repo_url,
+    commit_edit,
+    parse_author,
+    read_head,
+    redact_url,
+)
+
+pytestmark = pytest.mark.usefixtures("isolated_git")
+
+PATH = "apps/openclaw/configmap.yaml"
+MANIFEST = "kind: ConfigMap\ndata:\n  openclaw.json: |\n    {}\n"
+OTHER = "apps/openclaw/deployment.yaml"
+AUTHOR = "openclaw-cron-webhook <openclaw-cron-webhook@users.noreply.localhost>"
+MESSAGE = "openclaw-cron-webhook/dev: set cron section in openclaw.json (Phase 2)\n\nbody\n"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> BareRepo:
+    return BareRepo.create(tmp_path, {PATH: MANIFEST, OTHER: "kind: Deployment\n"})
+
+
+def target(repo: BareRepo, **changes: Any) -> GitFile:
+    return GitFile(**{"repo": repo.url, "branch": "main", "path": PATH, **changes})
+
+
+def append(line: str) -> Any:
+    return lambda text: text + line
+
+
+def test_read_head_returns_the_file_at_the_branch_head(repo: BareRepo) -> None:
+    head = read_head(target(repo))
+
+    assert (head.commit, head.text) == (repo.head(), MANIFEST)
+
+
+def test_read_head_of_a_missing_file_is_none(repo: BareRepo) -> None:
+    assert read_head(target(repo, path="apps/other.yaml")).text is None
+
+
+def test_commit_edit_pushes_one_commit_on_top_of_the_head(repo: BareRepo) -> None:
+    before = repo.head()
+
+    result = commit_edit(target(repo), append("# edited\n"), author=AUTHOR, message=MESSAGE)
+
+    assert (result.commit, result.pushed, result.attempts) == (repo.head(), True, 1)
+    assert result.text == repo.read(PATH) == MANIFEST + "# edited\n"
+    assert repo.read(OTHER) == "kind: Deployment\n"
+    assert git(repo.bare, "log", "-1", "--format=%P%n%an <%ae>%n%cn <%ce>%n%B", "main") == (
+        f"{before}\n{AUTHOR}\n{AUTHOR}\n{MESSAGE}\n"
+    )
+    assert git(repo.bare, "diff", "--name-only", before, "main") == f"{PATH}\n"
+
+
+def test_the_commit_keeps_the_file_mode(repo: BareRepo) -> None:
+    repo.commit({PATH: MANIFEST + "# executable, oddly\n"}, "chmod", executable={PATH})
+
+    commit_edit(target(repo), append("# x\n"), author=AUTHOR, message="m")
+
+    assert git(repo.bare, "ls-tree", "main", "--", PATH).split()[0] == "100755"
+    assert git(repo.bare, "ls-tree", "main", "--", OTHER).split()[0] == "100644"
+
+
+def test_an_edit_that_changes_nothing_pushes_nothing(repo: BareRepo) -> None:
+    before = repo.head()
+
+    result = commit_edit(target(repo), lambda text: text, author=AUTHOR, message=MESSAGE)
+
+    assert (result.commit, result.pushed, result.text) == (before, False, MANIFEST)
+    assert repo.head() == before
+
+
+def test_a_refusing_edit_commits_nothing(repo: BareRepo) -> None:
+    before = repo.head()
+
+    def refuse(_text: str) -> str:
+        raise ValueError("not ours")
+
+    with pytest.raises(ValueError, match=r"^not ours$"):
+        commit_edit(target(repo), refuse, author=AUTHOR, message=MESSAGE)
+
+    assert repo.head() == before
+
+
+def test_a_concurrent_push_is_kept_and_the_edit_redone_on_top(repo: BareRepo) -> None:
+    seen: list[str] = []
+
+    def edit(text: str) -> str:
+        seen.append(text)
+        if len(seen) == 1:  # between our clone and our push, someone else pushes
+            repo.commit({PATH: text + "# theirs\n", OTHER: "kind: Deployment\n# v2\n"}, "theirs")
+        return text + "# ours\n"
+
+    result = commit_edit(target(repo), edit, author=AUTHOR, message=MESSAGE)
+
+    assert result.attempts == 2
+    assert seen == [MANIFEST, MANIFEST + "# theirs\n"]
+    assert repo.read(PATH) == MANIFEST + "# theirs\n# ours\n"
+    assert repo.read(OTHER) == "kind: Deployment\n# v2\n"
+    assert repo.log("--format=%s") == [
+        MESSAGE.splitlines()[0],
+        "theirs",
+        "Seed the GitOps repository",
+    ]
+    assert result.commit == repo.head()
+
+
+def test_pushes_are_bounded(repo: BareRepo) -> None:
+    calls = 0
+
+    def always_beaten(text: str) -> str:
+        nonlocal calls
+        calls += 1
+        repo.commit({OTHER: f"kind: Deployment\n# {calls}\n"}, f"theirs {calls}")
+        return text + "# ours\n"
+
+    with pytest.raises(GitError) as raised:
+        commit_edit(target(repo), always_beaten, author=AUTHOR, message=MESSAGE)
+
+    assert str(raised.value) == (
+        f"Gave up after {MAX_PUSH_ATTEMPTS} pushes to {PATH} (branch main of {repo.url}): each "
+        "time someone else pushed to the branch first. Nothing of this stack was pushed; run "
+        "`pulumi up` (or `pulumi destroy`) again."
+    )
+    assert calls == MAX_PUSH_ATTEMPTS
+    assert repo.read(PATH) == MANIFEST
+    assert repo.count() == 1 + MAX_PUSH_ATTEMPTS
+
+
+def test_a_missing_file_is_named(repo: BareRepo) -> None:
+    with pytest.raises(GitFileMissing) as raised:
+        commit_edit(target(repo, path="apps/cm.yaml"), append("x"), author=AUTHOR, message="m")
+
+    assert str(raised.value) == (
+        f"apps/cm.yaml (branch main of {repo.url}) does not exist. Check `section.git.path` and "
+        "`section.git.branch` (`pulumi config set openclaw-cron-webhook:section.git.path "
+        "<path>`), or commit the ConfigMap manifest first."
+    )
+
+
+def test_a_missing_branch_is_named(repo: BareRepo) -> None:
+    with pytest.raises(GitError) as raised:
+        read_head(target(repo, branch="gitops"))
+
+    assert str(raised.value) == (
+        f"Branch gitops does not exist in {repo.url}. Create it, or fix `pulumi config set "
+        "openclaw-cron-webhook:section.git.branch <branch>`."
+    )
+
+
+def test_a_directory_or_symlink_is_not_a_manifest(repo: BareRepo) -> None:
+    with pytest.raises(GitError) as raised:
+        read_head(target(repo, path="apps/openclaw"))
+
+    assert str(raised.value) == (
+        f"apps/openclaw (branch main of {repo.url}) is not a regular file (git mode 040000 "
+        "tree); point `section.git.path` at the ConfigMap manifest itself."
+    )
+
+
+def test_a_remote_that_refuses_the_push_is_not_retried(repo: BareRepo) -> None:
+    hook = repo.bare / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'protected branch: use a pull request' >&2\nexit 1\n")
+    hook.chmod(0o755)
+
+    with pytest.raises(GitError) as raised:
+        commit_edit(target(repo), append("x"), author=AUTHOR, message=MESSAGE)
+
+    message = str(raised.value)
+    assert message.startswith(f"git push for {PATH} (branch main of {repo.url}) failed (exit 1): ")
+    assert "remote: protected branch: use a pull request" in message
+    assert message.endswith(
+        "Check that `git ls-remote <url>` works in this shell (ssh agent or credential helper), "
+        "then run the Pulumi command again."
+    )
+    assert repo.count() == 1
+
+
+def test_inherited_repository_variables_do_not_redirect_git(
+    repo: BareRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Say the tests run from a git hook: GIT_DIR and GIT_INDEX_FILE point elsewhere."""
+    monkeypatch.setenv("GIT_DIR", str(tmp_path / "elsewhere.git"))
+    monkeypatch.setenv("GIT_INDEX_FILE", str(tmp_path / "elsewhere.index"))
+
+    result = commit_edit(target(repo), append("# x\n"), author=AUTHOR, message="m")
+
+    assert result.commit == repo.head()
+    assert not (tmp_path / "elsewhere.git").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://github.com/org/gitops.git", "https://github.com/org/gitops.git"),
+        ("https://ghp_t0ken@github.com/org/gitops.git", "https://***@github.com/org/gitops.git"),
+        ("https://user:pa55@host/x.git", "https://***@host/x.git"),
+        ("ssh://git@github.com/org/gitops.git", "ssh://***@github.com/org/gitops.git"),
+        ("git@github.com:org/gitops.git", "***@github.com:org/gitops.git"),
+        ("file:///srv/git/gitops.git", "file:///srv/git/gitops.git"),
+        ("/srv/git/a@b:c.git", "/srv/git/a@b:c.git"),
+    ],
+)
+def test_redact_url_hides_any_userinfo(url: str, shown: str) -> None:
+    assert redact_url(url) == shown
+
+
+def test_a_url_with_a_password_is_refused_before_any_git(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")  # no git could run
+
+    with pytest.raises(ValueError, match=r"embeds a password") as raised:
+        read_head(GitFile("https://user:s3cret@host/x.git", "main", PATH))
+
+    assert "s3cret" not in str(raised.value)
+    assert "https://***@host/x.git" in str(raised.value)
+    check_repo_url("https://user@host/x.git")  # a user name alone is fine
+
+
+@pytest.mark.parametrize(
+    ("author", "identity"),
+    [
+        (AUTHOR, ("openclaw-cron-webhook", "openclaw-cron-webhook@users.noreply.localhost")),
+        ("Jane Q. Doe   <jane@example.org>", ("Jane Q. Doe", "jane@example.org")),
+    ],
+)
+def test_parse_author(author: str, identity: tuple[str, str]) -> None:
+    assert parse_author(author) == identity
+
+
+@pytest.mark.parametrize("author", ["jane@example.org", "<jane@example.org>", "Jane <a b>", ""])
+def test_a_bad_author_is_refused_with_the_fix(author: str) -> None:
+    with pytest.raises(ValueError, match=r"^section\.git\.author ") as raised:
+        parse_author(author)
+
+    assert str(raised.value) == (
+        f"section.git.author {author!r} is not `Name <email>`; fix it with `pulumi config set "
+        "openclaw-cron-webhook:section.git.author 'Name <email>'`."
+    )
+
+
+class _AskForCredentials(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", 'Basic realm="gitops"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def asks_for_credentials() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _AskForCredentials)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01})
+    thread.start()
+    yield f"127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def test_a_missing_credential_fails_at_once_without_printing_the_userinfo(
+    asks_for_credentials: str,
+) -> None:
+    """git would prompt for the password of `ghp_t0ken`; it must fail instead, and the message
+    (git's own words included) must not show the user name."""
+    url = f"http://ghp_t0ken@{asks_for_credentials}/gitops.git"
+
+    with pytest.raises(GitError) as raised:
+        read_head(GitFile(url, "main", PATH))
+
+    message = str(raised.value)
+    assert "ghp_t0ken" not in message
+    assert message.startswith(
+        f"git clone for {PATH} (branch main of http://***@{asks_for_credentials}/gitops.git) "
+        "failed (exit 128): "
+    )
+    assert "terminal prompts disabled" in message
+    assert os.environ.get("GIT_TERMINAL_PROMPT") is None  # set for git only, not the process
