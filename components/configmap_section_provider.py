@@ -20,6 +20,8 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
     CreateResult,
     DiffResult,
     ReadResult,
@@ -36,6 +38,7 @@ from components.configmaps import (
     read_document,
     write_document,
 )
+from components.gitops_tracking import refusal, tracked_by
 from components.kube_connection import KubeResourceProvider
 from components.openclaw_document import (
     add_section,
@@ -51,7 +54,10 @@ MAX_ATTEMPTS = 5
 # Changing any of these points the resource at another section, so it is a replacement.
 _TARGET_PROPS = ("namespace", "configMap", "key", "section")
 _PROPS = (*_TARGET_PROPS, "value")
-_PYTHON_NAMES = {"configMap": "config_map"}
+# The user's explicit choice to write into a ConfigMap a GitOps controller tracks; it changes
+# what `check` allows, never the world, so diff ignores it.
+_WRITE_TRACKED = "writeTrackedConfigMap"
+_PYTHON_NAMES = {"configMap": "config_map", _WRITE_TRACKED: "write_tracked_config_map"}
 _PULUMI_NAMES = {python: pulumi for pulumi, python in _PYTHON_NAMES.items()}
 
 _Edit = Callable[[ConfigMapDocument], str]
@@ -63,6 +69,27 @@ class JsonSectionProvider(KubeResourceProvider):
     The cluster is the Kubernetes provider's, read from the current stack config at each
     operation (`KubeResourceProvider`), so refresh and destroy follow a changed context.
     """
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Refuse, already in `pulumi preview`, a section a GitOps controller would revert.
+
+        Runs before any write (and `pulumi up` previews first), so a reviewer sees the refusal
+        and its two fixes in the PR's preview; a missing ConfigMap is left to create's error.
+        """
+        if news.get(_WRITE_TRACKED) is True:
+            return CheckResult(news, [])
+        namespace, name, key = news["namespace"], news["configMap"], news["key"]
+        try:
+            document = read_document(self._api(), namespace, name, key)
+        except ConfigMapNotFound:
+            return CheckResult(news, [])
+        metadata = document.source.metadata
+        controller = tracked_by(metadata.annotations, metadata.labels) if metadata else ""
+        if not controller:
+            return CheckResult(news, [])
+        return CheckResult(
+            news, [CheckFailure("configMap", refusal(namespace, name, key, controller))]
+        )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Write the section, refusing to take over one that someone else wrote differently.
@@ -182,6 +209,7 @@ class OpenClawJsonSection(Resource, module="openclaw", name="JsonSection"):
         key: pulumi.Input[str],
         section: pulumi.Input[str],
         value: pulumi.Input[dict[str, Any]],
+        write_tracked_config_map: bool = False,
         opts: pulumi.ResourceOptions | None = None,
         provider: JsonSectionProvider | None = None,
     ) -> None:
@@ -191,6 +219,7 @@ class OpenClawJsonSection(Resource, module="openclaw", name="JsonSection"):
             "key": key,
             "section": section,
             "value": value,
+            "write_tracked_config_map": write_tracked_config_map,
         }
         super().__init__(provider or JsonSectionProvider(), name, props, opts)
 

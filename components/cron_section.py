@@ -28,6 +28,8 @@ class CronConfigSectionArgs:
     config_map: str
     key: str
     value: dict[str, Any]
+    # Write even when a GitOps controller tracks the ConfigMap (see components.gitops_tracking).
+    write_tracked_config_map: bool = False
 
 
 class CronConfigSection(pulumi.ComponentResource):
@@ -46,6 +48,7 @@ class CronConfigSection(pulumi.ComponentResource):
             key=args.key,
             section=SECTION,
             value=args.value,
+            write_tracked_config_map=args.write_tracked_config_map,
             opts=child_options(self, opts),
         )
         self.value = section.value

@@ -90,6 +90,7 @@ def test_the_section_resource(tmp_path: Path) -> None:
         "key": "config.json",
         "section": "cron",
         "value": {"enabled": True},
+        "writeTrackedConfigMap": False,
     }
     assert recording.outputs["section"] == {
         "namespace": "gateway",

@@ -388,3 +388,50 @@ def test_provider_is_pickled_by_reference() -> None:
     restored = dill.loads(pickled)  # noqa: S301 - our own pickle, made two lines up
     assert type(restored) is JsonSectionProvider
     assert vars(restored) == {"_client_factory": None}
+
+
+def test_check_refuses_a_configmap_argo_cd_tracks_in_preview(
+    fake: FakeKubeApi, provider: JsonSectionProvider
+) -> None:
+    result = provider.check({}, dict(PROPS))
+
+    (failure,) = result.failures
+    assert failure.property == "configMap"
+    assert failure.reason.startswith(
+        "ConfigMap openclaw/openclaw-config is tracked by a GitOps controller: Argo CD "
+        "Application openclaw (annotation argocd.argoproj.io/tracking-id). With self-heal it "
+        "reverts an in-cluster edit of openclaw.json within seconds"
+    )
+    assert "pulumi config set openclaw-cron-webhook:section.target git" in failure.reason
+    assert "        jsonPointers:\n        - /data/openclaw.json\n" in failure.reason
+    assert "RespectIgnoreDifferences=true" in failure.reason
+    assert failure.reason.endswith(
+        "pulumi config set openclaw-cron-webhook:section.writeTrackedConfigMap true"
+    )
+    assert methods(fake) == ["GET"], "check only reads"
+
+
+def test_check_allows_a_tracked_configmap_when_the_user_chose_it(
+    fake: FakeKubeApi, provider: JsonSectionProvider
+) -> None:
+    news = {**PROPS, "writeTrackedConfigMap": True}
+    assert provider.check({}, news).failures == []
+    assert methods(fake) == [], "the explicit choice needs no lookup"
+
+
+def test_check_passes_an_untracked_or_missing_configmap(provider: JsonSectionProvider) -> None:
+    with FakeKubeApi() as untracked:
+        untracked.add_config_map(NAMESPACE, NAME, {KEY: ORIGINAL})
+        api_client = ApiClient(Configuration(host=untracked.host))
+        checker = JsonSectionProvider(lambda _target: api_client)
+        checker.configure(ConfigureRequest(Config({}, "project")))
+        assert checker.check({}, dict(PROPS)).failures == []
+        assert checker.check({}, {**PROPS, "configMap": "absent"}).failures == []
+        api_client.close()
+
+
+def test_the_users_choice_is_not_a_change(provider: JsonSectionProvider) -> None:
+    olds = {**PROPS, "writeTrackedConfigMap": False}
+    assert (
+        provider.diff(RESOURCE_ID, olds, {**PROPS, "writeTrackedConfigMap": True}).changes is False
+    )

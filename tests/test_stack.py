@@ -108,6 +108,7 @@ def test_section_writes_the_placeholder_never_the_token(dev_run: Recording) -> N
             "webhookToken": "${OPENCLAW_CRON_WEBHOOK_TOKEN}",
             "sessionRetention": "7d",
         },
+        "writeTrackedConfigMap": False,
     }
 
 
