@@ -226,6 +226,29 @@ def install_python_host_scripts(ctx: Ctx, _moddir: Path) -> None:
         print(f"      installed {name} from {hits[0].relative_to(sdk_dir)}")
 
 
+def link_language_host_standin(ctx: Ctx) -> None:
+    """Put the language-host stand-in beside ``pulumi`` (where the engine looks for the
+    bundled ``pulumi-language-python``) while the real host has no pin; remove it once one is
+    pinned, so the real build never writes through the link.
+
+    A symlink into this checkout, refreshed on every call rather than once per build: the
+    cache outlives checkouts, and the launcher finds its repository through the link.
+    """
+    link = ctx.bin_dir / "pulumi-language-python"
+    target = Path(__file__).resolve().parent / "standins" / "bin" / "pulumi-language-python"
+    if ctx.go_pins.get("pulumi_language_python"):
+        if link.is_symlink():
+            link.unlink()
+        return
+    if link.exists() and not link.is_symlink():
+        return  # a real host built earlier: keep it
+    if link.is_symlink() and link.readlink() == target:
+        return
+    link.unlink(missing_ok=True)
+    link.symlink_to(target)
+    print(f"      language-host stand-in linked: {link} -> {target}")
+
+
 def langhost_prepare(ctx: Ctx, work: Path, _info: dict) -> None:
     """The host module requires pkg/sdk through local replaces; pin both to the CLI's tag."""
     pulumi = ctx.go_pins["pulumi"]
@@ -635,6 +658,7 @@ def ensure_go_toolchain(selected: list[str] | None = None) -> dict:
     stand-in (anything outside OPTIONAL_TOOLS) could not be built.
     """
     ctx = make_ctx()
+    link_language_host_standin(ctx)
     tools = [t for t in TOOLS if selected is None or t.name in selected]
     missing = {
         t.name: f"no pin `{t.pin_key}` in pins.toml [go] (see the comment there)"

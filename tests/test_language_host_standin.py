@@ -24,7 +24,7 @@ import pytest
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, language_pb2, language_pb2_grpc
 
-from e2e import pins
+from e2e import pins, toolchain_go
 from e2e.standins.language_host import LABEL
 from e2e.standins.language_host.host import LanguageHostStandin
 from e2e.standins.language_host.server import find_executor, parse_arguments, restore_pythonpath
@@ -257,6 +257,26 @@ def test_programs_get_the_engines_pythonpath_not_the_launchers() -> None:
     untouched = {"PYTHONPATH": "/user/path"}
     restore_pythonpath(untouched)
     assert untouched == {"PYTHONPATH": "/user/path"}
+
+
+def test_the_toolchain_links_the_launcher_beside_pulumi_until_the_real_host_is_pinned(
+    tmp_path: Path,
+) -> None:
+    ctx = toolchain_go.Ctx(go_pins={"pulumi_language_python": ""}, cache=tmp_path, env={})
+    ctx.bin_dir.mkdir()
+    link = ctx.bin_dir / "pulumi-language-python"
+    launcher = Path(toolchain_go.__file__).resolve().parent / "standins" / "bin" / link.name
+    link.symlink_to(tmp_path / "an-old-checkout")
+    toolchain_go.link_language_host_standin(ctx)
+    assert link.readlink() == launcher
+    assert os.access(link, os.X_OK)
+    ctx.go_pins["pulumi_language_python"] = "v3.0.0-20260101000000-abcdef012345"
+    toolchain_go.link_language_host_standin(ctx)
+    assert not link.exists()
+    link.write_text("a real host, built")
+    ctx.go_pins["pulumi_language_python"] = ""
+    toolchain_go.link_language_host_standin(ctx)
+    assert link.read_text() == "a real host, built"
 
 
 # --- Run ---------------------------------------------------------------------------------------
