@@ -224,6 +224,8 @@ class Report:
     rollouts: dict[str, int] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     operations: list[dict[str, Any]] = field(default_factory=list)
+    # What the GitOps controller did (issue 18: controller, cluster_mode; issue 19: git_mode).
+    gitops: dict[str, Any] = field(default_factory=dict)
 
     def step(self, name: str, ok: bool, seconds: float) -> None:
         self.steps.append({"name": name, "ok": ok, "seconds": round(seconds, 2)})

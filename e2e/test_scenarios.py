@@ -1,9 +1,14 @@
-"""The scenarios: a user's whole life with the stack, on the real engine, in order.
+"""The scenarios: a user's whole life with the stack, on the real engine, in order, in the
+reference world — the app owned by a real Argo CD (self-heal, Server-Side Apply).
 
-preview (new stack; and with the policy pack) → up → a second preview (0 changes) → rotation →
-config-only change → hand edit + refresh → kube context change → the proof of the whole path
-(a materialised pod's OpenClaw sends the webhook with moto's token) → destroy (the world as
-seeded) → the same materialisation without Phase 2 → retainOnDestroy keeps the parameter.
+preview refused (the ConfigMap is tracked by Argo CD; the user has not chosen) → preview with
+the explicit choice (= the offline plan) → up, and what Argo CD does in the next 60 s (section
+reverted, env entry kept) → the printed ignoreDifferences stanza on the Application, and the
+section sticks → a second preview (0 changes) → rotation → a Git change of the Deployment synced
+by Argo CD (env entry kept) → config-only change → hand edit + refresh → kube context change →
+the proof of the whole path (a materialised pod's OpenClaw sends the webhook with moto's token)
+→ destroy (the world as seeded, Argo CD Synced and Healthy) → retainOnDestroy keeps the
+parameter → the materialisation without Phase 2.
 
 Each test is one step and depends on the ones before it (they share one stack); every
 assertion reads the cluster or moto directly (`e2e.observe`), not Pulumi's account of it.
@@ -23,14 +28,18 @@ from typing import Any
 import pytest
 import yaml
 from kubernetes import client, config
+from pulumi import automation as auto
 
+from components.gitops_tracking import ignore_differences_stanza
 from components.openclaw_document import add_section, read_section, set_section
+from e2e.argocd import SYNC_POLICY
+from e2e.gitops_observe import Timeline, env_entry_owners
 from e2e.materialise import MaterialisedPod, materialise
 from e2e.observe import ClusterView, Watcher, ssm_client, ssm_parameter, wait_for
 from e2e.openclaw_gateway import OpenClawHome, running
 from e2e.stack_driver import ROOT, Report, StackDriver, Step, changes
 from e2e.webhook_receiver import Received, WebhookReceiver
-from e2e.world import World
+from e2e.world import APPLICATION, DEPLOYMENT_FILE, NAMESPACE, REPO_PATH, World
 from e2e.world import snapshot as world_snapshot
 from openclaw_runtime.install import OpenClawInstall
 from policy import rules
@@ -42,6 +51,8 @@ PARAMETER = "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
 ENV_NAME = "OPENCLAW_CRON_WEBHOOK_TOKEN"
 FIELD_MANAGER = "openclaw-cron-webhook"
 CONTEXTS = ("e2e-a", "e2e-b")
+# How long the e2e watches what Argo CD does after `pulumi up` (issue 18, 3a).
+WATCH_SECONDS = 60.0
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +77,13 @@ def view(kubeconfig: Path) -> Iterator[ClusterView]:
 @pytest.fixture(scope="module")
 def ssm(control_plane: Any) -> Any:
     return ssm_client(control_plane.moto_endpoint, control_plane.region)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def reference_application(view: ClusterView, world: World) -> Iterator[None]:
+    """Whatever a scenario told Argo CD, the next module finds the reference Application."""
+    yield
+    put_application(world, view.api_client, {})
 
 
 @pytest.fixture(scope="module")
@@ -161,9 +179,31 @@ def token_output(stack: StackDriver) -> str:
     return token
 
 
+def test_preview_refuses_a_section_argo_cd_would_revert(
+    driver: StackDriver, view: ClusterView, seeded: dict[str, Any], e2e_report: Report
+) -> None:
+    """Issue 18, 3c: the live ConfigMap carries Argo CD's tracking annotation; without the
+    user's explicit choice the preview fails, saying so, and nothing is applied."""
+    with pytest.raises(auto.CommandError) as failure:
+        driver.preview("preview (ConfigMap tracked by Argo CD)")
+    text = str(failure.value)
+    assert (
+        "ConfigMap openclaw/openclaw-config is tracked by a GitOps controller: Argo CD "
+        "Application openclaw (annotation argocd.argoproj.io/tracking-id)"
+    ) in text
+    assert f"pulumi config set {PROJECT}:section.target git" in text
+    stanza = ignore_differences_stanza(NAMESPACE, "openclaw-config", "openclaw.json")
+    assert all(line in text for line in stanza.splitlines())
+    start = text.index("ConfigMap openclaw/openclaw-config is tracked")
+    e2e_report.gitops["preview_refusal"] = text[start:].splitlines()[:20]
+    assert snapshot(view) == seeded
+    assert driver.outputs() == {}
+
+
 def test_preview_of_a_new_stack_is_exactly_the_offline_plan(
     driver: StackDriver, seeded: dict[str, Any], tmp_path: Path
 ) -> None:
+    driver.set_config({f"{PROJECT}:section.writeTrackedConfigMap": True})
     preview = driver.preview("preview (new stack)")
     plan = offline_plan(driver, tmp_path / "plan")
 
@@ -186,11 +226,45 @@ def test_preview_of_a_new_stack_is_exactly_the_offline_plan(
             assert check(step.type, step.inputs) == [], (step.type, check.__name__)
 
 
-def test_up_rolls_out_phase2(
-    driver: StackDriver, view: ClusterView, ssm: Any, seeded: dict[str, Any], e2e_report: Report
+def test_up_rolls_out_phase2_and_argo_cd_reverts_only_the_section(
+    driver: StackDriver,
+    view: ClusterView,
+    ssm: Any,
+    seeded: dict[str, Any],
+    world: World,
+    e2e_report: Report,
 ) -> None:
+    """Issue 18, 3a: what Argo CD does within 60 s of `pulumi up` writing into the tracked
+    ConfigMap (the user chose it, but did not tell Argo CD to ignore the document)."""
     revision = view.revision()
-    driver.up("up")
+    timeline = Timeline(view.api_client, world.argocd, APPLICATION, ENV_NAME)
+    with timeline:
+        timeline.mark("pulumi up started")
+        driver.up("up")
+        up_done = timeline.now()
+        timeline.mark("pulumi up finished")
+        wait_for(f"{WATCH_SECONDS:.0f} s of Argo CD", lambda: timeline.now() > WATCH_SECONDS, 90)
+    written = timeline.first("section_present", True)
+    reverted = timeline.first("section_present", False, after=written or 0.0)
+    e2e_report.gitops["controller"] = {
+        "name": "Argo CD",
+        "version": world.argocd.version,
+        "real": True,
+    }
+    e2e_report.gitops["cluster_mode"] = {
+        "section_reverted_after_s": (
+            round(reverted - written, 2) if reverted is not None and written is not None else None
+        ),
+        "env_entry_kept": all(
+            e.get("env_entry_owners", [FIELD_MANAGER]) == [FIELD_MANAGER] for e in timeline.events
+        ),
+        "pulumi_up_seconds": up_done,
+        "timeline": timeline.events,
+    }
+    assert written is not None, timeline.events
+    assert reverted is not None, "Argo CD kept the in-cluster section (prediction: reverted)"
+    assert e2e_report.gitops["cluster_mode"]["env_entry_kept"], timeline.events
+    assert world.argocd.wait_synced(view.api_client, APPLICATION)[:2] == ("Synced", "Healthy")
 
     token = token_output(driver)
     parameter = ssm_parameter(ssm, PARAMETER)
@@ -232,14 +306,43 @@ def test_up_rolls_out_phase2(
     assert view.revision() == revision + 1
     assert view.rolled_out()
     e2e_report.rollouts["up"] = view.revision() - revision
-
-    seeded_document = seeded["configmap_data"]["openclaw.json"]
-    section = driver.outputs()["cronSection"]
-    assert view.document() == add_section(seeded_document, "cron", section, context="seeded")
+    # Argo CD put Git's document back, byte for byte.
+    assert view.document() == seeded["configmap_data"]["openclaw.json"]
 
     state = driver.state_files_text()
     assert token not in state
     assert '"ciphertext"' in state
+
+
+def test_with_the_printed_stanza_on_the_application_the_section_sticks(
+    driver: StackDriver, view: ClusterView, seeded: dict[str, Any], world: World
+) -> None:
+    """The refusal's second way out, as printed: ignoreDifferences on the document plus
+    RespectIgnoreDifferences; refresh sees the section gone, up writes it, Argo CD leaves it."""
+    printed = ignore_differences_stanza(NAMESPACE, "openclaw-config", "openclaw.json")
+    stanza = yaml.safe_load(printed)
+    put_application(world, view.api_client, stanza["spec"])
+    assert changes(driver.refresh("refresh (section reverted by Argo CD)")) == 1
+    driver.up("up (section again, Argo CD told to ignore it)")
+
+    seeded_document = seeded["configmap_data"]["openclaw.json"]
+    section = driver.outputs()["cronSection"]
+    expected = add_section(seeded_document, "cron", section, context="seeded")
+    assert view.document() == expected
+    world.argocd.refresh(view.api_client, APPLICATION)
+    with Timeline(view.api_client, world.argocd, APPLICATION, ENV_NAME) as timeline:
+        wait_for("20 s of Argo CD", lambda: timeline.now() > 20, 40)
+    assert view.document() == expected, timeline.events
+    assert world.argocd.wait_synced(view.api_client, APPLICATION)[:2] == ("Synced", "Healthy")
+
+
+def put_application(world: World, api: client.ApiClient, extra: dict[str, Any]) -> None:
+    """The reference Application, with ``extra`` spec fields merged (syncOptions appended)."""
+    extra = dict(extra)
+    options = extra.pop("syncPolicy", {}).get("syncOptions", [])
+    policy = {**SYNC_POLICY, "syncOptions": [*SYNC_POLICY["syncOptions"], *options]}
+    spec = {**extra, "syncPolicy": policy}
+    world.argocd.put_application(api, APPLICATION, world.repo.url, REPO_PATH, NAMESPACE, spec)
 
 
 def test_a_second_preview_reports_no_change(driver: StackDriver, e2e_report: Report) -> None:
@@ -271,6 +374,48 @@ def test_rotation_switches_to_a_synced_new_pair_with_one_rollout(
     assert view.revision() == revision + 1
     e2e_report.rollouts["rotation"] = view.revision() - revision
     assert view.document() == document
+
+
+def test_a_git_change_to_the_deployment_synced_by_argo_cd_keeps_the_env_entry(
+    view: ClusterView, world: World, e2e_report: Report
+) -> None:
+    """Issue 18, 3b: the app's owner changes the Deployment in Git (an annotation on the pod
+    template); Argo CD syncs it with --force-conflicts, a new rollout runs, the entry stays."""
+    original = world.repo.read(DEPLOYMENT_FILE)
+    manifest = yaml.safe_load(original)
+    template = manifest["spec"]["template"]["metadata"]
+    template.setdefault("annotations", {})["example.com/restarted-by"] = "gitops-e2e"
+    env_before = view.container_env()
+    revision = view.revision()
+    changed = world.repo.commit(
+        {DEPLOYMENT_FILE: yaml.safe_dump(manifest, sort_keys=False)},
+        "openclaw: annotate the pod template",
+    )
+    world.argocd.refresh(view.api_client, APPLICATION)
+    world.argocd.wait_synced(view.api_client, APPLICATION, changed)
+    wait_for("the annotated template rolled out", lambda: view.revision() == revision + 1)
+    wait_for("rollout complete", view.rolled_out)
+
+    live = view.deployment()
+    assert live["spec"]["template"]["metadata"]["annotations"]["example.com/restarted-by"] == (
+        "gitops-e2e"
+    )
+    assert view.container_env() == env_before
+    assert env_entry_owners(live, ENV_NAME) == [FIELD_MANAGER]
+    e2e_report.gitops["git_change_to_deployment"] = {
+        "env_entry_kept": view.container_env() == env_before,
+        "rollouts": view.revision() - revision,
+    }
+
+    restored = world.repo.commit({DEPLOYMENT_FILE: original}, "openclaw: revert the annotation")
+    world.argocd.refresh(view.api_client, APPLICATION)
+    world.argocd.wait_synced(view.api_client, APPLICATION, restored)
+    wait_for("the restored template rolled out", lambda: view.revision() == revision + 2)
+    wait_for("rollout complete", view.rolled_out)
+    assert "example.com/restarted-by" not in (
+        view.deployment()["spec"]["template"]["metadata"].get("annotations") or {}
+    )
+    assert view.container_env() == env_before
 
 
 def test_config_only_change_rewrites_the_section_without_a_rollout(
@@ -347,7 +492,12 @@ def test_the_materialised_pod_sends_the_webhook_with_the_token_in_ssm(
 
 
 def test_destroy_gives_back_the_world_as_seeded(
-    driver: StackDriver, view: ClusterView, ssm: Any, seeded: dict[str, Any], e2e_report: Report
+    driver: StackDriver,
+    view: ClusterView,
+    ssm: Any,
+    seeded: dict[str, Any],
+    world: World,
+    e2e_report: Report,
 ) -> None:
     secret = view.env_secret(ENV_NAME)
     assert secret is not None
@@ -364,6 +514,9 @@ def test_destroy_gives_back_the_world_as_seeded(
     assert view.revision() == revision + 1
     assert snapshot(view) == seeded
     assert ssm_parameter(ssm, PARAMETER) is None
+    # Issue 18, 3d: the world as Argo CD seeded it, and Argo CD content with it.
+    synced = world.argocd.wait_synced(view.api_client, APPLICATION)
+    assert synced[:2] == ("Synced", "Healthy")
 
 
 def test_retain_on_destroy_keeps_the_parameter(
