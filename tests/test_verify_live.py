@@ -1,0 +1,435 @@
+"""verify end to end in one process: the real readers against the fake API server and moto.
+
+The world is Phase 2 after a rotation to `-r2`, healthy: SSM (moto) holds TOKEN; the fake API
+server serves the ExternalSecret (Ready/SecretSynced, synced after the parameter's last change),
+its Secret (TOKEN, base64, controlled by the ExternalSecret), the Deployment and its Ready pod
+with the env entry, and the ConfigMap whose openclaw.json has the stack's section. Each test
+injects one fault and checks which hop reports it, with which cause and fix, and the exit
+status. The last test runs every path, failing ones included, and greps all output for the
+token and its base64 forms, and for an older token that no Redactor knows.
+
+The fake API server is the shared tests/fake_kube_api.py, extended here (not there) with
+Secrets, ExternalSecrets, a ClusterSecretStore and 403 answers for chosen paths. Pulumi itself
+is not involved: `read_stack` is replaced by a StackView built from config through the parser
+the program uses (tests/test_verify_stack.py covers reading a real workspace).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from fake_kube_api import FakeKubeApi
+from kubernetes.client import ApiClient, Configuration
+from kubernetes.config import ConfigException
+from moto import mock_aws
+
+from components.deployments import entry
+from components.openclaw_document import remove_section, set_section
+from tools import verify, verify_aws
+from tools.verify_hops import applied_values
+from tools.verify_model import Redactor
+from tools.verify_stack import StackView, settings_from_config
+
+TOKEN = "5f" * 32
+OLD_TOKEN = "a1" * 32  # an earlier token: no Redactor knows it, only not quoting protects it
+NS = "openclaw"
+PARAMETER = "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
+KEY = ENV = "OPENCLAW_CRON_WEBHOOK_TOKEN"
+R2, R1 = "openclaw-cron-webhook-r2", "openclaw-cron-webhook-r1"
+LABELS = {"app.kubernetes.io/name": "openclaw"}
+ESO = "/apis/external-secrets.io/v1"
+ES_PATH = f"{ESO}/namespaces/{NS}/externalsecrets/{R2}"
+SECRET_PATH = f"/api/v1/namespaces/{NS}/secrets/{R2}"
+STORE_PATH = f"{ESO}/clustersecretstores/parameterstore"
+DOCUMENT = (Path(__file__).parent / "fixtures" / "openclaw-2026.9.6.json").read_text()
+CONFIG = {"openclaw-cron-webhook:token": (json.dumps({"rotation": "2"}), False)}
+SETTINGS = settings_from_config(CONFIG, "dev")
+REGION = "eu-west-1"
+
+
+class Cluster(FakeKubeApi):
+    """The shared fake, plus the ESO objects verify reads and 403s for chosen paths."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.objects: dict[str, dict[str, Any]] = {}
+        self.forbidden: set[str] = set()
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        body: dict[str, Any] | None,
+        content_type: str | None = None,
+    ) -> tuple[int, dict[str, Any]]:
+        if path in self.forbidden:
+            message = f'user "oncall" cannot get resource at {path}'
+            status = {"kind": "Status", "status": "Failure", "reason": "Forbidden"}
+            return 403, {**status, "code": 403, "message": message}
+        if path.startswith((ESO, "/api/v1/namespaces/openclaw/secrets/")):
+            if path in self.objects and method == "GET":
+                return 200, copy.deepcopy(self.objects[path])
+            return 404, {"kind": "Status", "status": "Failure", "reason": "NotFound", "code": 404}
+        return super().handle(method, path, query, body, content_type)
+
+
+def _time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def ready(reason: str = "SecretSynced", status: str = "True", message: str = "ok") -> list[Any]:
+    return [{"type": "Ready", "status": status, "reason": reason, "message": message}]
+
+
+def external_secret(refreshed: datetime) -> dict[str, Any]:
+    return {
+        "apiVersion": "external-secrets.io/v1",
+        "kind": "ExternalSecret",
+        "metadata": {"name": R2, "namespace": NS},
+        "spec": {
+            "secretStoreRef": {"name": "parameterstore", "kind": "ClusterSecretStore"},
+            "target": {"name": R2, "creationPolicy": "Owner"},
+            "data": [{"secretKey": KEY, "remoteRef": {"key": PARAMETER}}],
+        },
+        "status": {"conditions": ready(), "refreshTime": _time(refreshed)},
+    }
+
+
+def secret(value: str) -> dict[str, Any]:
+    owner: dict[str, Any] = {"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret"}
+    owner.update({"name": R2, "uid": "u1", "controller": True})
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": R2, "namespace": NS, "ownerReferences": [owner]},
+        "data": {KEY: base64.b64encode(value.encode()).decode()},
+    }
+
+
+def mark_pods_ready(cluster: Cluster) -> None:
+    for pod in cluster.deployments.pods[NS]:
+        pod["status"] = {"conditions": [{"type": "Ready", "status": "True"}]}
+
+
+def add_app(cluster: Cluster, env: list[dict[str, Any]]) -> None:
+    app = {"name": "openclaw", "image": "openclaw:1", "env": env}
+    sidecar = {"name": "otel", "image": "otel:1"}
+    cluster.deployments.add(NS, "openclaw", [app, sidecar], labels=LABELS)
+    mark_pods_ready(cluster)
+
+
+@pytest.fixture(scope="module")
+def ssm() -> Iterator[tuple[Any, Any]]:
+    """One moto session for the module (moto's SSM backend takes seconds to import), with two
+    clients: the test's own, and the one verify builds (its model loads in a fraction of one)."""
+    with mock_aws():
+        yield boto3.client("ssm", region_name=REGION), verify_aws.ssm_client(REGION, environ={})
+
+
+@pytest.fixture
+def world(ssm: tuple[Any, Any]) -> Iterator[World]:
+    ssm, verify_client = ssm
+    ssm.put_parameter(
+        Name=PARAMETER,
+        Value=TOKEN,
+        Type="SecureString",
+        Overwrite=False,
+        Tags=[{"Key": k, "Value": v} for k, v in SETTINGS.token.tags.items()],
+    )
+    cluster = Cluster()
+    with cluster:
+        cluster.add_config_map(
+            NS,
+            "openclaw-config",
+            {"openclaw.json": set_section(DOCUMENT, "cron", SETTINGS.cron_section(), context="t")},
+        )
+        add_app(cluster, [{"name": "NODE_ENV", "value": "production"}, entry(ENV, R2, KEY)])
+        later = datetime.now(UTC) + timedelta(minutes=1)
+        cluster.objects[ES_PATH] = external_secret(later)
+        cluster.objects[SECRET_PATH] = secret(TOKEN)
+        cluster.objects[STORE_PATH] = {"status": {"conditions": ready("Valid")}}
+        yield World(cluster, ssm, verify_client)
+    ssm.delete_parameters(Names=[PARAMETER])
+
+
+class World:
+    def __init__(self, cluster: Cluster, ssm: Any, verify_client: Any) -> None:
+        self.cluster, self.ssm, self.verify_client = cluster, ssm, verify_client
+        self.outputs: dict[str, Any] = {**applied_values(SETTINGS), "webhookToken": "[secret]"}
+        self.config = dict(CONFIG)
+        self.kube_error: Exception | None = None
+        self.ssm_override: Any = None
+
+    def view(self, name: str | None, project_dir: Path, redactor: Redactor) -> StackView:
+        settings = settings_from_config(self.config, "dev")
+        outputs = {k: v for k, v in self.outputs.items() if v != "[secret]"}
+        return StackView(name or "dev", settings, outputs, {"aws:region": REGION})
+
+    def api_client(self, _target: Any) -> ApiClient:
+        if self.kube_error is not None:
+            raise self.kube_error
+        return ApiClient(Configuration(host=self.cluster.host))
+
+    def access(self) -> verify.Access:
+        return verify.Access(
+            read_stack=self.view,
+            kube_client=self.api_client,
+            ssm_client=lambda region: (
+                self.ssm_override or verify_aws.ssm_client(region, environ={})
+            ),
+            openclaw=lambda: None,
+        )
+
+    def run(self, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+        status = verify.main(["--stack", "dev", *argv], self.access())
+        out, err = capsys.readouterr()
+        assert leaks(out + err) == []
+        return status, out, err
+
+    def hops(self, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
+        status, out, _ = self.run(capsys, "--json")
+        report = json.loads(out)
+        assert report["exit"] == status
+        return status, {hop["name"]: hop for hop in report["hops"]}
+
+
+def leaks(text: str) -> list[str]:
+    """Every spelling of a token this file plants that shows up in `text`."""
+    spellings = {
+        "token": TOKEN,
+        "token base64": base64.b64encode(TOKEN.encode()).decode(),
+        "token bytes base64": base64.b64encode(bytes.fromhex(TOKEN)).decode(),
+        "old token": OLD_TOKEN,
+        "old token base64": base64.b64encode(OLD_TOKEN.encode()).decode(),
+    }
+    return [name for name, spelling in spellings.items() if spelling in text]
+
+
+def test_a_healthy_world_holds_on_every_hop(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = world.run(capsys)
+    assert status == 0, out
+    assert err == ""
+    lines = out.splitlines()
+    digest = verify_aws.digest_of(TOKEN.encode())[:12]
+    assert [line for line in lines if line[:1] in "✔✘"][:-1] == [
+        "✔ stack           stack dev: the last update applied the current config (rotation 2)",
+        f"✔ ssm             SecureString {PARAMETER}, version 1, sha256 {digest}",
+        f"✔ externalSecret  ExternalSecret {NS}/{R2} Ready/SecretSynced, synced "
+        + world.cluster.objects[ES_PATH]["status"]["refreshTime"],
+        f"✔ secret          Secret {NS}/{R2} key {KEY} holds the SSM value (sha256 {digest})",
+        f"✔ env             Deployment {NS}/openclaw rolled out; 1 Ready pod(s) read Secret {R2} "
+        f"({world.cluster.deployments.pods[NS][0]['metadata']['name']})",
+        f"✔ config          ConfigMap {NS}/openclaw-config key openclaw.json has exactly the "
+        "stack's `cron` section (3 keys, webhookToken ${OPENCLAW_CRON_WEBHOOK_TOKEN})",
+        "✔ gitops          no GitOps controller tracks ConfigMap openclaw/openclaw-config "
+        "(section.target cluster)",
+    ]
+    assert lines[-1].startswith("✔ all 7 hops hold  (stack dev, exit 0, ")
+    assert "                  · value: 64 hex characters, sha256 " + digest in lines
+    assert verify_aws.digest_of(TOKEN.encode())[:13] not in out
+
+
+def _edit_section(world: World, change: dict[str, Any] | None) -> None:
+    """The live section with `change` merged in (None: the section removed)."""
+    section = {**SETTINGS.cron_section(), **(change or {})}
+
+    def edit(text: str) -> str:
+        if change is None:
+            return remove_section(text, "cron", context="t")
+        return set_section(text, "cron", section, context="t")
+
+    world.cluster.edit_data(NS, "openclaw-config", "openclaw.json", edit)
+
+
+class DeniedSsm:
+    """An SSM client whose identity may call nothing (or, with `only`, not that operation)."""
+
+    def __init__(self, real: Any, only: str | None = None, message: str = "") -> None:
+        self.real, self.only, self.message = real, only, message
+        self.meta = real.meta
+
+    def __getattr__(self, method: str) -> Any:
+        operation = "".join(part.title() for part in method.split("_"))
+        if self.only not in (None, operation):
+            return getattr(self.real, method)
+
+        def denied(**_: Any) -> Any:
+            message = self.message or (
+                "User: arn:aws:iam::123456789012:user/oncall is not authorized to perform: "
+                f"ssm:{operation} on resource: arn:aws:ssm:{REGION}:123456789012:parameter"
+                f"{PARAMETER}"
+            )
+            error = {"Code": "AccessDeniedException", "Message": message}
+            raise ClientError({"Error": error}, operation)
+
+        return denied
+
+
+def _ssm_denied(world: World, only: str | None = None, message: str = "") -> None:
+    world.ssm_override = DeniedSsm(world.verify_client, only, message)
+
+
+def _old_pod(world: World) -> None:
+    pod = copy.deepcopy(world.cluster.deployments.pods[NS][0])
+    pod["metadata"]["name"] = "openclaw-0ld-0"
+    pod["spec"]["containers"][0]["env"][-1] = entry(ENV, R1, KEY)
+    pod["status"] = {"conditions": [{"type": "Ready", "status": "False"}]}
+    world.cluster.deployments.pods[NS].append(pod)
+
+
+def _ssm_changed_behind_esos_back(w: World) -> None:
+    w.cluster.objects[ES_PATH] = external_secret(datetime.now(UTC) - timedelta(hours=1))
+    w.ssm.put_parameter(Name=PARAMETER, Value=OLD_TOKEN, Type="SecureString", Overwrite=True)
+
+
+def _ssm_tag_changed(w: World) -> None:
+    tag = {"Key": "managed-by", "Value": "terraform"}
+    w.ssm.add_tags_to_resource(ResourceType="Parameter", ResourceId=PARAMETER, Tags=[tag])
+
+
+def _store_broken(w: World) -> None:
+    message = "could not get secret data from provider"
+    w.cluster.objects[ES_PATH]["status"]["conditions"] = ready(
+        "SecretSyncedError", "False", message
+    )
+    conditions = ready("InvalidProviderConfig", "False", "unable to validate store")
+    w.cluster.objects[STORE_PATH] = {"status": {"conditions": conditions}}
+
+
+def _tracked_by_argo(w: World) -> None:
+    data = w.cluster.get(NS, "openclaw-config")["data"]
+    tracking = {"argocd.argoproj.io/tracking-id": "openclaw:/ConfigMap:openclaw/openclaw-config"}
+    w.cluster.add_config_map(NS, "openclaw-config", data, annotations=tracking)
+
+
+def _rotation_not_applied(w: World) -> None:
+    w.config["openclaw-cron-webhook:token"] = (json.dumps({"rotation": "3"}), False)
+
+
+def _no_cluster(w: World) -> None:
+    w.kube_error = ConfigException("Invalid kube-config file. No configuration found.")
+
+
+@dataclass(frozen=True)
+class Fault:
+    inject: Callable[[World], object]
+    exit: int
+    statuses: dict[str, str]  # of every hop that is not ok
+    fix: str  # of the first hop that is not ok
+
+
+UP_REFRESH = "pulumi up --refresh --stack dev"
+FORCE_SYNC = f"kubectl -n {NS} annotate externalsecret {R2} force-sync=$(date +%s) --overwrite"
+PERMISSIONS = "./bin/verify --stack dev --print-permissions"
+FAULTS = {
+    "ssm value changed behind ESO's back": Fault(
+        _ssm_changed_behind_esos_back, 1, {"externalSecret": "fail", "secret": "fail"}, UP_REFRESH
+    ),
+    "ssm parameter deleted": Fault(
+        lambda w: w.ssm.delete_parameter(Name=PARAMETER),
+        1,
+        {"ssm": "fail", "secret": "error"},
+        UP_REFRESH,
+    ),
+    "ssm tag changed": Fault(_ssm_tag_changed, 1, {"ssm": "fail"}, UP_REFRESH),
+    "no access to AWS": Fault(
+        _ssm_denied,
+        2,
+        {"ssm": "error", "secret": "error"},
+        f"{PERMISSIONS}   (grant the IAM policy it prints)",
+    ),
+    "KMS key not usable": Fault(
+        lambda w: _ssm_denied(w, "GetParameter", "not authorized to perform: kms:Decrypt"),
+        2,
+        {"ssm": "error", "secret": "error"},
+        f"{PERMISSIONS}   (grant the IAM policy it prints)",
+    ),
+    "store broken": Fault(_store_broken, 1, {"externalSecret": "fail"}, FORCE_SYNC),
+    "secret edited by hand": Fault(
+        lambda w: w.cluster.objects.update({SECRET_PATH: secret(OLD_TOKEN)}),
+        1,
+        {"secret": "fail"},
+        FORCE_SYNC,
+    ),
+    "secret deleted": Fault(
+        lambda w: w.cluster.objects.pop(SECRET_PATH), 1, {"secret": "fail"}, FORCE_SYNC
+    ),
+    "secrets forbidden": Fault(
+        lambda w: w.cluster.forbidden.add(SECRET_PATH),
+        2,
+        {"secret": "error"},
+        f"{PERMISSIONS}   (grant the Role it prints)",
+    ),
+    "env entry removed by hand": Fault(
+        lambda w: add_app(w.cluster, [{"name": "NODE_ENV", "value": "production"}]),
+        1,
+        {"env": "fail"},
+        UP_REFRESH,
+    ),
+    "pod template names the old Secret": Fault(
+        lambda w: add_app(w.cluster, [entry(ENV, R1, KEY)]), 1, {"env": "fail"}, UP_REFRESH
+    ),
+    "a literal token in the env entry": Fault(
+        lambda w: add_app(w.cluster, [{"name": ENV, "value": OLD_TOKEN}]),
+        1,
+        {"env": "fail"},
+        UP_REFRESH,
+    ),
+    "an old pod still reads the old Secret": Fault(
+        _old_pod, 1, {"env": "fail"}, f"kubectl -n {NS} delete pod openclaw-0ld-0"
+    ),
+    "section edited by hand": Fault(
+        lambda w: _edit_section(w, {"sessionRetention": "24h", "webhookToken": OLD_TOKEN}),
+        1,
+        {"config": "fail"},
+        UP_REFRESH,
+    ),
+    "section removed": Fault(lambda w: _edit_section(w, None), 1, {"config": "fail"}, UP_REFRESH),
+    "the ConfigMap is tracked by Argo CD": Fault(
+        _tracked_by_argo,
+        1,
+        {"gitops": "fail"},
+        "pulumi config set openclaw-cron-webhook:section.target git && pulumi config set "
+        "openclaw-cron-webhook:section.git.repo <repo URL> && pulumi config set "
+        "openclaw-cron-webhook:section.git.path <manifest path> && pulumi up --stack dev",
+    ),
+    "a rotation not applied yet": Fault(
+        _rotation_not_applied,
+        1,
+        {"stack": "fail", "externalSecret": "fail", "secret": "fail", "env": "fail"},
+        "pulumi up --stack dev",
+    ),
+    "no cluster": Fault(
+        _no_cluster,
+        2,
+        dict.fromkeys(("externalSecret", "secret", "env", "config", "gitops"), "error"),
+        "pulumi config set kubernetes:context <context> --stack dev",
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_each_fault_is_reported_on_its_hop_with_its_fix(
+    world: World, capsys: pytest.CaptureFixture[str], fault: str
+) -> None:
+    FAULTS[fault].inject(world)
+    status, hops = world.hops(capsys)
+    not_ok = {name: hop["status"] for name, hop in hops.items() if hop["status"] != "ok"}
+    assert not_ok == FAULTS[fault].statuses, json.dumps(hops, indent=1)
+    first = next(hop for hop in hops.values() if hop["status"] != "ok")
+    assert first["fix"] == FAULTS[fault].fix
+    assert first["cause"]
+    assert status == FAULTS[fault].exit
