@@ -146,7 +146,7 @@ CASES: list[tuple[str, Any, str, str]] = [
         "namespaces",
         "openclaw",
         "is not a setting of this stack (known: namespace, token, externalSecret, deployment, "
-        "config, cron)",
+        "config, cron, section, timeouts)",
         f"pulumi config rm '{P}:namespaces'",
     ),
     ("cron.enabled", "true", "must be true or false", set_fix("cron.enabled", "true")),
@@ -237,6 +237,50 @@ CASES: list[tuple[str, Any, str, str]] = [
         "var it injects from the token's Secret, so the token never appears in the ConfigMap "
         "(rename the variable with deployment.envName)",
         f"pulumi config rm --path '{P}:cron.webhookToken'",
+    ),
+    # The keys added for the Git route and the waits (issues 17-19).
+    (
+        "timeouts.externalSecretSeconds",
+        0,
+        "must be at least 1",
+        set_fix("timeouts.externalSecretSeconds", "300"),
+    ),
+    (
+        "timeouts.rolloutSeconds",
+        3601,
+        "must be at most 3600",
+        set_fix("timeouts.rolloutSeconds", "600"),
+    ),
+    (
+        "timeouts.rolloutSeconds",
+        "10m",
+        "must be a whole number",
+        set_fix("timeouts.rolloutSeconds", "600"),
+    ),
+    ("timeouts", 600, "must be an object", f"pulumi config rm '{P}:timeouts'"),
+    (
+        "section.target",
+        "gitops",
+        'must be one of "cluster", "git"',
+        set_fix("section.target", "cluster"),
+    ),
+    (
+        "section.writeTrackedConfigMap",
+        "yes",
+        "must be true or false",
+        set_fix("section.writeTrackedConfigMap", "true"),
+    ),
+    (
+        "section.git",
+        {"repo": "git@github.com:example/gitops.git", "path": "cm.yaml"},
+        "is only read when section.target is git: set section.target git, or remove it",
+        f"pulumi config rm --path '{P}:section.git'   (or {set_fix('section.target', 'git')})",
+    ),
+    (
+        "section.gitRepo",
+        "git@github.com:example/gitops.git",
+        "is not a setting of 'section' (known: target, writeTrackedConfigMap, git)",
+        f"pulumi config rm --path '{P}:section.gitRepo'",
     ),
 ]
 IDS = [f"{path}={json.dumps(value)[:20]}" for path, value, _, _ in CASES]
@@ -353,7 +397,7 @@ def test_the_message_names_key_value_problem_and_fix(
         ),
         (
             {"aws:owner": "x"},
-            "token.tags.aws:owner",
+            'token.tags["aws:owner"]',
             "aws:owner",
             TAG_NAME,
             f"pulumi config rm --path '{P}:token.tags[\"aws:owner\"]'",
@@ -415,3 +459,132 @@ def test_a_value_set_as_a_secret_is_refused_saying_why() -> None:
         "plain text to the resources it configures.\n"
         f"    fix: pulumi config set --path '{P}:namespace' <value>   (without --secret)"
     )
+
+
+GIT = {"target": "git", "git": {"repo": "git@github.com:example/gitops.git", "path": "cm.yaml"}}
+REPO_FIX = set_fix("section.git.repo", "git@github.com:example/gitops.git")
+GIT_CASES: list[tuple[str, Any, str, str]] = [
+    (
+        "section.git.repo",
+        "-uhello",
+        "must be a URL git accepts (ssh://, https://, file://, or git@host:path) without a "
+        "password in it",
+        REPO_FIX,
+    ),
+    (
+        "section.git.path",
+        "../openclaw/configmap.yaml",
+        "must be the relative path of a .yaml or .yml file in the repository, without '..'",
+        set_fix("section.git.path", "apps/openclaw/configmap.yaml"),
+    ),
+    (
+        "section.git.branch",
+        "release..1",
+        "must be a valid git branch name (git check-ref-format --branch)",
+        set_fix("section.git.branch", "main"),
+    ),
+    (
+        "section.git.author",
+        "openclaw-bot",
+        "must be 'Name <email>'",
+        set_fix(
+            "section.git.author",
+            "'openclaw-cron-webhook <openclaw-cron-webhook@users.noreply.localhost>'",
+        ),
+    ),
+    (
+        "section.git.deliveryTimeoutSeconds",
+        0,
+        "must be at least 1",
+        set_fix("section.git.deliveryTimeoutSeconds", "600"),
+    ),
+    (
+        "section.git.application",
+        "OpenClaw App",
+        "must be empty or the name of an Argo CD Application (a DNS-1123 name)",
+        set_fix("section.git.application", "openclaw"),
+    ),
+    (
+        "section.git.applicationNamespace",
+        "Argo",
+        DNS_LABEL,
+        set_fix("section.git.applicationNamespace", "argocd"),
+    ),
+    (
+        "section.git.port",
+        22,
+        "is not a setting of 'section.git' (known: repo, path, branch, author, "
+        "deliveryTimeoutSeconds, application, applicationNamespace)",
+        f"pulumi config rm --path '{P}:section.git.port'",
+    ),
+]
+
+
+def with_git(path: str, value: Any) -> dict[str, Any]:
+    raw: dict[str, Any] = {"section": json.loads(json.dumps(GIT))}
+    put(raw, parts(path), value)
+    return raw
+
+
+@pytest.mark.parametrize(("path", "value", "problem", "fix"), GIT_CASES, ids=lambda v: str(v)[:30])
+def test_git_settings_name_key_value_problem_and_a_fix_that_works(
+    path: str, value: Any, problem: str, fix: str
+) -> None:
+    raw = with_git(path, value)
+
+    assert issues_of(raw) == [f"{P}:{path} = {json.dumps(value)}: {problem}.\n    fix: {fix}"]
+    apply_fix(raw, fix)
+    assert issues_of(raw) == []
+
+
+@pytest.mark.parametrize("missing", ["repo", "path"])
+def test_target_git_names_the_missing_key_and_how_to_set_it(missing: str) -> None:
+    raw = with_git("section.target", "git")
+    del raw["section"]["git"][missing]
+    example = {"repo": "git@github.com:example/gitops.git", "path": "apps/openclaw/configmap.yaml"}
+    fix = set_fix(f"section.git.{missing}", example[missing])
+
+    assert issues_of(raw) == [
+        f"{P}:section.git.{missing} = null: is required when section.target is git.\n    fix: {fix}"
+    ]
+    apply_fix(raw, fix)
+    assert issues_of(raw) == []
+
+
+def test_target_git_without_any_git_settings_names_both_keys() -> None:
+    assert [line.split(" = ")[0] for line in issues_of({"section": {"target": "git"}})] == [
+        f"{P}:section.git.repo",
+        f"{P}:section.git.path",
+    ]
+
+
+def test_a_password_in_the_repo_url_is_refused_without_printing_it() -> None:
+    raw = with_git("section.git.repo", "https://bot:hunter2@git.example.com/gitops.git")
+
+    [issue] = issues_of(raw)
+
+    assert issue.startswith(f'{P}:section.git.repo = "https://bot:***@git.example.com/gitops.git"')
+    assert "hunter2" not in issue
+    assert "without a password in it" in issue
+
+
+def test_new_keys_are_checked_with_the_rest_before_anything_is_registered() -> None:
+    with pytest.raises(ProgramFailed) as raised:
+        run_program(
+            {
+                "namespace": "OpenClaw",
+                "section": {"target": "git", "git": {"branch": "-x"}},
+                "timeouts": {"rolloutSeconds": 0},
+            }
+        )
+
+    error = raised.value.cause
+    assert isinstance(error, ConfigError)
+    assert [issue.key for issue in error.issues] == [
+        "namespace",
+        "section.git.branch",
+        "section.git.repo",
+        "section.git.path",
+        "timeouts.rolloutSeconds",
+    ]
+    assert raised.value.recording.registrations == []

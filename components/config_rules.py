@@ -1,0 +1,92 @@
+"""The rules of the stack config that no JSON Schema can state, each naming its decision.
+
+stack_config_schema.json says what each key may hold on its own; these rules need another
+key's value (a name and the rotation that suffixes it, the section's target and its git
+settings) or a grammar only OpenClaw's own parser defines (`sessionRetention`). They run on
+values the schema accepted, so a key is never reported twice, and speak through the same
+`ConfigIssue` as the schema's translator.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from components.config_issues import (
+    ConfigIssue,
+    ConfigPath,
+    Found,
+    config_path,
+    example,
+    given,
+    hint,
+    issue_at,
+    rm_command,
+    set_command,
+    stack_schema,
+)
+
+# OpenClaw's duration grammar (`parseDurationMs`): one number with an optional unit (a bare
+# number is hours for `sessionRetention`), or number+unit parts written together (`1h30m`).
+_DURATION_SINGLE = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)?")
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+_DURATION_MS = {"ms": 1, "s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
+
+
+def rule_issues(
+    config: Mapping[str, Any], found: Found
+) -> Iterator[tuple[ConfigPath, ConfigIssue]]:
+    """The rules a schema cannot state, each on a value the schema accepted."""
+    # A bad rotation is reported once, as itself, not again through the names it suffixes.
+    rotation = "1" if "token.rotation" in found else given(config, ("token", "rotation"), "1")
+    for key in ("name", "secretName"):
+        parts: ConfigPath = ("externalSecret", key)
+        name = given(config, parts, hint(parts)["default"])
+        # Decision: a name with its rotation suffix must still be a DNS name (253 at most).
+        if config_path(parts) not in found and len(f"{name}-r{rotation}") > 253:
+            problem = stack_schema()["$defs"]["rotatedName"]["errorMessage"]
+            yield issue_at(parts, name, problem, set_command(parts, example(parts, {})))
+    retention = given(config, ("cron", "sessionRetention"))
+    if isinstance(retention, str) and not _is_openclaw_duration(retention):
+        # Decision: fail here, before any resource, rather than at the gateway's next config
+        # reload. OpenClaw's schema types `sessionRetention` only as a string; its loader
+        # refines it with its duration parser, which tests/real_openclaw cross-checks.
+        problem = (
+            "is not an OpenClaw duration: a number with a unit (ms, s, m, h, d), or several "
+            "written together such as 1h30m; a bare number means hours"
+        )
+        fix = (
+            set_command(("cron", "sessionRetention"), "7d")
+            + "   (or `false` to keep sessions forever)"
+        )
+        yield issue_at(("cron", "sessionRetention"), retention, problem, fix)
+    target = given(config, ("section", "target"), "cluster")
+    git = given(config, ("section", "git"))
+    if target == "cluster" and git is not None:
+        # Decision: git settings with target `cluster` are a half-done switch: say so.
+        problem = "is only read when section.target is git: set section.target git, or remove it"
+        fix = f"{rm_command(('section', 'git'))}   (or {set_command(('section', 'target'), 'git')})"
+        yield issue_at(("section", "git"), git, problem, fix)
+    if target == "git" and isinstance(git or {}, Mapping):
+        for key in ("repo", "path"):
+            parts = ("section", "git", key)
+            # Decision: only the operator can name the repository and the manifest in it.
+            if given(config, parts) is None:
+                problem = "is required when section.target is git"
+                yield issue_at(parts, None, problem, set_command(parts, example(parts, {})))
+
+
+def _is_openclaw_duration(value: str) -> bool:
+    """Mirrors OpenClaw's `parseDurationMs`: trimmed, case-insensitive, non-negative, at most
+    2**53 - 1 ms."""
+    text = value.strip().lower()
+    single = _DURATION_SINGLE.fullmatch(text)
+    if single:
+        parts = [(single.group(1), single.group(2) or "h")]
+    elif text and re.fullmatch(f"(?:{_DURATION_PART.pattern})+", text):
+        parts = [(m.group(1), m.group(2)) for m in _DURATION_PART.finditer(text)]
+    else:
+        return False
+    total = sum(float(number) * _DURATION_MS[unit] for number, unit in parts)
+    return round(total) <= 2**53 - 1
