@@ -89,6 +89,7 @@ class CronWebhookDelivery(pulumi.ComponentResource):
                 store_name=settings.external_secret.store_name,
                 store_kind=settings.external_secret.store_kind,
                 refresh_interval=settings.external_secret.refresh_interval,
+                wait_timeout_seconds=settings.timeouts.external_secret_seconds,
             ),
             pulumi.ResourceOptions(parent=self, depends_on=[parameter]),
         )
@@ -101,6 +102,7 @@ class CronWebhookDelivery(pulumi.ComponentResource):
                 env_name=settings.deployment.env_name,
                 secret_name=external_secret.secret_name,
                 secret_key=settings.external_secret.secret_key,
+                rollout_timeout_seconds=settings.timeouts.rollout_seconds,
             ),
             pulumi.ResourceOptions(parent=self, depends_on=[external_secret]),
         )

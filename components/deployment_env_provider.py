@@ -23,6 +23,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from components.deployments import (
+    ROLLOUT_TIMEOUT_SECONDS,
     DeploymentApi,
     DeploymentNotFound,
     EnvTarget,
@@ -42,7 +43,15 @@ from components.kube_connection import KubeResourceProvider
 # Changing any of these points the resource at another entry, so it is a replacement.
 _TARGET_PROPS = ("namespace", "deployment", "container", "envName")
 _VALUE_PROPS = ("secretName", "secretKey")
-_PYTHON_NAMES = {"envName": "env_name", "secretName": "secret_name", "secretKey": "secret_key"}
+# How long each rollout wait may take: how to apply, not what, so never a change by itself.
+# Absent from entries created before it existed; they wait the default.
+_TIMEOUT_PROP = "rolloutTimeoutSeconds"
+_PYTHON_NAMES = {
+    "envName": "env_name",
+    "secretName": "secret_name",
+    "secretKey": "secret_key",
+    _TIMEOUT_PROP: "rollout_timeout_seconds",
+}
 _PULUMI_NAMES = {python: pulumi for pulumi, python in _PYTHON_NAMES.items()}
 
 
@@ -51,7 +60,15 @@ def _target(props: dict[str, Any]) -> EnvTarget:
 
 
 def _outputs(props: dict[str, Any]) -> dict[str, Any]:
-    return {name: props.get(name) for name in (*_TARGET_PROPS, *_VALUE_PROPS)}
+    outputs = {name: props.get(name) for name in (*_TARGET_PROPS, *_VALUE_PROPS)}
+    if _TIMEOUT_PROP in props:
+        outputs[_TIMEOUT_PROP] = props[_TIMEOUT_PROP]
+    return outputs
+
+
+def _timeout(props: dict[str, Any]) -> float:
+    """Seconds each wait may take: the entry's own, else the default (older entries)."""
+    return float(props.get(_TIMEOUT_PROP, ROLLOUT_TIMEOUT_SECONDS))
 
 
 class EnvEntryProvider(KubeResourceProvider):
@@ -78,7 +95,7 @@ class EnvEntryProvider(KubeResourceProvider):
             # Read first: an apply to a missing object would try to CREATE it.
             api.read(target.namespace, target.deployment)
             api.apply(target.namespace, target.deployment, apply_body(target, []))
-            self._await(api, target, props.get("secretName"))
+            self._await(api, target, props.get("secretName"), _timeout(props))
         except DeploymentNotFound:
             return  # deleted out of band: nothing of ours is left in the cluster
 
@@ -86,7 +103,9 @@ class EnvEntryProvider(KubeResourceProvider):
         """Our inputs against our inputs: the live list's order can never show as a change.
 
         A new target is a delete-before-replace: both resources would share one field manager,
-        so relinquishing the old entry after applying the new one would remove both.
+        so relinquishing the old entry after applying the new one would remove both. The
+        rollout timeout is not compared: waiting longer changes nothing in the cluster, and an
+        entry recorded before the timeout existed must not show an update after an upgrade.
         """
         replaces = [name for name in _TARGET_PROPS if olds.get(name) != news.get(name)]
         changed = [name for name in _VALUE_PROPS if olds.get(name) != news.get(name)]
@@ -124,16 +143,17 @@ class EnvEntryProvider(KubeResourceProvider):
             ) from missing
         wanted = entry(target.env_name, props["secretName"], props["secretKey"])
         api.apply(target.namespace, target.deployment, apply_body(target, [wanted]))
-        self._await(api, target, previous_secret)
+        self._await(api, target, previous_secret, _timeout(props))
 
     @staticmethod
-    def _await(api: DeploymentApi, target: EnvTarget, secret: str | None) -> None:
-        """The rollout, then (if given) until no pod of the Deployment reads `secret`."""
+    def _await(api: DeploymentApi, target: EnvTarget, secret: str | None, timeout: float) -> None:
+        """The rollout, then (if given) until no pod of the Deployment reads `secret`; each
+        wait gives up after `timeout` seconds."""
 
         def rolled_out() -> tuple[bool, str]:
             return rollout_status(api.read(target.namespace, target.deployment))
 
-        wait_until(rolled_out)
+        wait_until(rolled_out, timeout)
         if secret is None:
             return
         deployment = api.read(target.namespace, target.deployment)
@@ -145,7 +165,7 @@ class EnvEntryProvider(KubeResourceProvider):
             holding = pods_referencing(api.pods(target.namespace, selector), secret)
             return not holding, f"pods still reading Secret {secret}: {', '.join(holding)}"
 
-        wait_until(released)
+        wait_until(released, timeout)
 
 
 class DeploymentEnvEntry(Resource, module="openclaw", name="EnvEntry"):
@@ -157,6 +177,7 @@ class DeploymentEnvEntry(Resource, module="openclaw", name="EnvEntry"):
     env_name: pulumi.Output[str]
     secret_name: pulumi.Output[str]
     secret_key: pulumi.Output[str]
+    rollout_timeout_seconds: pulumi.Output[int]
 
     def __init__(
         self,
@@ -165,6 +186,7 @@ class DeploymentEnvEntry(Resource, module="openclaw", name="EnvEntry"):
         target: EnvTarget,
         secret_name: pulumi.Input[str],
         secret_key: str,
+        rollout_timeout_seconds: int = int(ROLLOUT_TIMEOUT_SECONDS),
         opts: pulumi.ResourceOptions | None = None,
         provider: EnvEntryProvider | None = None,
     ) -> None:
@@ -175,6 +197,7 @@ class DeploymentEnvEntry(Resource, module="openclaw", name="EnvEntry"):
             "env_name": target.env_name,
             "secret_name": secret_name,
             "secret_key": secret_key,
+            "rollout_timeout_seconds": rollout_timeout_seconds,
         }
         super().__init__(provider or EnvEntryProvider(), name, props, opts)
 

@@ -29,6 +29,7 @@ class TokenEnvPatchArgs:
     env_name: str
     secret_name: pulumi.Input[str]
     secret_key: str
+    rollout_timeout_seconds: int
 
 
 class TokenEnvPatch(pulumi.ComponentResource):
@@ -43,6 +44,7 @@ class TokenEnvPatch(pulumi.ComponentResource):
             target=EnvTarget(args.namespace, args.deployment, args.container, args.env_name),
             secret_name=args.secret_name,
             secret_key=args.secret_key,
+            rollout_timeout_seconds=args.rollout_timeout_seconds,
             opts=child_options(self, opts),
         )
         self.register_outputs({})

@@ -33,14 +33,13 @@ WAIT_FOR = json.dumps(
         'jsonpath={.status.conditions[?(@.type=="Ready")].reason}=SecretSynced',
     ]
 )
-# ESO reports a bad store or a missing parameter in the Ready condition; five minutes is long
-# enough for a slow first sync and short enough that `pulumi up` fails with ESO's message.
-WAIT_TIMEOUT_SECONDS = "300"
 
 
 @dataclass(frozen=True)
 class TokenExternalSecretArgs:
-    """Names are final (already suffixed with the rotation)."""
+    """Names are final (already suffixed with the rotation). ESO reports a bad store or a
+    missing parameter in the Ready condition, so the wait (`timeouts.externalSecretSeconds`,
+    five minutes by default) fails `pulumi up` with ESO's message instead of hanging."""
 
     namespace: str
     name: str
@@ -50,6 +49,7 @@ class TokenExternalSecretArgs:
     store_name: str
     store_kind: str
     refresh_interval: str
+    wait_timeout_seconds: int
 
 
 class TokenExternalSecret(pulumi.ComponentResource):
@@ -72,7 +72,7 @@ class TokenExternalSecret(pulumi.ComponentResource):
                 "labels": LABELS,
                 "annotations": {
                     "pulumi.com/waitFor": WAIT_FOR,
-                    "pulumi.com/timeoutSeconds": WAIT_TIMEOUT_SECONDS,
+                    "pulumi.com/timeoutSeconds": str(args.wait_timeout_seconds),
                 },
             },
             spec={

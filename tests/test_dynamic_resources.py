@@ -114,6 +114,7 @@ def test_the_env_entry_resource(tmp_path: Path) -> None:
         "envName": "HOOK_TOKEN",
         "secretName": "hook-r1",
         "secretKey": "HOOK",
+        "rolloutTimeoutSeconds": 600,
     }
     assert recording.outputs["entry"] == {
         "namespace": "gateway",

@@ -316,6 +316,95 @@ def test_wait_until_gives_up_with_what_it_waited_for() -> None:
     assert now[0] == 5
 
 
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Seconds on a clock that only the provider's own sleeps move."""
+    now = [0.0]
+
+    def advance(seconds: float) -> None:
+        now[0] += seconds
+
+    monkeypatch.setattr(deployments.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(deployments.time, "sleep", advance)
+    return now
+
+
+def test_a_timeout_change_alone_is_no_change() -> None:
+    """Waiting longer or shorter changes nothing in the cluster: nothing to update."""
+    before = {**PROPS, "rolloutTimeoutSeconds": 600}
+
+    result = EnvEntryProvider().diff("id", before, {**PROPS, "rolloutTimeoutSeconds": 900})
+
+    assert (result.changes, result.replaces) == (False, [])
+
+
+def test_an_entry_recorded_before_the_timeout_existed_shows_no_update() -> None:
+    """The first preview after the upgrade that added the input: 0 changes."""
+    result = EnvEntryProvider().diff("id", dict(PROPS), {**PROPS, "rolloutTimeoutSeconds": 600})
+
+    assert (result.changes, result.replaces) == (False, [])
+
+
+def test_a_rotation_with_a_new_timeout_is_still_an_update() -> None:
+    before = {**PROPS, "rolloutTimeoutSeconds": 600}
+    rotated = {**PROPS, "secretName": "openclaw-cron-webhook-r2", "rolloutTimeoutSeconds": 900}
+
+    result = EnvEntryProvider().diff("id", before, rotated)
+
+    assert (result.changes, result.replaces) == (True, [])
+
+
+def test_each_write_waits_as_long_as_its_timeout_says(
+    cluster: FakeCluster, clock: list[float]
+) -> None:
+    cluster.rollout_polls = 10**6
+
+    with pytest.raises(RolloutFailed, match=r"^gave up after 7 s: Deployment openclaw/openclaw"):
+        EnvEntryProvider().create({**PROPS, "rolloutTimeoutSeconds": 7})
+
+    assert clock[0] == 7
+
+
+def test_the_timeout_is_kept_in_the_outputs_for_delete_and_refresh(cluster: FakeCluster) -> None:
+    """Delete only has the outputs: they carry the timeout the entry was last written with."""
+    provider = EnvEntryProvider()
+    props = {**PROPS, "rolloutTimeoutSeconds": 900}
+
+    created = provider.create(props)
+
+    assert created.outs == props
+    assert provider.read("id", props).outs == props
+
+
+def test_an_entry_without_a_timeout_waits_the_default_and_gains_none_on_refresh(
+    cluster: FakeCluster, clock: list[float]
+) -> None:
+    provider = EnvEntryProvider()
+    provider.create(dict(PROPS))
+    assert provider.read("id", dict(PROPS)).outs == PROPS
+    cluster.rollout_polls = 10**6
+    clock[0] = 0.0
+
+    with pytest.raises(RolloutFailed, match=r"^gave up after 600 s: "):
+        provider.delete("id", dict(PROPS))
+
+    assert clock[0] == 600
+
+
+def test_delete_waits_as_long_as_the_entry_was_written_with(
+    cluster: FakeCluster, clock: list[float]
+) -> None:
+    provider = EnvEntryProvider()
+    provider.create({**PROPS, "rolloutTimeoutSeconds": 30})
+    cluster.rollout_polls = 10**6
+    clock[0] = 0.0
+
+    with pytest.raises(RolloutFailed, match=r"^gave up after 30 s: "):
+        provider.delete("id", {**PROPS, "rolloutTimeoutSeconds": 30})
+
+    assert clock[0] == 30
+
+
 def test_provider_is_pickled_by_reference() -> None:
     pickled = base64.b64decode(serialize_provider(EnvEntryProvider()))
 

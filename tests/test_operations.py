@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from components.deployment_env_provider import EnvEntryProvider
 from tools.mock_runtime import Recording, fake_token, flatten, run_program
 
 RANDOM = "random:index/randomBytes:RandomBytes"
@@ -92,6 +93,22 @@ def test_config_only_rollback_changes_only_the_section(
 def test_retention_change_is_config_only(dev_config: dict[str, Any], dev_run: Recording) -> None:
     longer = run_program(with_changes(dev_config, cron={"sessionRetention": "14d"}))
     assert changes(dev_run, longer) == {SECTION: {"value.sessionRetention": ("7d", "14d")}}
+
+
+def test_a_timeout_change_updates_only_the_wait_of_the_external_secret(
+    dev_config: dict[str, Any], dev_run: Recording
+) -> None:
+    """The env entry records its new timeout, but its provider sees no change: no rollout."""
+    slower = run_program(
+        with_changes(dev_config, timeouts={"externalSecretSeconds": 900, "rolloutSeconds": 1200})
+    )
+
+    assert changes(dev_run, slower) == {
+        EXTERNAL_SECRET: {"metadata.annotations.pulumi.com/timeoutSeconds": ("300", "900")},
+        ENV_ENTRY: {"rolloutTimeoutSeconds": (600, 1200)},
+    }
+    old, new = dev_run.one(ENV_ENTRY).inputs, slower.one(ENV_ENTRY).inputs
+    assert EnvEntryProvider().diff("id", dict(old), dict(new)).changes is False
 
 
 def test_destroy_reverses_the_path(dev_run: Recording) -> None:

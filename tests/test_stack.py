@@ -94,6 +94,7 @@ def test_env_entry_is_one_secretkeyref_in_one_container(dev_run: Recording) -> N
         "envName": "OPENCLAW_CRON_WEBHOOK_TOKEN",
         "secretName": "openclaw-cron-webhook-r1",
         "secretKey": "OPENCLAW_CRON_WEBHOOK_TOKEN",
+        "rolloutTimeoutSeconds": 600,
     }
 
 
@@ -189,6 +190,7 @@ def test_non_default_values_reach_their_fields() -> None:
             "deployment": {"name": "gw", "container": "app", "envName": "HOOK_TOKEN"},
             "config": {"configMap": "gw-config", "key": "config.json"},
             "cron": {"enabled": False, "sessionRetention": False},
+            "timeouts": {"externalSecretSeconds": 120, "rolloutSeconds": 900},
         }
     )
     assert run.one(RANDOM).inputs["keepers"] == {"rotation": "7"}
@@ -205,6 +207,7 @@ def test_non_default_values_reach_their_fields() -> None:
     assert es["spec"]["target"]["name"] == "hook-secret-r7"
     assert es["spec"]["data"][0]["secretKey"] == "HOOK"
     assert es["spec"]["data"][0]["remoteRef"]["key"] == "/team/gw/HOOK_TOKEN"
+    assert es["metadata"]["annotations"]["pulumi.com/timeoutSeconds"] == "120"
     assert without_provider(run.one(ENV_ENTRY).inputs) == {
         "namespace": "gateway",
         "deployment": "gw",
@@ -212,6 +215,7 @@ def test_non_default_values_reach_their_fields() -> None:
         "envName": "HOOK_TOKEN",
         "secretName": "hook-secret-r7",
         "secretKey": "HOOK",
+        "rolloutTimeoutSeconds": 900,
     }
     section = run.one(SECTION).inputs
     assert (section["namespace"], section["configMap"], section["key"]) == (
