@@ -1,0 +1,114 @@
+"""Dependencies point one way: the product (components/, tools/) never imports its test harness.
+
+Why a test: the offline plan is the product's main command; when `tools/plan_openclaw.py`
+imported `e2e.pins`, the plan could not run without the e2e folder, and a change to the
+harness could break the product. The OpenClaw install moved to `openclaw_runtime/`, which both
+sides import. This reads every import statement (and every `importlib.import_module("...")`
+with a literal name) of the repository's own modules, follows them transitively, and fails if
+an `e2e` module is reachable from `components/` or `tools/`.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("components", "tools", "openclaw_runtime", "policy", "e2e")
+PRODUCT = ("components", "tools")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported(source: str, module: str, is_package: bool) -> Iterator[str]:
+    """Every module name `source` imports, relative imports resolved against `module`."""
+    package = module if is_package else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+            base = ".".join([*(anchor if node.level else []), *filter(None, [node.module])])
+            yield base
+            yield from (".".join(filter(None, [base, alias.name])) for alias in node.names)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute | ast.Name)
+            and getattr(node.func, "attr", getattr(node.func, "id", "")) == "import_module"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            yield node.args[0].value
+
+
+def graph() -> dict[str, set[str]]:
+    """{first-party module: the first-party modules it imports}."""
+    files = [path for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py"))]
+    modules = {module_name(path): path for path in files}
+    edges: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        names = imported(path.read_text(), name, path.name == "__init__.py")
+        edges[name] = {other for other in names if other in modules}
+    return edges
+
+
+def reachable(edges: dict[str, set[str]], start: str) -> dict[str, str]:
+    """{module reachable from `start`: the module that imports it on the way}."""
+    seen: dict[str, str] = {}
+    todo = [start]
+    while todo:
+        current = todo.pop()
+        for other in edges.get(current, ()):
+            if other not in seen and other != start:
+                seen[other] = current
+                todo.append(other)
+    return seen
+
+
+def chain(via: dict[str, str], start: str, end: str) -> str:
+    path = [end]
+    while path[-1] != start:
+        path.append(via[path[-1]])
+    return " -> ".join(reversed(path))
+
+
+def test_nothing_in_components_or_tools_reaches_e2e() -> None:
+    edges = graph()
+    product = [name for name in edges if name.split(".")[0] in PRODUCT]
+
+    leaks = [
+        chain(via, start, module)
+        for start in product
+        for via in [reachable(edges, start)]
+        for module in sorted(via)
+        if module.split(".")[0] == "e2e"
+    ]
+
+    assert leaks == []
+
+
+def test_the_graph_sees_the_imports_that_exist() -> None:
+    """The walk is real: known edges, in both directions of the rule, are in it."""
+    edges = graph()
+
+    assert "components.settings" in edges["components.delivery"]
+    assert "openclaw_runtime.install" in reachable(edges, "tools.plan")
+    assert any(m.startswith("components.") for m in reachable(edges, "e2e.observe"))
+
+
+def test_an_import_of_e2e_in_any_form_is_seen() -> None:
+    source = (
+        "import e2e.pins\n"
+        "from e2e import toolchain_openclaw\n"
+        "from . import plan_inputs\n"
+        "importlib.import_module('e2e.world')\n"
+    )
+
+    found = set(imported(source, "tools.plan_x", is_package=False))
+
+    assert {"e2e.pins", "e2e.toolchain_openclaw", "e2e.world", "tools.plan_inputs"} <= found
