@@ -19,7 +19,9 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import logging
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,7 +39,7 @@ from components.deployments import entry
 from components.openclaw_document import remove_section, set_section
 from tools import verify, verify_aws
 from tools.verify_hops import applied_values
-from tools.verify_model import Redactor
+from tools.verify_model import CannotRead, Redactor
 from tools.verify_stack import StackView, settings_from_config
 
 TOKEN = "5f" * 32
@@ -57,13 +59,17 @@ SETTINGS = settings_from_config(CONFIG, "dev")
 REGION = "eu-west-1"
 
 
+_REASONS = {403: "Forbidden", 500: "InternalError"}
+
+
 class Cluster(FakeKubeApi):
-    """The shared fake, plus the ESO objects verify reads and 403s for chosen paths."""
+    """The shared fake, plus the ESO objects verify reads, and errors for chosen paths (whose
+    messages quote OLD_TOKEN: an error message is never repeated)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.objects: dict[str, dict[str, Any]] = {}
-        self.forbidden: set[str] = set()
+        self.failing: dict[str, int] = {}
 
     def handle(
         self,
@@ -73,10 +79,11 @@ class Cluster(FakeKubeApi):
         body: dict[str, Any] | None,
         content_type: str | None = None,
     ) -> tuple[int, dict[str, Any]]:
-        if path in self.forbidden:
-            message = f'user "oncall" cannot get resource at {path}'
-            status = {"kind": "Status", "status": "Failure", "reason": "Forbidden"}
-            return 403, {**status, "code": 403, "message": message}
+        if path in self.failing:
+            code = self.failing[path]
+            message = f'user "oncall" cannot get resource at {path} ({OLD_TOKEN})'
+            status = {"kind": "Status", "status": "Failure", "reason": _REASONS[code]}
+            return code, {**status, "code": code, "message": message}
         if path.startswith((ESO, "/api/v1/namespaces/openclaw/secrets/")):
             if path in self.objects and method == "GET":
                 return 200, copy.deepcopy(self.objects[path])
@@ -139,7 +146,12 @@ def ssm() -> Iterator[tuple[Any, Any]]:
 
 @pytest.fixture
 def world(ssm: tuple[Any, Any]) -> Iterator[World]:
-    ssm, verify_client = ssm
+    with healthy_world(*ssm) as world:
+        yield world
+
+
+@contextmanager
+def healthy_world(ssm: Any, verify_client: Any) -> Iterator[World]:
     ssm.put_parameter(
         Name=PARAMETER,
         Value=TOKEN,
@@ -170,8 +182,11 @@ class World:
         self.config = dict(CONFIG)
         self.kube_error: Exception | None = None
         self.ssm_override: Any = None
+        self.stack_error: Exception | None = None
 
     def view(self, name: str | None, project_dir: Path, redactor: Redactor) -> StackView:
+        if self.stack_error is not None:
+            raise self.stack_error
         settings = settings_from_config(self.config, "dev")
         outputs = {k: v for k, v in self.outputs.items() if v != "[secret]"}
         return StackView(name or "dev", settings, outputs, {"aws:region": REGION})
@@ -185,9 +200,7 @@ class World:
         return verify.Access(
             read_stack=self.view,
             kube_client=self.api_client,
-            ssm_client=lambda region: (
-                self.ssm_override or verify_aws.ssm_client(region, environ={})
-            ),
+            ssm_client=lambda region: self.ssm_override or self.verify_client,
             openclaw=lambda: None,
         )
 
@@ -368,7 +381,7 @@ FAULTS = {
         lambda w: w.cluster.objects.pop(SECRET_PATH), 1, {"secret": "fail"}, FORCE_SYNC
     ),
     "secrets forbidden": Fault(
-        lambda w: w.cluster.forbidden.add(SECRET_PATH),
+        lambda w: w.cluster.failing.update({SECRET_PATH: 403}),
         2,
         {"secret": "error"},
         f"{PERMISSIONS}   (grant the Role it prints)",
@@ -418,12 +431,40 @@ FAULTS = {
         dict.fromkeys(("externalSecret", "secret", "env", "config", "gitops"), "error"),
         "pulumi config set kubernetes:context <context> --stack dev",
     ),
+    "the API server fails on the ExternalSecret": Fault(
+        lambda w: w.cluster.failing.update({ES_PATH: 500}),
+        2,
+        {"externalSecret": "error"},
+        f"kubectl get externalsecrets.external-secrets.io {R2} -n {NS}   (the same read with "
+        "kubectl shows the API server's message)",
+    ),
+    "SSM fails with a message quoting a value": Fault(
+        lambda w: _ssm_denied(w, "DescribeParameters", f"denied, value {OLD_TOKEN}"),
+        2,
+        {"ssm": "error", "secret": "error"},
+        f"{PERMISSIONS}   (grant the IAM policy it prints)",
+    ),
 }
 
 
+@pytest.fixture
+def debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """Every logger at DEBUG, as a user debugging verify might set it: still no token."""
+    caplog.set_level(logging.DEBUG)
+    return caplog
+
+
+def hop_lines(text: str) -> dict[str, str]:
+    """{hop: its symbol} from the text output."""
+    return {line.split()[1]: line[0] for line in text.splitlines()[:-1] if line[:1] in "✔✘"}
+
+
 @pytest.mark.parametrize("fault", FAULTS)
-def test_each_fault_is_reported_on_its_hop_with_its_fix(
-    world: World, capsys: pytest.CaptureFixture[str], fault: str
+def test_each_fault_is_reported_on_its_hop_with_its_fix_and_no_token(
+    world: World,
+    capsys: pytest.CaptureFixture[str],
+    debug_logs: pytest.LogCaptureFixture,
+    fault: str,
 ) -> None:
     FAULTS[fault].inject(world)
     status, hops = world.hops(capsys)
@@ -433,3 +474,78 @@ def test_each_fault_is_reported_on_its_hop_with_its_fix(
     assert first["fix"] == FAULTS[fault].fix
     assert first["cause"]
     assert status == FAULTS[fault].exit
+    text_status, out, err = world.run(capsys)
+    assert text_status == status
+    assert err == ""
+    assert hop_lines(out) == {name: "✔" if h["status"] == "ok" else "✘" for name, h in hops.items()}
+    assert f"cause: {first['cause']}" in out
+    assert f"fix:   {first['fix']}" in out
+    assert leaks(debug_logs.text) == []
+
+
+def test_the_faults_reach_every_hop_and_every_exit_status() -> None:
+    """So that running them all is running every path verify has."""
+    reached = {hop for fault in FAULTS.values() for hop in fault.statuses}
+    assert reached == {"stack", "ssm", "externalSecret", "secret", "env", "config", "gitops"}
+    assert {fault.exit for fault in FAULTS.values()} == {1, 2}
+    statuses = {status for fault in FAULTS.values() for status in fault.statuses.values()}
+    assert statuses == {"fail", "error"}
+
+
+def _invalid_config(w: World) -> None:
+    w.config["openclaw-cron-webhook:namespace"] = ("Not_A_Label", False)
+
+
+def _secret_config(w: World) -> None:
+    w.config["openclaw-cron-webhook:namespace"] = ("openclaw", True)
+
+
+def _crash(w: World) -> None:
+    # An unforeseen error whose message holds the token: verify must not repeat it.
+    w.stack_error = RuntimeError(f"unexpected answer: {TOKEN}")
+
+
+# path → (inject, extra arguments, exit status, a line the output must hold)
+OTHER_PATHS: dict[str, tuple[Callable[[World], object], list[str], int, str]] = {
+    "healthy": (lambda w: None, [], 0, "all 7 hops hold"),
+    "Phase 2 absent": (
+        lambda w: w.outputs.clear(),
+        [],
+        1,
+        "Phase 2 absent: stack dev has no outputs (destroyed, or never deployed)",
+    ),
+    "no stack": (
+        lambda w: setattr(w, "stack_error", CannotRead("cannot read stack dev", "no such", "x")),
+        [],
+        2,
+        "cannot check: cannot read stack dev",
+    ),
+    "invalid config": (_invalid_config, [], 2, "openclaw-cron-webhook:namespace = "),
+    "a secret setting": (_secret_config, [], 2, "openclaw-cron-webhook:namespace is set as a"),
+    "crash": (_crash, [], 2, "verify failed: RuntimeError (at "),
+    "permissions": (lambda w: None, ["--print-permissions"], 0, "kind: Role"),
+}
+
+
+@pytest.mark.parametrize("path", OTHER_PATHS)
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_every_other_path_says_what_it_is_and_no_token(
+    world: World,
+    capsys: pytest.CaptureFixture[str],
+    debug_logs: pytest.LogCaptureFixture,
+    path: str,
+    as_json: bool,
+) -> None:
+    inject, argv, exit_status, said = OTHER_PATHS[path]
+    inject(world)
+    status, out, err = world.run(capsys, *argv, *(["--json"] if as_json else []))
+    assert status == exit_status
+    shown = out + err
+    if as_json:
+        assert err == ""
+        document = json.loads(out)
+        assert document.get("exit", 0) == status
+        shown = json.dumps(document, ensure_ascii=False)
+        said = said if path != "permissions" else '"kind": "Role"'
+    assert said in shown
+    assert leaks(debug_logs.text) == []

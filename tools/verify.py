@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import re
 import sys
@@ -59,6 +60,9 @@ from tools.verify_output import render
 from tools.verify_stack import StackView
 
 ROOT = Path(__file__).resolve().parents[1]
+# Client libraries that log request and response bodies at DEBUG: a Secret's data, an SSM
+# value. Held at WARNING whatever the root logger's level is, so no log handler ever sees one.
+QUIET_LOGGERS = ("botocore", "boto3", "urllib3", "kubernetes")
 # bin/verify runs from the repository; it passes the caller's folder for a relative path.
 CALLER_DIR_ENV = "OPENCLAW_VERIFY_CALLER_DIR"
 T = TypeVar("T")
@@ -305,6 +309,8 @@ def options_from(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None, access: Access | None = None) -> int:
     options = options_from(argv)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     access = access or Access()
     redactor = Redactor()
     started = time.monotonic()
