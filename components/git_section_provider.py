@@ -194,6 +194,8 @@ class GitJsonSectionProvider(KubeResourceProvider):
     def _deliver(self, props: dict[str, Any], result: CommitResult, check: _Check) -> None:
         """Ask the controller to look now (unless the live document is already right), then
         wait until it is; fail naming the commit, the file and the timeout."""
+        if result.pushed:
+            _note(f"pushed commit {result.commit} to {_file(props).source}.")
         api = KubernetesConfigMapApi(self.api_client())
 
         def waiting_for() -> str | None:
@@ -289,9 +291,10 @@ def _timeout_message(
     return (
         f"Commit {result.commit} ({what} {file.source}) did not reach ConfigMap "
         f"{props['namespace']}/{props['configMap']} within {timeout} s "
-        f"(section.git.deliveryTimeoutSeconds): {missing}. The commit stays in the repository. "
-        f"Check that the GitOps controller syncs that branch and file{argo}, then run the same "
-        "Pulumi command again; to wait longer: `pulumi config set "
+        f"(section.git.deliveryTimeoutSeconds): {missing}. The commit stays in the repository: "
+        f"once the GitOps controller syncs that branch and file{argo}, run the same Pulumi "
+        "command again (it commits nothing new and only waits), or revert the commit to give "
+        "up. To wait longer: `pulumi config set "
         f"openclaw-cron-webhook:section.git.deliveryTimeoutSeconds {longer}`."
     )
 

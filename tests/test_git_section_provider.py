@@ -255,6 +255,11 @@ def add_application(cluster: FakeCluster) -> None:
     }
 
 
+def pushed(repo: BareRepo) -> str:
+    where = f"{PATH} (branch main of {repo.url})"
+    return f"openclaw-cron-webhook: pushed commit {repo.head()} to {where}.\n"
+
+
 def cluster_calls(cluster: FakeCluster) -> list[tuple[str, str]]:
     return [(request.method, request.path) for request in cluster.requests]
 
@@ -296,7 +301,7 @@ def test_create_commits_the_section_and_waits_until_it_is_live(
     assert fake_time.sleeps == [2.0] * 3  # the controller's third tick is its poll
     assert cluster.puts() == []  # the cluster is never written by the stack in git mode
     assert set(cluster_calls(cluster)) == {("GET", CONFIG_MAP_PATH)}
-    assert capsys.readouterr().err == NO_APPLICATION_NOTE
+    assert capsys.readouterr().err == pushed(repo) + NO_APPLICATION_NOTE
 
 
 def test_create_adopts_an_equal_section_without_a_commit_or_a_wait(
@@ -341,7 +346,7 @@ def test_create_asks_argo_cd_to_refresh_and_that_delivers_the_commit(
         {"metadata": {"annotations": {REFRESH_ANNOTATION: "normal"}}},
     )
     assert patch.query == {"fieldManager": ["openclaw-cron-webhook"]}
-    assert capsys.readouterr().err == (
+    assert capsys.readouterr().err == pushed(repo) + (
         "openclaw-cron-webhook: asked Argo CD Application argocd/openclaw to refresh.\n"
     )
 
@@ -357,6 +362,7 @@ def test_create_asks_argo_cd_to_refresh_and_that_delivers_the_commit(
 def test_a_refresh_without_access_is_skipped_with_a_note(
     provider: GitJsonSectionProvider,
     props: dict[str, Any],
+    repo: BareRepo,
     cluster: FakeCluster,
     fake_time: FakeTime,
     capsys: pytest.CaptureFixture[str],
@@ -371,7 +377,7 @@ def test_a_refresh_without_access_is_skipped_with_a_note(
 
     assert live(cluster) == WITH_CRON  # delivered at the controller's next poll
     assert fake_time.sleeps == [2.0] * 3
-    assert capsys.readouterr().err == (
+    assert capsys.readouterr().err == pushed(repo) + (
         f"openclaw-cron-webhook: could not ask Argo CD Application argocd/openclaw to refresh "
         f"({reason}): the controller picks the commit up at its next poll (Argo CD: 3 min by "
         "default). To let the stack do it, allow `patch` on applications.argoproj.io openclaw "
@@ -398,16 +404,18 @@ def test_a_commit_that_never_arrives_fails_naming_commit_file_and_timeout(
         f"Commit {commit} (pushed to {PATH} (branch main of {repo.url})) did not reach ConfigMap "
         "openclaw/openclaw-config within 65 s (section.git.deliveryTimeoutSeconds): ConfigMap "
         'openclaw/openclaw-config key openclaw.json has no "cron" section yet. The commit stays '
-        "in the repository. Check that the GitOps controller syncs that branch and file "
-        "(`kubectl -n argocd get application openclaw` shows its sync status), then run the "
-        "same Pulumi command again; to wait longer: `pulumi config set "
+        "in the repository: once the GitOps controller syncs that branch and file (`kubectl -n "
+        "argocd get application openclaw` shows its sync status), run the same Pulumi command "
+        "again (it commits nothing new and only waits), or revert the commit to give up. To "
+        "wait longer: `pulumi config set "
         "openclaw-cron-webhook:section.git.deliveryTimeoutSeconds 130`."
     )
     assert repo.read(PATH) == SPLICED
     assert live(cluster) == DOCUMENT
     assert fake_time.now == 66.0  # 33 polls of 2 s: the first check at or past 65 s fails
     notes = capsys.readouterr().err.splitlines()
-    assert notes[1:] == [
+    assert notes[0] + "\n" == pushed(repo)
+    assert notes[2:] == [
         f"openclaw-cron-webhook: waiting for commit {commit[:12]} to reach ConfigMap "
         f"openclaw/openclaw-config ({elapsed} s of at most 65 s): ConfigMap "
         'openclaw/openclaw-config key openclaw.json has no "cron" section yet'
