@@ -106,7 +106,7 @@ def test_plan_json_has_the_documented_shape(dev_plan: tuple[Path, str, dict[str,
     assert schema_errors(data) == []
     assert list(data) == list(PLAN_SCHEMA["properties"])
     assert (data["schema_version"], data["stack"], data["project"]) == (
-        1,
+        2,
         "dev",
         "openclaw-cron-webhook",
     )
@@ -120,7 +120,15 @@ def test_plan_json_has_the_documented_shape(dev_plan: tuple[Path, str, dict[str,
     assert data["outputs"]["externalSecretName"] == "openclaw-cron-webhook-r1"
     assert data["resources"][1]["inputs"]["value"] == "[secret]"
     assert "__provider" not in data["resources"][4]["inputs"]
-    assert data["openclaw"] == {"version": None, "valid": None, "issues": [], "warnings": []}
+    assert data["openclaw"] == {
+        "version": None,
+        "valid": None,
+        "base_valid": None,
+        "issues": [],
+        "already_in_base": [],
+        "warnings": [],
+        "pod": None,
+    }
     assert data["document"]["result"] == "written"
 
 
@@ -219,7 +227,7 @@ def test_resulting_document_adds_only_the_section_and_shows_a_diff(
 def test_no_written_file_contains_the_token(dev_plan: tuple[Path, str, dict[str, Any]]) -> None:
     out, _, _ = dev_plan
     written = [p for p in out.rglob("*") if p.is_file()]
-    assert len(written) == 7  # 4 files, 3 Kubernetes objects and the output marker
+    assert len(written) == 8  # 5 files, 3 Kubernetes objects and the output marker
     for path in written:
         assert TOKEN not in path.read_text(), path
 

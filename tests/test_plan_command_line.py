@@ -18,7 +18,7 @@ from tools.mock_runtime import ROOT
 HELP = """\
 usage: python -m tools.plan [-h] [--stack STACK | --stack-file FILE] [--base-config FILE]
                             [--base-deployment FILE] [--out DIR] [--compare PLAN_JSON]
-                            [--openclaw PATH]
+                            [--openclaw PATH | --openclaw-version X]
 
 Offline plan of a stack: no cloud, no cluster, no Pulumi CLI.
 
@@ -29,12 +29,15 @@ options:
   --base-config FILE    openclaw.json to apply the section to: a raw document or a ConfigMap
                         manifest (default examples/openclaw.json)
   --base-deployment FILE
-                        the Deployment the env entry lands on, e.g. `kubectl get deploy -o yaml`
-                        (default: the sample examples/deployment.yaml)
+                        the Deployment the env entry lands on, e.g. `kubectl get deploy -o yaml`;
+                        its image is shown beside the judging OpenClaw (default: the sample
+                        examples/deployment.yaml)
   --out DIR             output folder (default rendered/plan/)
   --compare PLAN_JSON   an earlier plan's plan.json: show what changes
   --openclaw PATH       an `openclaw` executable or openclaw.mjs to validate openclaw.json with
                         (default: the pinned install, if any; else not judged by OpenClaw)
+  --openclaw-version X  judge with OpenClaw release X (e.g. the one your pods run), installed into
+                        the cache on first use; 2026.3.2 or later
 """
 
 

@@ -185,7 +185,7 @@ def test_a_resource_only_the_previous_plan_had_is_deleted(tmp_path: Path, dev_pl
     ("content", "expected"),
     [
         ("[]", "written by an older plan (a bare list)"),
-        ('{"schema_version": 0}', "schema_version 0, this plan reads 1"),
+        ('{"schema_version": 0}', "schema_version 0, this plan reads 1 or 2\n"),
         ('{"schema_version": 1}', "not a plan.json: (top): 'stack' is a required property"),
         ("{nope", "not JSON"),
     ],
@@ -197,6 +197,31 @@ def test_a_bad_previous_plan_is_refused(
     previous.write_text(content)
     assert plan.main(["--compare", str(previous), "--out", str(tmp_path / "out")]) == 2
     assert expected in capsys.readouterr().err
+
+
+def test_a_version_1_plan_is_still_compared_against(tmp_path: Path, dev_plan: Path) -> None:
+    """Version 2 changed only `openclaw`; a plan.json written before it compares as it did."""
+    written_by_v1 = json.loads(dev_plan.read_text())
+    written_by_v1["schema_version"] = 1
+    written_by_v1["openclaw"] = {"version": "2026.9.6", "valid": True, "issues": [], "warnings": []}
+    previous = tmp_path / "v1.json"
+    previous.write_text(json.dumps(written_by_v1))
+    data, _ = compared(tmp_path, previous, DEV)
+    assert (data["schema_version"], data["summary"]["same"]) == (2, 5)
+
+
+def test_a_version_1_plan_is_checked_against_version_1s_shape(
+    tmp_path: Path, dev_plan: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mislabelled = json.loads(dev_plan.read_text())
+    mislabelled["schema_version"] = 1  # but version 2's `openclaw`
+    previous = tmp_path / "v1.json"
+    previous.write_text(json.dumps(mislabelled))
+    assert plan.main(["--compare", str(previous), "--out", str(tmp_path / "out")]) == 2
+    assert (
+        f"--compare {previous}: not a plan.json: openclaw: Additional properties are not "
+        "allowed ('already_in_base', 'base_valid', 'pod' were unexpected)\n"
+    ) in capsys.readouterr().err
 
 
 def test_compare_accepts_the_previous_output_folder(tmp_path: Path, dev_plan: Path) -> None:

@@ -149,9 +149,12 @@ def test_compare_keeps_the_notes_on_the_document(tmp_path: Path) -> None:
 
 
 FAKE_OPENCLAW = f"""#!{sys.executable}
-import json, sys
+import json, os, sys
 if sys.argv[1:] == ["--version"]:
     print("OpenClaw 2099.1.2 (fake)")
+    sys.exit(0)
+if '"cron"' not in open(os.environ["OPENCLAW_CONFIG_PATH"]).read():
+    print('{{"valid": true}}')  # the base document
     sys.exit(0)
 print(json.dumps({{"valid": False, "issues": [
     {{"path": "cron.sessionRetention", "message": "invalid duration"}},

@@ -1,8 +1,7 @@
 """The plan asks OpenClaw (`config validate --json`): verdicts, isolation, and failures.
 
-A fake `openclaw` stands in (fast, and scripted per test); the pinned real one is run by the
-real-OpenClaw layer. The fake answers with whatever `verdict.json` beside it holds and records
-what it was given in `seen.json`.
+A fake `openclaw` stands in (tests/fake_openclaw.py: fast, and scripted per test); the pinned
+real one is run by the real layer (tests/real_plan/).
 """
 
 from __future__ import annotations
@@ -10,49 +9,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
+from fake_openclaw import FAKE, answer, install_fake, seen
 
 from tools import plan, plan_openclaw
 from tools.plan_openclaw import PLACEHOLDER, OpenClaw
 
-FAKE = f"""#!{sys.executable}
-import json, os, pathlib, sys, time
-here = pathlib.Path(__file__).resolve().parent
-if sys.argv[1:] == ["--version"]:
-    print("OpenClaw 2099.1.2 (fake)")
-    sys.exit(0)
-config = pathlib.Path(os.environ["OPENCLAW_CONFIG_PATH"])
-(here / "seen.json").write_text(json.dumps({{
-    "argv": sys.argv[1:], "env": dict(os.environ), "cwd": os.getcwd(),
-    "document": config.read_text(),
-}}))
-answer = json.loads((here / "verdict.json").read_text())
-time.sleep(answer.get("sleep", 0))
-print("[plugins] a log line before the verdict")
-print(answer["stdout"])
-sys.exit(answer.get("exit", 0))
-"""
-
 
 @pytest.fixture
 def fake(tmp_path: Path) -> Path:
-    path = tmp_path / "bin" / "openclaw"
-    path.parent.mkdir()
-    path.write_text(FAKE)
-    path.chmod(0o755)
-    return path
-
-
-def answer(fake: Path, stdout: Any, **extra: Any) -> None:
-    text = stdout if isinstance(stdout, str) else json.dumps(stdout)
-    (fake.parent / "verdict.json").write_text(json.dumps({"stdout": text, **extra}))
-
-
-def seen(fake: Path) -> dict[str, Any]:
-    recorded: dict[str, Any] = json.loads((fake.parent / "seen.json").read_text())
-    return recorded
+    return install_fake(tmp_path / "bin" / "openclaw")
 
 
 @pytest.fixture(autouse=True)
@@ -86,8 +53,11 @@ def test_a_valid_verdict_is_printed_with_its_version_and_warnings(
     assert json.loads((out / "plan.json").read_text())["openclaw"] == {
         "version": "2099.1.2",
         "valid": True,
+        "base_valid": True,
         "issues": [],
+        "already_in_base": [],
         "warnings": VALID["warnings"],
+        "pod": None,
     }
     assert seen(fake)["argv"] == ["config", "validate", "--json"]
 
@@ -100,9 +70,10 @@ def test_an_invalid_verdict_is_exit_2_with_the_issues_verbatim(
     assert plan.main(["--openclaw", str(fake), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert (
-        "plan failed: openclaw.json judged by OpenClaw 2099.1.2: INVALID, 1 issue(s)\n"
-        "  cron.sessionRetention: invalid duration (use ms, s, m, h, d)\n" in err
-    )
+        "plan failed: openclaw.json judged by OpenClaw 2099.1.2: INVALID, this change adds 1 "
+        "issue(s)\n  cron.sessionRetention: invalid duration (use ms, s, m, h, d)\n"
+        f"nothing was written to {out}\n"
+    ) in err
     assert not out.exists()
 
 
@@ -133,18 +104,20 @@ def test_openclaw_runs_isolated_on_the_resulting_document(
     assert "NODE_OPTIONS" not in env  # defined by the container but not referenced
 
 
-def test_a_verdict_is_remembered_per_document(tmp_path: Path, fake: Path) -> None:
+def test_both_verdicts_are_remembered_per_document(tmp_path: Path, fake: Path) -> None:
     answer(fake, VALID)
     assert plan.main(["--openclaw", str(fake), "--out", str(tmp_path / "a")]) == 0
-    (fake.parent / "seen.json").unlink()
+    for which in ("base", "result"):
+        (fake.parent / f"seen-{which}.json").unlink()
     answer(fake, INVALID)  # would fail the plan, were it asked again
     assert plan.main(["--openclaw", str(fake), "--out", str(tmp_path / "b")]) == 0
-    assert not (fake.parent / "seen.json").exists()
+    assert list(fake.parent.glob("seen-*.json")) == []
     base = tmp_path / "base.json"
     base.write_text('{"plugins": {"entries": {"diagnostics-otel": {"enabled": true}}}}')
     args = ["--openclaw", str(fake), "--base-config", str(base), "--out", str(tmp_path / "c")]
-    assert plan.main(args) == 2  # another document: asked again
-    assert (fake.parent / "seen.json").exists()
+    assert plan.main(args) == 2  # other documents: both asked again
+    assert seen(fake, "base")["document"] == base.read_text()
+    assert (fake.parent / "seen-result.json").exists()
 
 
 def test_an_answer_without_a_verdict_is_exit_2(
@@ -193,12 +166,12 @@ def test_an_openclaw_mjs_runs_on_the_node_beside_it(tmp_path: Path) -> None:
     assert openclaw == OpenClaw(
         (str(node), str(package / "openclaw.mjs")), str(node.parent), "2026.9.6"
     )
-    (package / "verdict.json").write_text(json.dumps({"stdout": json.dumps(INVALID)}))
+    (package / "verdict.json").write_text(json.dumps({"base": {"stdout": json.dumps(INVALID)}}))
     with plan_openclaw.Validation(openclaw, "{}", [], tmp_path / "cache") as validation:
         judgement = validation.result()
     assert (judgement.version, judgement.valid) == ("2026.9.6", False)
     assert judgement.issues[0].path == "cron.sessionRetention"
-    assert json.loads((package / "seen.json").read_text())["env"]["PATH"].startswith(
+    assert json.loads((package / "seen-base.json").read_text())["env"]["PATH"].startswith(
         f"{node.parent}:"
     )
 

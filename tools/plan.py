@@ -5,11 +5,13 @@ declares — and what a change or a destroy does — before anyone holds credent
 evaluates the unchanged `__main__.py` on Pulumi's mock runtime with the stack's config (secure
 values stay `[secret]`, never decrypted), validates what it declares against the Kubernetes
 schemas, the live (or sample) Deployment and, when installed, the real OpenClaw, and writes
-plan.txt, plan.json (shape: `tools.plan_json`), kubernetes/*.yaml and openclaw.json.
+plan.txt, plan.json (shape: `tools.plan_json`), plan.md (the pull-request comment),
+kubernetes/*.yaml and openclaw.json.
 
     python -m tools.plan [--stack NAME | --stack-file Pulumi.NAME.yaml] [--out DIR]
                          [--base-config FILE] [--base-deployment FILE]
-                         [--compare PREVIOUS/plan.json] [--openclaw PATH]
+                         [--compare PREVIOUS/plan.json]
+                         [--openclaw PATH | --openclaw-version X]
 
 Every problem with an input is one message on stderr and exit status 2.
 """
@@ -26,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from tools import plan_output
+from tools import plan_image, plan_output
 from tools.mock_runtime import (
     ROOT,
     SECRET_SIG,
@@ -38,6 +40,7 @@ from tools.mock_runtime import (
 )
 from tools.plan_compare import compare, option_notes, summary, up_steps
 from tools.plan_errors import PlanError
+from tools.plan_image import PodImage, image_of
 from tools.plan_inputs import (
     SECRET,
     Stack,
@@ -53,18 +56,21 @@ from tools.plan_kubernetes import (
     deployment_file,
     object_file,
 )
+from tools.plan_markdown import markdown
 from tools.plan_openclaw import (
     NOT_JUDGED,
-    Judgement,
+    OLDEST_JUDGING,
+    BeforeAndAfter,
     OpenClaw,
-    Validation,
+    Verdict,
     given,
     pinned,
+    requested,
     verdict_cache,
 )
 from tools.plan_resources import JSON_SECTION, kind_of
 from tools.plan_section import SectionResult, apply_section
-from tools.plan_text import render
+from tools.plan_text import render, verdict_lines
 
 DEFAULT_BASE = ROOT / "examples" / "openclaw.json"
 SAMPLE_DEPLOYMENT = ROOT / "examples" / "deployment.yaml"
@@ -86,6 +92,7 @@ class Options:
     out: Path
     compare: Path | None
     openclaw: Path | None
+    openclaw_version: str | None = None
 
 
 def load_stack_config(stack: str, root: Path = ROOT) -> tuple[str, StackConfig]:
@@ -145,10 +152,11 @@ def _the_section(recording: Recording) -> Registration:
 
 def _kubernetes_file(
     manifest: dict[str, Any], into_deployment: bool, options: Options
-) -> KubernetesFile:
-    """The object a resource applies, validated (a partial Deployment merged into its base)."""
+) -> tuple[KubernetesFile, PodImage | None]:
+    """The object a resource applies, validated (a partial Deployment merged into its base),
+    and, for a Deployment given with --base-deployment, the image its pods run."""
     if not into_deployment:
-        return object_file(manifest)
+        return object_file(manifest), None
     namespace, name = manifest["metadata"]["namespace"], manifest["metadata"]["name"]
     path = options.base_deployment or SAMPLE_DEPLOYMENT
     base = read_base_deployment(path, namespace, name, default=options.base_deployment is None)
@@ -157,7 +165,11 @@ def _kubernetes_file(
         if options.base_deployment
         else f"the sample {shown(path)} (give yours: --base-deployment)"
     )
-    return deployment_file(manifest, base, source)
+    written = deployment_file(manifest, base, source)
+    if options.base_deployment is None:  # the sample's image says nothing about the pods
+        return written, None
+    container = manifest["spec"]["template"]["spec"]["containers"][0]["name"]
+    return written, image_of(base, container, shown(path))
 
 
 def _configmap_file(result: SectionResult) -> KubernetesFile:
@@ -243,11 +255,13 @@ def _build(
     files: dict[str, str] = {}
     resources: list[PlannedResource] = []
     variables: set[str] = set()
+    pod: PodImage | None = None
     for registration in ordered:
         kind, inputs = kind_of(registration.type), masked(registration.wire_inputs)
         written: KubernetesFile | None = None
         if kind.manifest is not None:
-            written = _kubernetes_file(kind.manifest(inputs), kind.into_deployment, options)
+            written, image = _kubernetes_file(kind.manifest(inputs), kind.into_deployment, options)
+            pod = pod or image
             variables.update(written.variables)
         elif registration is section:
             written = _configmap_file(result)
@@ -255,11 +269,10 @@ def _build(
             files[f"kubernetes/{written.name}"] = _yaml(written.obj)
         resources.append(_planned(registration, ids, inputs, written))
 
-    # The app's variables that the document references: set (to a placeholder) for OpenClaw.
-    referenced = sorted(v for v in variables if f"${{{v}}}" in result.document)
+    # The app's variables (those a document references are set to a placeholder for OpenClaw).
     everything, order, notes = resources, [r.id for r in resources], list(result.notes)
     judging = (
-        Validation(openclaw, result.document, referenced, verdict_cache())
+        BeforeAndAfter(openclaw, base.document, result.document, variables, verdict_cache())
         if openclaw
         else _Unjudged()
     )
@@ -267,7 +280,7 @@ def _build(
         if previous is not None:  # while OpenClaw thinks
             everything, order, compare_notes = _compared(resources, previous, ordered, ids)
             notes += compare_notes
-        judgement = judging.result()
+        verdict = judging.result()
     document = DocumentPlan(
         base=shown(base.path),
         configmap=f"{result.configmap['metadata']['namespace']}/"
@@ -299,19 +312,32 @@ def _build(
             for name, value in recording.outputs.items()
         },
         document=document,
-        openclaw={
-            "version": judgement.version,
-            "valid": judgement.valid,
-            "issues": [vars(i) for i in judgement.issues],
-            "warnings": [vars(w) for w in judgement.warnings],
-        },
+        openclaw=_openclaw_verdict(verdict, pod),
         notes=notes,
     )
-    if judgement.valid is False:
-        issues = "".join(f"\n  {i.path}: {i.message}" for i in judgement.issues)
-        raise PlanError(f"{judgement.line}{issues}")
+    if verdict.rejects_the_change:
+        raise PlanError("\n".join(verdict_lines(plan.openclaw)))
     files["openclaw.json"] = result.document
     return plan, files
+
+
+def _openclaw_verdict(verdict: Verdict, pod: PodImage | None) -> dict[str, Any]:
+    """plan.json's `openclaw`: the verdicts, and the image the pod runs beside the judge."""
+    return {
+        "version": verdict.version,
+        "valid": verdict.valid,
+        "base_valid": verdict.base_valid,
+        "issues": [vars(i) for i in verdict.added],
+        "already_in_base": [vars(i) for i in verdict.already],
+        "warnings": [vars(w) for w in verdict.warnings],
+        "pod": None
+        if pod is None
+        else {
+            **vars(pod),
+            "same_release": plan_image.same_release(pod.image, verdict.version),
+            "note": plan_image.note(pod.image, verdict.version),
+        },
+    }
 
 
 class _Unjudged:
@@ -323,8 +349,8 @@ class _Unjudged:
     def __exit__(self, *_: object) -> None:
         return None
 
-    def result(self) -> Judgement:
-        return Judgement(None, None)
+    def result(self) -> Verdict:
+        return Verdict(None, None, None)
 
 
 def _yaml(value: Any) -> str:
@@ -336,11 +362,17 @@ def run(options: Options) -> str:
     stack = load_stack(ROOT, options.stack, options.stack_file)
     previous = load_previous(options.compare) if options.compare else None
     plan_output.check(options.out)
-    openclaw = given(options.openclaw) if options.openclaw else pinned()
+    if options.openclaw:
+        openclaw: OpenClaw | None = given(options.openclaw)
+    elif options.openclaw_version:
+        openclaw = requested(options.openclaw_version)
+    else:
+        openclaw = pinned()
     plan, files = _build(options, stack, previous, openclaw)
     text = render(plan)
     files["plan.txt"] = text
     files["plan.json"] = plan.to_json()
+    files["plan.md"] = markdown(plan)
     plan_output.write(options.out, files)
     return text
 
@@ -366,18 +398,26 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--base-deployment",
         metavar="FILE",
-        help="the Deployment the env entry lands on, e.g. `kubectl get deploy -o yaml` "
-        "(default: the sample examples/deployment.yaml)",
+        help="the Deployment the env entry lands on, e.g. `kubectl get deploy -o yaml`; its "
+        "image is shown beside the judging OpenClaw (default: the sample "
+        "examples/deployment.yaml)",
     )
     parser.add_argument("--out", metavar="DIR", help="output folder (default rendered/plan/)")
     parser.add_argument(
         "--compare", metavar="PLAN_JSON", help="an earlier plan's plan.json: show what changes"
     )
-    parser.add_argument(
+    judge = parser.add_mutually_exclusive_group()
+    judge.add_argument(
         "--openclaw",
         metavar="PATH",
         help="an `openclaw` executable or openclaw.mjs to validate openclaw.json with "
         f"(default: the pinned install, if any; else {NOT_JUDGED.split(' (')[0]})",
+    )
+    judge.add_argument(
+        "--openclaw-version",
+        metavar="X",
+        help="judge with OpenClaw release X (e.g. the one your pods run), installed into the "
+        f"cache on first use; {OLDEST_JUDGING} or later",
     )
     return parser
 
@@ -398,6 +438,7 @@ def options_from(argv: list[str] | None) -> Options:
         out=path(args.out) or ROOT / "rendered" / "plan",
         compare=path(args.compare),
         openclaw=path(args.openclaw),
+        openclaw_version=args.openclaw_version,
     )
 
 

@@ -1,10 +1,10 @@
 """plan.json: the plan as one documented, versioned object — for machines, and for `--compare`.
 
 Why a fixed, schema-checked shape: CI and reviewers' tools read it, and the next plan reads it
-back to say what changes. The shape, `schema_version` 1 (a change of shape bumps it):
+back to say what changes. The shape, `schema_version` 2 (a change of shape bumps it):
 
     {
-      "schema_version": 1,
+      "schema_version": 2,
       "stack": "dev", "project": "openclaw-cron-webhook", "stack_file": "Pulumi.dev.yaml",
       "compared_with": null | {"file": "<previous plan.json>", "stack": "dev"},
       "summary": {"create": 0, "update": 2, "replace": 2, "delete": 0, "same": 1},
@@ -28,12 +28,28 @@ back to say what changes. The shape, `schema_version` 1 (a change of shape bumps
       "document": {"base": "<path>", "configmap": "ns/name", "key": "openclaw.json",
                    "section": "cron", "result": "written" | "adopted",
                    "file": "openclaw.json", "diff": "<unified diff, empty when adopted>"},
-      "openclaw": {"version": "2026.9.6" | null, "valid": true | false | null,
-                   "issues": [{"path", "message"}], "warnings": [{"path", "message"}]},
+      "openclaw": {"version": "2026.9.6" | null,   # the OpenClaw that judged both documents
+                   "valid": true | false | null,     # its verdict on the result
+                   "base_valid": true | false | null,  # ... and on the base document
+                   "issues": [{"path", "message"}],  # the result's, not the base's: the
+                                                     # change's doing (any: exit 2)
+                   "already_in_base": [{"path", "message"}],  # the result's and the base's
+                   "warnings": [{"path", "message"}],         # the result's
+                   "pod": null | {                   # null without --base-deployment
+                     "image": "ghcr.io/…:tag", "container": "openclaw",
+                     "deployment": "ns/name", "source": "<the --base-deployment file>",
+                     "same_release": true | false | null,  # the tag names the judging
+                                                           # release / another / no release
+                     "note": "<the same, in words>"}},
       "notes": ["…"]
     }
 
 Without `--compare`, every resource is `create`: the plan is relative to an empty stack.
+
+Version 2 (was 1): `openclaw.issues` holds only the issues the change adds (1: every issue of
+the result), beside the new `base_valid`, `already_in_base` and `pod`. A reader of 1 would
+take a pre-existing issue for the change's, so the number changed. `--compare` still reads a
+version-1 plan.json: it compares resources, whose shape is the same in both.
 """
 
 from __future__ import annotations
@@ -46,7 +62,9 @@ from typing import Any
 from tools.plan_errors import PlanError
 from tools.plan_inputs import MANIFEST_LIMIT, read_text
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Earlier versions `--compare` still reads (their resources have today's shape).
+READABLE_VERSIONS = (1, 2)
 ACTIONS = ("create", "update", "replace", "delete", "same")
 REPLACE_MODES = ("create-before-delete", "delete-before-create")
 
@@ -159,6 +177,7 @@ def _object(properties: dict[str, Any]) -> dict[str, Any]:
 
 STRING = {"type": "string"}
 NULLABLE_STRING = {"type": ["string", "null"]}
+NULLABLE_BOOLEAN = {"type": ["boolean", "null"]}
 
 PLAN_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -236,9 +255,26 @@ PLAN_SCHEMA: dict[str, Any] = {
             "openclaw": _object(
                 {
                     "version": NULLABLE_STRING,
-                    "valid": {"type": ["boolean", "null"]},
+                    "valid": NULLABLE_BOOLEAN,
+                    "base_valid": NULLABLE_BOOLEAN,
                     "issues": _ISSUES,
+                    "already_in_base": _ISSUES,
                     "warnings": _ISSUES,
+                    "pod": {
+                        "oneOf": [
+                            {"type": "null"},
+                            _object(
+                                {
+                                    "image": STRING,
+                                    "container": STRING,
+                                    "deployment": STRING,
+                                    "source": STRING,
+                                    "same_release": NULLABLE_BOOLEAN,
+                                    "note": STRING,
+                                }
+                            ),
+                        ]
+                    },
                 }
             ),
             "notes": {"type": "array", "items": STRING},
@@ -247,11 +283,29 @@ PLAN_SCHEMA: dict[str, Any] = {
 }
 
 
-def schema_errors(document: Any) -> list[str]:
-    """Every way `document` departs from PLAN_SCHEMA, as `path: message` lines."""
+# Version 1: the same, but for the verdict on the result alone.
+PLAN_SCHEMA_V1: dict[str, Any] = {
+    **PLAN_SCHEMA,
+    "properties": {
+        **PLAN_SCHEMA["properties"],
+        "schema_version": {"const": 1},
+        "openclaw": _object(
+            {
+                "version": NULLABLE_STRING,
+                "valid": NULLABLE_BOOLEAN,
+                "issues": _ISSUES,
+                "warnings": _ISSUES,
+            }
+        ),
+    },
+}
+
+
+def schema_errors(document: Any, schema: dict[str, Any] = PLAN_SCHEMA) -> list[str]:
+    """Every way `document` departs from `schema` (today's), as `path: message` lines."""
     import jsonschema  # only `--compare` and the tests need it: keep a plain plan fast
 
-    validator = jsonschema.Draft202012Validator(PLAN_SCHEMA)
+    validator = jsonschema.Draft202012Validator(schema)
     return [
         f"{'/'.join(map(str, error.absolute_path)) or '(top)'}: {error.message}"
         for error in sorted(validator.iter_errors(document), key=lambda e: list(e.path))
@@ -272,12 +326,13 @@ def load_previous(path: Path) -> dict[str, Any]:
             f"--compare {path}: written by an older plan (a bare list); re-run that plan "
             "with this version to compare against it"
         )
-    if isinstance(previous, dict) and previous.get("schema_version") != SCHEMA_VERSION:
+    version = previous.get("schema_version") if isinstance(previous, dict) else None
+    if isinstance(previous, dict) and version not in READABLE_VERSIONS:
         raise PlanError(
-            f"--compare {path}: schema_version {previous.get('schema_version')!r}, this plan "
-            f"reads {SCHEMA_VERSION}"
+            f"--compare {path}: schema_version {version!r}, this plan reads "
+            f"{' or '.join(map(str, READABLE_VERSIONS))}"
         )
-    errors = schema_errors(previous)
+    errors = schema_errors(previous, PLAN_SCHEMA_V1 if version == 1 else PLAN_SCHEMA)
     if errors:
         raise PlanError(f"--compare {path}: not a plan.json: {'; '.join(errors[:3])}")
     return dict(previous)

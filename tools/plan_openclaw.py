@@ -1,24 +1,34 @@
-"""The real OpenClaw's verdict on the resulting openclaw.json (`openclaw config validate`).
+"""The real OpenClaw's verdict on the change to openclaw.json (`openclaw config validate`).
 
 Why ask OpenClaw: its schema is strict and changes between releases; our own reading of it
-was stale before. So when the pinned OpenClaw is installed (`python -m openclaw_runtime.install`;
-the plan never installs it) or `--openclaw PATH` names one, the plan runs its validator on the
-document, in a throw-away HOME/state/config so nothing of the user's leaks in or out, and
-relays its issues verbatim. The variables the app's container defines are set to a
-placeholder (the pods will have them), so OpenClaw only warns about ones that are really
-missing. It runs in the background while the rest of the plan is built, and its verdict is
+was stale before. So when the pinned OpenClaw is installed (`python -m openclaw_runtime.install`),
+`--openclaw PATH` names one, or `--openclaw-version X` asks for a release (installed on first
+use), the plan runs its validator on the document, in a throw-away HOME/state/config so
+nothing of the user's leaks in or out, and relays its issues verbatim. The variables the app's
+container defines are set to a placeholder (the pods will have them), so OpenClaw only warns
+about ones that are really missing.
+
+Why judge the base document too: a live document often carries a key that the judging release
+no longer accepts (the reference deployment's `gateway.controlUi.allowInsecureAuth`, valid for
+the build it runs, is rejected by 2026.9.6). That is not the change's doing, and must not stop
+the reviewer from seeing the plan. So the same OpenClaw judges the base and the result, side
+by side; only issues the result has and the base has not are the change's (`Verdict.added`).
+Both runs go in the background while the rest of the plan is built, and each verdict is
 remembered per OpenClaw and document, so a repeated plan does not pay for Node's start again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +41,12 @@ NOT_JUDGED = "not judged by OpenClaw (not installed: python -m openclaw_runtime.
 TIMEOUT_SECONDS = 120
 PLACEHOLDER = "offline-plan-placeholder"
 _VERSION = re.compile(r"\b\d+\.\d+\.\d+[\w.+-]*")
+# `openclaw config validate` first shipped in 2026.3.2: every older release installs (see
+# openclaw_runtime.install) but has no validator to ask.
+OLDEST_JUDGING_RELEASE = (2026, 3, 2)
+OLDEST_JUDGING = ".".join(map(str, OLDEST_JUDGING_RELEASE))
+RELEASE = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-[0-9A-Za-z][0-9A-Za-z.-]*)?$")
+ALREADY_HEADING = "already in the base document, not caused by this change"
 
 
 @dataclass(frozen=True)
@@ -129,6 +145,42 @@ def given(path: Path) -> OpenClaw:
         raise PlanError(f"--openclaw {path}: not executable (chmod +x, or give openclaw.mjs)")
     version = _package_version(path) or _asked_version(argv, node_bin)
     return OpenClaw(argv, node_bin, version)
+
+
+def release_numbers(version: str) -> tuple[int, int, int] | None:
+    """(year, month, day) of an OpenClaw release `2026.3.2` or `2026.3.23-1`, else None."""
+    found = RELEASE.match(version)
+    return (int(found[1]), int(found[2]), int(found[3])) if found else None
+
+
+def requested(version: str) -> OpenClaw:
+    """`--openclaw-version X`: that release, installed into the version-keyed cache on first
+    use (with npm's progress and an estimate on stderr)."""
+    numbers = release_numbers(version)
+    if numbers is None:
+        raise PlanError(
+            f"--openclaw-version {version!r}: not an OpenClaw release (like 2026.9.6 or "
+            "2026.3.23-1; `npm view openclaw versions` lists them)"
+        )
+    if numbers < OLDEST_JUDGING_RELEASE:
+        raise PlanError(
+            f"--openclaw-version {version}: releases before {OLDEST_JUDGING} have no "
+            f"`openclaw config validate`, so they cannot judge a document; the oldest that can "
+            f"is {OLDEST_JUDGING}"
+        )
+    install = openclaw_install.installed(version)
+    if install is None:
+        where = openclaw_install.location(version).root
+        print(
+            f"OpenClaw {version} is not installed yet: installing it into {where}", file=sys.stderr
+        )
+        try:
+            install = openclaw_install.ensure(version)
+        except openclaw_install.InstallError as error:
+            raise PlanError(
+                f"--openclaw-version {version}: installing it failed: {error}"
+            ) from None
+    return OpenClaw(tuple(install.command()), str(install.node_bin), install.openclaw_version)
 
 
 def pinned() -> OpenClaw | None:
@@ -258,3 +310,82 @@ class Validation:
         except OSError:
             pass  # a cache that cannot be written only costs time
         return verdict
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One OpenClaw's verdicts on the base document and on the result, told apart.
+
+    `added`: the result's issues that the base does not have — the change's doing.
+    `already`: the result's issues that the base has too (each matched once, by path and
+    message), reported but not held against the change. `warnings`: the result's.
+    """
+
+    version: str | None
+    valid: bool | None
+    base_valid: bool | None
+    added: tuple[Issue, ...] = ()
+    already: tuple[Issue, ...] = ()
+    warnings: tuple[Issue, ...] = ()
+
+    @property
+    def rejects_the_change(self) -> bool:
+        """The result is invalid, and not only by what the base already had."""
+        return self.valid is False and (bool(self.added) or self.base_valid is not False)
+
+
+def before_and_after(base: Judgement, result: Judgement) -> Verdict:
+    """The result's issues split into those the change added and those already in the base."""
+    unmatched = Counter(base.issues)
+    added: list[Issue] = []
+    already: list[Issue] = []
+    for issue in result.issues:
+        if unmatched[issue] > 0:
+            unmatched[issue] -= 1
+            already.append(issue)
+        else:
+            added.append(issue)
+    return Verdict(
+        result.version, result.valid, base.valid, tuple(added), tuple(already), result.warnings
+    )
+
+
+def referenced(variables: set[str] | list[str], document: str) -> list[str]:
+    """The variables a document references as `${NAME}`: those OpenClaw must find set."""
+    return sorted(v for v in variables if f"${{{v}}}" in document)
+
+
+class BeforeAndAfter:
+    """The base document and the result, judged concurrently by the same OpenClaw.
+
+    An adopted section leaves the document as it was: then one run answers for both. A
+    context manager, like `Validation`: leaving it stops and cleans up both runs.
+    """
+
+    def __init__(
+        self, openclaw: OpenClaw, base: str, result: str, variables: set[str], cache: Path
+    ) -> None:
+        self._stack = contextlib.ExitStack()
+        with self._stack as stack:
+            self._result = stack.enter_context(
+                Validation(openclaw, result, referenced(variables, result), cache)
+            )
+            self._base = (
+                self._result
+                if base == result
+                else stack.enter_context(
+                    Validation(openclaw, base, referenced(variables, base), cache)
+                )
+            )
+            self._stack = stack.pop_all()
+
+    def __enter__(self) -> BeforeAndAfter:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stack.close()
+
+    def result(self) -> Verdict:
+        result = self._result.result()
+        base = result if self._base is self._result else self._base.result()
+        return before_and_after(base, result)

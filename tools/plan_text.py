@@ -15,7 +15,7 @@ from tools.mock_runtime import flatten
 from tools.plan_compare import SYMBOLS, summary_line
 from tools.plan_inputs import SECRET
 from tools.plan_json import Change, Plan, PlannedResource
-from tools.plan_openclaw import verdict_line
+from tools.plan_openclaw import ALREADY_HEADING, NOT_JUDGED
 
 
 def _json(value: Any) -> str:
@@ -89,6 +89,43 @@ def _changes(plan: Plan) -> list[str]:
     return [*lines, ""]
 
 
+def verdict_headline(openclaw: dict[str, Any]) -> str:
+    """Who judged openclaw.json, and whether the change (not the base) passes."""
+    version, already = openclaw["version"], len(openclaw["already_in_base"])
+    if version is None:
+        return NOT_JUDGED
+    judged = f"openclaw.json judged by OpenClaw {version}: "
+    if openclaw["valid"] is not False:
+        return judged + "valid"
+    if openclaw["issues"] or openclaw["base_valid"] is not False:
+        return judged + f"INVALID, this change adds {len(openclaw['issues'])} issue(s)"
+    return judged + (
+        f"this change adds no issue (the result is INVALID only by the {already} issue(s) "
+        "already in the base document)"
+    )
+
+
+def verdict_lines(openclaw: dict[str, Any]) -> list[str]:
+    """OpenClaw's verdict as plan.txt ends (and a rejected plan's error says it): the issues
+    the change adds, those already in the base under their own heading, the warnings, and
+    the image the pod runs beside the release that judged."""
+    lines = [verdict_headline(openclaw)]
+    lines += [f"  {i['path']}: {i['message']}" for i in openclaw["issues"]]
+    if openclaw["already_in_base"]:
+        lines.append(f"  {ALREADY_HEADING} ({len(openclaw['already_in_base'])}):")
+        lines += [f"    {i['path']}: {i['message']}" for i in openclaw["already_in_base"]]
+    lines += [f"  warning: {w['path']}: {w['message']}" for w in openclaw["warnings"]]
+    pod = openclaw["pod"]
+    if pod is not None:
+        judged = f"judged by OpenClaw {openclaw['version']}" if openclaw["version"] else "unjudged"
+        lines += [
+            f"  {judged}; the pod runs {pod['image']} (container {pod['container']} of "
+            f"Deployment {pod['deployment']}):",
+            f"    {pod['note']}",
+        ]
+    return lines
+
+
 def render(plan: Plan) -> str:
     ordered = [r for r in plan.resources if r.action != "delete"]
     numbers = {r.id: i for i, r in enumerate(ordered, 1)}
@@ -131,10 +168,7 @@ def render(plan: Plan) -> str:
         f"  {name} = {value if value == SECRET else _json(value)}"
         for name, value in plan.outputs.items()
     ]
-    verdict = plan.openclaw
-    lines += ["", verdict_line(verdict["version"], verdict["valid"], len(verdict["issues"]))]
-    lines += [f"  {i['path']}: {i['message']}" for i in plan.openclaw["issues"]]
-    lines += [f"  warning: {w['path']}: {w['message']}" for w in plan.openclaw["warnings"]]
+    lines += ["", *verdict_lines(plan.openclaw)]
     if plan.notes:
         lines += ["", "Notes:"] + [f"  {note}" for note in plan.notes]
     return "\n".join(lines) + "\n"

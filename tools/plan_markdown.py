@@ -1,0 +1,209 @@
+"""plan.md: the plan as a reviewer reads it in a pull-request comment.
+
+Why a third rendering of the same `Plan`: a PR comment has room for the answers, not the
+details — what changes (one table), what OpenClaw says about the change (and what it says
+about the base document, apart), which OpenClaw judged against which image the pod runs, and a
+picture of the token's path with every hop's action and effect on pods. plan.txt keeps the
+details. Everything taken from the plan is escaped for Markdown and for Mermaid, so a name or
+an OpenClaw message can never break the comment or the diagram.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tools.plan_compare import summary_line
+from tools.plan_json import Plan, PlannedResource
+from tools.plan_openclaw import ALREADY_HEADING
+from tools.plan_resources import (
+    ENV_ENTRY,
+    EXTERNAL_SECRET,
+    JSON_SECTION,
+    RANDOM_BYTES,
+    SSM_PARAMETER,
+)
+from tools.plan_text import verdict_headline
+
+# One look per action; a hop that restarts pods gets a thick border on top.
+ACTION_STYLE = {
+    "create": "fill:#dafbe1,stroke:#1a7f37,color:#0d3a17",
+    "update": "fill:#fff8c5,stroke:#9a6700,color:#3d2a00",
+    "replace": "fill:#ffe7d1,stroke:#bc4c00,color:#4a1e00",
+    "delete": "fill:#ffebe9,stroke:#cf222e,color:#5c0a0f",
+    "same": "fill:#f6f8fa,stroke:#8c959f,color:#24292f",
+}
+RESTART_STYLE = "stroke-width:4px"
+# Inline markup characters; none of our texts starts a line, so `#`, `-`, `+`, `1.` are safe.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def _text(value: str) -> str:
+    """Plain Markdown text: no emphasis, links or HTML can come out of it."""
+    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(escaped.split()))
+
+
+def _code(value: str) -> str:
+    """An inline code span that holds `value` whatever backticks it has (table-safe)."""
+    value = " ".join(value.split()).replace("|", "\\|")
+    fence = "`" * (max((len(r) for r in re.findall(r"`+", value)), default=0) + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
+
+
+def mermaid_label(value: str) -> str:
+    """Text for a quoted Mermaid label: quotes, markup and entity starts as entity codes."""
+    codes = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "`": "#96;"}
+    return "".join(codes.get(c, c) for c in " ".join(value.split()))
+
+
+def _short_type(resource: PlannedResource) -> str:
+    return resource.type.rsplit(":", 1)[-1]
+
+
+def _hop(resource: PlannedResource) -> str:
+    """What a hop of the path is, in the words of the objects it acts on."""
+    inputs: dict[str, Any] = resource.inputs
+    meta = inputs.get("metadata") or {}
+    if resource.type == RANDOM_BYTES:
+        return f"token (RandomBytes {resource.name}, Pulumi state only)"
+    if resource.type == SSM_PARAMETER:
+        return f"SSM parameter {inputs.get('name')}"
+    if resource.type == EXTERNAL_SECRET:
+        target = ((inputs.get("spec") or {}).get("target") or {}).get("name")
+        where = f"{meta.get('namespace')}/{meta.get('name')}"
+        return f"ExternalSecret {where} makes Secret {meta.get('namespace')}/{target}"
+    if resource.type == ENV_ENTRY:
+        return (
+            f"env {inputs.get('envName')} of Deployment "
+            f"{inputs.get('namespace')}/{inputs.get('deployment')}"
+        )
+    if resource.type == JSON_SECTION:
+        return (
+            f"{inputs.get('section')} section of {inputs.get('key')} in ConfigMap "
+            f"{inputs.get('namespace')}/{inputs.get('configMap')}"
+        )
+    return f"{_short_type(resource)} {resource.name}"
+
+
+def _restarts(resource: PlannedResource) -> bool:
+    return resource.action != "same" and resource.pods.startswith("restarts")
+
+
+def _effect(resource: PlannedResource) -> str:
+    if _restarts(resource):
+        return "restarts pods: " + resource.pods.split(": ", 1)[-1]
+    return "no pod restart"
+
+
+def _action(resource: PlannedResource) -> str:
+    if resource.replace_mode:
+        return f"{resource.action} ({resource.replace_mode})"
+    return resource.action
+
+
+def flowchart(plan: Plan) -> str:
+    """The token's path as a Mermaid flowchart: one node per resource (the hop, its action,
+    its effect on pods), edges where one depends on another; deleted ones dashed."""
+    ids = {r.id: f"n{i}" for i, r in enumerate(plan.resources, 1)}
+    lines = ["flowchart TD"]
+    for resource in plan.resources:
+        label = "<br/>".join(
+            mermaid_label(part) for part in (_hop(resource), _action(resource), _effect(resource))
+        )
+        lines.append(f'  {ids[resource.id]}["{label}"]')
+    deleted = {r.id for r in plan.resources if r.action == "delete"}
+    for resource in plan.resources:
+        for dependency in resource.depends_on:
+            if dependency in ids:
+                arrow = "-.->" if deleted & {dependency, resource.id} else "-->"
+                lines.append(f"  {ids[dependency]} {arrow} {ids[resource.id]}")
+    used = sorted({r.action for r in plan.resources})
+    lines += [f"  classDef {action} {ACTION_STYLE[action]}" for action in used]
+    for action in used:
+        members = [ids[r.id] for r in plan.resources if r.action == action]
+        lines.append(f"  class {','.join(members)} {action}")
+    lines += [f"  style {ids[r.id]} {RESTART_STYLE}" for r in plan.resources if _restarts(r)]
+    return "\n".join(lines) + "\n"
+
+
+def _changes_table(plan: Plan) -> list[str]:
+    lines = [
+        "| # | action | resource | acts on | pods |",
+        "|---|---|---|---|---|",
+    ]
+    for number, resource in enumerate(plan.resources, 1):
+        lines.append(
+            f"| {number} | {_text(_action(resource))} | "
+            f"{_code(_short_type(resource))} {_code(resource.name)} | "
+            f"{_text(resource.target)} | {_text(_effect(resource))} |"
+        )
+    return lines
+
+
+def _issues(issues: list[dict[str, str]]) -> list[str]:
+    return [f"- {_code(i['path'] or '(document)')}: {_text(i['message'])}" for i in issues]
+
+
+def _verdict(openclaw: dict[str, Any]) -> list[str]:
+    # A change OpenClaw rejects fails the plan (exit 2, nothing written): here it passed.
+    mark = "✅" if openclaw["version"] else "(not judged)"
+    lines = [f"{mark} {_text(verdict_headline(openclaw))}", ""]
+    if openclaw["already_in_base"]:
+        count = len(openclaw["already_in_base"])
+        heading = ALREADY_HEADING[0].upper() + ALREADY_HEADING[1:]
+        lines += [f"**{_text(heading)} ({count}):**", ""]
+        lines += [*_issues(openclaw["already_in_base"]), ""]
+    if openclaw["warnings"]:
+        lines += ["Warnings:", "", *_issues(openclaw["warnings"]), ""]
+    judged = f"OpenClaw {_code(openclaw['version'])}" if openclaw["version"] else "nobody"
+    pod = openclaw["pod"]
+    runs = (
+        f"{_code(pod['image'])} (container {_code(pod['container'])} of Deployment "
+        f"{_code(pod['deployment'])})"
+        if pod
+        else "not known (no `--base-deployment` given)"
+    )
+    lines += ["| judged by | the pod runs |", "|---|---|", f"| {judged} | {runs} |", ""]
+    if pod:
+        lines += [_text(pod["note"][0].upper() + pod["note"][1:]) + ".", ""]
+    return lines
+
+
+def markdown(plan: Plan) -> str:
+    """plan.md: heading, change table, pod restarts, OpenClaw's verdict, the path diagram."""
+    compared = plan.compared_with
+    against = (
+        f"Compared with {_code(compared['file'])} (stack {_code(compared['stack'])})"
+        if compared
+        else "Against an empty stack (no `--compare`): everything is created"
+    )
+    restarts = [r for r in plan.resources if _restarts(r)]
+    lines = [
+        f"### Offline plan: stack {_code(plan.stack)} of {_code(plan.project)}",
+        "",
+        f"{against}: **{_text(summary_line(plan.summary))}**",
+        "",
+        *_changes_table(plan),
+        "",
+        "**Restarts pods:** "
+        + (
+            "; ".join(f"{_code(r.name)}: {_text(_effect(r).split(': ', 1)[1])}" for r in restarts)
+            if restarts
+            else "nothing"
+        ),
+        "",
+        "#### OpenClaw's verdict on openclaw.json",
+        "",
+        *_verdict(plan.openclaw),
+        "#### The token's path",
+        "",
+        "```mermaid",
+        flowchart(plan).rstrip("\n"),
+        "```",
+        "",
+        "<sub>Written by `./bin/plan` (Pulumi mock runtime: nothing was contacted). "
+        "Details: plan.txt and plan.json.</sub>",
+    ]
+    return "\n".join(lines) + "\n"
