@@ -37,9 +37,9 @@ from openclaw_runtime import cache
 # Scoped to the baileys release whose libsignal is a git dependency: an override for a
 # package that is not in a release's tree changes nothing.
 NPM_OVERRIDES = {"@whiskeysockets/baileys@7.0.0-rc.9": {"libsignal": "6.0.0"}}
-# Measured here: 2026.9.6 brings ~330 packages in ~45 s; the 2026.3 releases ~640 in ~2 min.
+# Measured here: 2026.9.6 brings ~330 packages in ~45 s; 2026.3.2 ~670 in 110-200 s.
 PINNED_ESTIMATE_S = 45
-OTHER_ESTIMATE_S = 120
+OTHER_ESTIMATE_S = 150
 # npm's chatter goes to stderr: stdout carries the launcher's path (this module's command
 # line) or plan.txt (the offline plan, which installs a release on request).
 _STDERR = 2

@@ -144,6 +144,14 @@ def test_the_tag_is_what_follows_the_last_path_segments_colon(image: str, tag: s
             "--openclaw-version X, 2026.3.2 or later)",
         ),
         (
+            "r.example/openclaw:202602170222",
+            None,
+            "its tag 202602170222 is not an OpenClaw release (it reads as a build time, "
+            "2026-02-17 02:22, so an OpenClaw of that date or earlier, older than 2026.9.6): the "
+            "pod may accept keys 2026.9.6 rejects, or the reverse; the verdict is for OpenClaw "
+            "2026.9.6 (to judge with an older release: --openclaw-version X, 2026.3.2 or later)",
+        ),
+        (
             "r.example/openclaw:202613990000",  # no such date: just digits
             None,
             "its tag 202613990000 is not an OpenClaw release: the pod may run another OpenClaw "
@@ -167,3 +175,10 @@ def test_the_words_say_how_the_pods_release_may_differ(
     image: str, same: bool | None, expected: str
 ) -> None:
     assert (same_release(image, "2026.9.6"), note(image, "2026.9.6")) == (same, expected)
+
+
+def test_judged_by_the_oldest_release_there_is_no_older_to_suggest() -> None:
+    assert note("r.example/openclaw:202602170222", "2026.3.2").endswith(
+        "older than 2026.3.2): the pod may accept keys 2026.3.2 rejects, or the reverse; the "
+        "verdict is for OpenClaw 2026.3.2 (2026.3.2 is the oldest release that can judge)"
+    )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tools.plan_openclaw import OLDEST_JUDGING, release_numbers
+from tools.plan_openclaw import OLDEST_JUDGING, OLDEST_JUDGING_RELEASE, release_numbers
 
 # A release inside a tag: `2026.9.6`, `v2026.9.6`, `2026.9.6-slim`, `openclaw-2026.3.23-1`.
 _RELEASE_IN_TAG = re.compile(r"(?<![\d.])(\d{4}\.\d{1,2}\.\d{1,2}(?:-\d+)?)(?![\d.])")
@@ -103,10 +103,16 @@ def note(image: str, judging: str | None) -> str:
             if numbers is not None and (built.year, built.month, built.day) < numbers
             else ""
         )
+        oldest = numbers is not None and numbers <= OLDEST_JUDGING_RELEASE
         return (
             f"its tag {tag} is not an OpenClaw release (it reads as a build time, {when}{older})"
-            f": the pod may accept keys {judging} rejects, or the reverse; {verdict_for} (to "
-            f"judge with an older release: --openclaw-version X, {OLDEST_JUDGING} or later)"
+            f": the pod may accept keys {judging} rejects, or the reverse; {verdict_for} "
+            + (
+                f"({OLDEST_JUDGING} is the oldest release that can judge)"
+                if oldest
+                else f"(to judge with an older release: --openclaw-version X, {OLDEST_JUDGING} "
+                "or later)"
+            )
         )
     return (
         f"its tag {tag} is not an OpenClaw release: the pod may run another OpenClaw than "
