@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import pulumi
 
-from components.cron_section import CronConfigSection, CronConfigSectionArgs
+from components.cron_section import (
+    CronConfigSection,
+    CronConfigSectionArgs,
+    CronGitSection,
+    CronGitSectionArgs,
+)
 from components.env_patch import TokenEnvPatch, TokenEnvPatchArgs
 from components.external_secret import TokenExternalSecret, TokenExternalSecretArgs
 from components.parameter import TokenParameter, TokenParameterArgs
@@ -43,6 +48,44 @@ def verification_commands(settings: Settings) -> dict[str, str]:
             f"-o jsonpath='{{.data.{key}}}' | jq .cron"
         ),
     }
+
+
+def cron_section(
+    settings: Settings, opts: pulumi.ResourceOptions
+) -> CronConfigSection | CronGitSection:
+    """The last stage, where `section.target` says: in the live ConfigMap, or in the GitOps
+    repository's manifest of it (then the controller delivers it). One resource name for
+    both: switching the target replaces the section, the old place's removal included."""
+    git = settings.section.git
+    if settings.section.target == "git" and git is not None:
+        return CronGitSection(
+            "openclaw-cron-section",
+            CronGitSectionArgs(
+                namespace=settings.namespace,
+                config_map=settings.config.config_map,
+                key=settings.config.key,
+                value=settings.cron_section(),
+                repo=git.repo,
+                path=git.path,
+                branch=git.branch,
+                author=git.author,
+                delivery_timeout_seconds=git.delivery_timeout_seconds,
+                application=git.application,
+                application_namespace=git.application_namespace,
+            ),
+            opts,
+        )
+    return CronConfigSection(
+        "openclaw-cron-section",
+        CronConfigSectionArgs(
+            namespace=settings.namespace,
+            config_map=settings.config.config_map,
+            key=settings.config.key,
+            value=settings.cron_section(),
+            write_tracked_config_map=settings.section.write_tracked_config_map,
+        ),
+        opts,
+    )
 
 
 class CronWebhookDelivery(pulumi.ComponentResource):
@@ -106,16 +149,7 @@ class CronWebhookDelivery(pulumi.ComponentResource):
             ),
             pulumi.ResourceOptions(parent=self, depends_on=[external_secret]),
         )
-        CronConfigSection(
-            "openclaw-cron-section",
-            CronConfigSectionArgs(
-                namespace=settings.namespace,
-                config_map=settings.config.config_map,
-                key=settings.config.key,
-                value=settings.cron_section(),
-            ),
-            pulumi.ResourceOptions(parent=self, depends_on=[env_patch]),
-        )
+        cron_section(settings, pulumi.ResourceOptions(parent=self, depends_on=[env_patch]))
 
         self.token = token.value
         self.parameter_name = parameter.name
