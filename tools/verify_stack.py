@@ -134,5 +134,5 @@ def read_stack(name: str | None, project_dir: Path, redactor: Redactor) -> Stack
 def _last_line(text: str) -> str:
     """The CLI's own error line ("error: no stack named 'x' found"), not the command echo."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    errors = [line for line in lines if line.startswith("error:")]
+    errors = [line[line.index("error:") :] for line in lines if "error:" in line]
     return (errors or lines or ["(no message)"])[-1][:300]
