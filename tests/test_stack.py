@@ -240,3 +240,50 @@ def test_no_connection_detail_enters_the_dynamic_resources_inputs() -> None:
         shown = json.dumps(without_provider(resource.inputs))
         assert "lolice-admin" not in shown
         assert "apiVersion: v1" not in shown
+
+
+GIT_SECTION = "pulumi-python:dynamic/openclaw:GitJsonSection"
+
+
+def test_git_target_sends_the_same_section_through_the_repository_last(
+    dev_config: dict[str, Any],
+) -> None:
+    config = {
+        **dev_config,
+        f"{PROJECT}:section": {
+            "target": "git",
+            "git": {
+                "repo": "git@github.com:example/gitops.git",
+                "path": "argoproj/openclaw/configmap-openclaw.yaml",
+                "application": "openclaw",
+            },
+        },
+    }
+    run = run_program(config)
+
+    assert [r.type for r in run.resources if r.type in (SECTION, GIT_SECTION)] == [GIT_SECTION]
+    assert without_provider(run.one(GIT_SECTION).inputs) == {
+        "repo": "git@github.com:example/gitops.git",
+        "branch": "main",
+        "path": "argoproj/openclaw/configmap-openclaw.yaml",
+        "author": "openclaw-cron-webhook <openclaw-cron-webhook@users.noreply.localhost>",
+        "namespace": "openclaw",
+        "configMap": "openclaw-config",
+        "key": "openclaw.json",
+        "section": "cron",
+        "value": {
+            "enabled": True,
+            "webhookToken": "${OPENCLAW_CRON_WEBHOOK_TOKEN}",
+            "sessionRetention": "7d",
+        },
+        "stack": "openclaw-cron-webhook/dev",
+        "deliveryTimeoutSeconds": 600,
+        "application": "openclaw",
+        "applicationNamespace": "argocd",
+    }
+    git_path = [*PATH[:-1], GIT_SECTION]
+    assert [r.type for r in run.dependency_order()] == git_path
+    urn_of = {r.type: r.urn for r in run.resources}
+    assert urn_of[ENV_ENTRY] in run.one(GIT_SECTION).dependencies
+    stage = run.by_urn()[run.one(GIT_SECTION).parent]
+    assert stage.type == f"{PROJECT}:index:CronGitSection"
