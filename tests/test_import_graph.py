@@ -11,6 +11,7 @@ an `e2e` module is reachable from `components/` or `tools/`.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,18 +47,19 @@ def imported(source: str, module: str, is_package: bool) -> Iterator[str]:
             yield node.args[0].value
 
 
-def graph() -> dict[str, set[str]]:
-    """{first-party module: the first-party modules it imports}."""
+@functools.cache
+def graph() -> dict[str, frozenset[str]]:
+    """{first-party module: the first-party modules it imports}, read once per run."""
     files = [path for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py"))]
     modules = {module_name(path): path for path in files}
-    edges: dict[str, set[str]] = {}
+    edges: dict[str, frozenset[str]] = {}
     for name, path in modules.items():
         names = imported(path.read_text(), name, path.name == "__init__.py")
-        edges[name] = {other for other in names if other in modules}
+        edges[name] = frozenset(other for other in names if other in modules)
     return edges
 
 
-def reachable(edges: dict[str, set[str]], start: str) -> dict[str, str]:
+def reachable(edges: dict[str, frozenset[str]], start: str) -> dict[str, str]:
     """{module reachable from `start`: the module that imports it on the way}."""
     seen: dict[str, str] = {}
     todo = [start]
