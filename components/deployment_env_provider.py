@@ -12,7 +12,9 @@ waited, and `refresh` recorded wrong inputs. Ignoring `env` would also hide a ro
 resource compares its own inputs, matches the live entry by name on refresh, applies with the
 pinned field manager, refuses a container that does not exist, and awaits the rollout on create,
 update AND delete — the last so that the ExternalSecret pair, deleted after it, is never pulled
-from under a running pod. A Deployment already gone at destroy means the entry is gone too.
+from under a running pod. A Deployment already gone at destroy means the entry is gone too. A
+create whose rollout fails takes its entry back out, so state and cluster agree that there is
+none; an API server that is away for a moment during a wait is waited out, not a failure.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from components.deployments import (
     DeploymentNotFound,
     EnvTarget,
     KubernetesDeploymentApi,
+    RolloutFailed,
     apply_body,
     entry,
     live_entry,
@@ -36,6 +39,7 @@ from components.deployments import (
     rollout_status,
     secret_ref,
     selector_of,
+    through_outages,
     wait_until,
 )
 from components.kube_connection import KubeResourceProvider
@@ -75,8 +79,18 @@ class EnvEntryProvider(KubeResourceProvider):
     """Apply, relinquish and refresh one env entry; every write waits for its rollout."""
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        self._apply(props, previous_secret=None)
-        target = _target(props)
+        """Apply the entry and await its rollout; if that wait fails, take the entry back out.
+
+        A failed create leaves nothing in the stack's state, so it must leave nothing in the
+        cluster: `pulumi destroy` would never relinquish an entry the state does not hold, and
+        the Deployment would keep pointing at a Secret that destroy deletes.
+        """
+        target, api = _target(props), self._api()
+        self._write(api, target, props)
+        try:
+            self._await(api, target, None, _timeout(props))
+        except Exception as failure:
+            raise self._taken_back(api, target, failure) from failure
         resource_id = (
             f"{target.namespace}/{target.deployment}/{target.container}#env/{target.env_name}"
         )
@@ -133,6 +147,12 @@ class EnvEntryProvider(KubeResourceProvider):
 
     def _apply(self, props: dict[str, Any], previous_secret: str | None) -> None:
         target, api = _target(props), self._api()
+        self._write(api, target, props)
+        self._await(api, target, previous_secret, _timeout(props))
+
+    @staticmethod
+    def _write(api: DeploymentApi, target: EnvTarget, props: dict[str, Any]) -> None:
+        """Apply the entry, refusing a Deployment or container that is not there."""
         try:
             require_container(api.read(target.namespace, target.deployment), target)
         except DeploymentNotFound as missing:
@@ -143,7 +163,26 @@ class EnvEntryProvider(KubeResourceProvider):
             ) from missing
         wanted = entry(target.env_name, props["secretName"], props["secretKey"])
         api.apply(target.namespace, target.deployment, apply_body(target, [wanted]))
-        self._await(api, target, previous_secret, _timeout(props))
+
+    @staticmethod
+    def _taken_back(api: DeploymentApi, target: EnvTarget, failure: Exception) -> RolloutFailed:
+        """Relinquish the entry a failed create applied (no wait: the rollout back may be as
+        stuck as the one that failed); the error says whether that worked and what to do."""
+        try:
+            api.apply(target.namespace, target.deployment, apply_body(target, []))
+        except Exception as also:
+            return RolloutFailed(
+                f"{failure}\nThe env entry {target.env_name} could not be taken back out of "
+                f"{target.where} ({also}): it is still there but not in the stack's state. "
+                "Run `pulumi up` again once the cluster answers: it applies the same entry and "
+                "waits again (`pulumi destroy` alone would leave it behind)."
+            )
+        return RolloutFailed(
+            f"{failure}\nThe env entry {target.env_name} was taken back out of {target.where}, "
+            "so this run leaves none of it (the pods go back to their previous template). Fix "
+            f"what keeps the rollout from completing (`kubectl -n {target.namespace} describe "
+            "pods`), then run `pulumi up` again."
+        )
 
     @staticmethod
     def _await(api: DeploymentApi, target: EnvTarget, secret: str | None, timeout: float) -> None:
@@ -153,7 +192,7 @@ class EnvEntryProvider(KubeResourceProvider):
         def rolled_out() -> tuple[bool, str]:
             return rollout_status(api.read(target.namespace, target.deployment))
 
-        wait_until(rolled_out, timeout)
+        wait_until(through_outages(rolled_out), timeout)
         if secret is None:
             return
         deployment = api.read(target.namespace, target.deployment)
@@ -165,7 +204,7 @@ class EnvEntryProvider(KubeResourceProvider):
             holding = pods_referencing(api.pods(target.namespace, selector), secret)
             return not holding, f"pods still reading Secret {secret}: {', '.join(holding)}"
 
-        wait_until(released, timeout)
+        wait_until(through_outages(released), timeout)
 
 
 class DeploymentEnvEntry(Resource, module="openclaw", name="EnvEntry"):

@@ -21,7 +21,9 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import urllib3
 from kubernetes import client
+from kubernetes.client.exceptions import ApiException
 
 from components.kube_connection import api_errors
 from components.kubernetes_meta import FIELD_MANAGER
@@ -177,6 +179,42 @@ def rollout_status(deployment: dict[str, Any]) -> tuple[bool, str]:
 def selector_of(deployment: dict[str, Any]) -> str:
     labels = deployment.get("spec", {}).get("selector", {}).get("matchLabels") or {}
     return ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
+
+
+# Answers of an API server that is restarting or overloaded, not a verdict on the request.
+_PASSING_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+def through_outages(check: Callable[[], tuple[bool, str]]) -> Callable[[], tuple[bool, str]]:
+    """`check`, except that an API server that cannot be reached, or answers 429 or 5xx, is
+    waited out like a rollout still in progress, until the wait's own deadline.
+
+    Why: the rollout goes on in the cluster whether or not this process can watch it, so a
+    control-plane restart of a few seconds must not fail a wait of up to ten minutes (and, on
+    create, take the entry back out). What `check` last said is kept, so a wait that gives up
+    during an outage still says how far the rollout had got, and that the API was away.
+    """
+    last = ["no answer from the API server yet"]
+
+    def checked() -> tuple[bool, str]:
+        try:
+            done, waiting_for = check()
+        except (urllib3.exceptions.HTTPError, ApiException) as error:
+            if isinstance(error, ApiException) and error.status not in _PASSING_STATUSES:
+                raise
+            return False, f"{last[0]} (then the API server did not answer: {_cause(error)})"
+        last[0] = waiting_for
+        return done, waiting_for
+
+    return checked
+
+
+def _cause(error: Exception) -> str:
+    """A failed read in one line: the status, or what the connection said (urllib3 names the
+    host and port, e.g. `HTTPSConnection(host='10.0.0.1', port=6443): ... Connection refused`)."""
+    if isinstance(error, ApiException):
+        return f"{error.status} {error.reason}"
+    return str(getattr(error, "reason", None) or error)
 
 
 def wait_until(

@@ -269,9 +269,10 @@ def test_a_rollout_that_never_completes_fails_saying_what_it_waited_for(
     with pytest.raises(RolloutFailed) as raised:
         provider.create(dict(PROPS))
 
-    assert str(raised.value) == (
-        f"gave up after 600 s: Deployment {NAMESPACE}/{NAME}: {waiting_for}"
+    assert str(raised.value).startswith(
+        f"gave up after 600 s: Deployment {NAMESPACE}/{NAME}: {waiting_for}\n"
     )
+    assert env_of(fake) == THEIR_ENV, "a failed create takes its entry back out"
 
 
 def test_a_deployment_scaled_to_zero_rolls_out_at_once(
