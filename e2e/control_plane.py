@@ -98,6 +98,11 @@ class Process:
     argv0: str
     log: Path
     popen: subprocess.Popen[bytes] | None = field(default=None, repr=False, compare=False)
+    # How it was started, so a fault scenario can start it again exactly so (same ports, data
+    # and log); absent when re-read from a record.
+    argv: list[str] = field(default_factory=list, repr=False, compare=False)
+    extra_env: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    survive_parent: bool = field(default=False, repr=False, compare=False)
 
     def alive(self) -> bool:
         if self.popen is not None:
@@ -168,6 +173,42 @@ class ControlPlane:
     def stop(self, grace: float = STOP_GRACE) -> None:
         """Stop every process this control plane started (see ``stop_processes``)."""
         stop_processes(self.processes, grace)
+
+    def process(self, name: str) -> Process:
+        """The running (or stopped) process called ``name``; LookupError if none."""
+        for proc in self.processes:
+            if proc.name == name:
+                return proc
+        raise LookupError(f"no process {name!r} in this control plane")
+
+    def stop_one(self, name: str, grace: float = STOP_GRACE) -> None:
+        """Stop one process by pid (SIGTERM, then SIGKILL), as an outage a fault test injects;
+        ``start_again`` brings it back."""
+        stop_processes([self.process(name)], grace)
+
+    def start_again(self, name: str) -> Process:
+        """Start a stopped process with its own command line and environment (same ports,
+        data dir and log, appended to), in its place in ``processes`` (the stop order), and
+        wait until it answers. Only kube-apiserver and moto have a readiness probe here."""
+        old = self.process(name)
+        if old.alive():
+            raise RuntimeError(f"{name} (pid {old.pid}) is still running")
+        if not old.argv:
+            raise RuntimeError(f"{name} was not started by this process: no command line")
+        ready = {
+            "kube-apiserver": lambda: _http_ok(
+                f"{self.server}/readyz",
+                self.run_dir / "pki" / "apiserver" / "apiserver.crt",
+                self.token,
+            ),
+            "moto": lambda: _ssm_answers(self.moto_endpoint),
+        }[name]
+        launcher = Launcher(run_dir=self.run_dir, survive_parent=old.survive_parent)
+        new = launcher.launch(name, old.argv, old.extra_env)
+        self.processes[self.processes.index(old)] = new
+        launcher.await_ready(new, ready)
+        _write_record(self)
+        return new
 
 
 def stop_processes(processes: list[Process], grace: float = STOP_GRACE) -> None:
@@ -451,7 +492,16 @@ class Launcher:
                 start_new_session=True,
                 preexec_fn=None if self.survive_parent else _die_with_parent,
             )
-        proc = Process(name=name, pid=popen.pid, argv0=argv[0], log=log, popen=popen)
+        proc = Process(
+            name=name,
+            pid=popen.pid,
+            argv0=argv[0],
+            log=log,
+            popen=popen,
+            argv=list(argv),
+            extra_env=dict(extra_env or {}),
+            survive_parent=self.survive_parent,
+        )
         self.processes.append(proc)
         self._launched_at[name] = time.monotonic()
         print(f"  starting {name} (pid {popen.pid}) ...", flush=True)

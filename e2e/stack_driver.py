@@ -85,6 +85,7 @@ class Operation:
     seconds: float
     summary: dict[str, int]
     steps: list[Step] = field(default_factory=list)
+    stdout: str = ""  # what the CLI printed, as a user would read it
 
 
 @dataclass
@@ -157,7 +158,8 @@ class StackDriver:
         started = time.monotonic()
         result = run(on_event)
         summary = _summary(result)
-        operation = Operation(name, time.monotonic() - started, summary, steps)
+        stdout = str(getattr(result, "stdout", "") or "")
+        operation = Operation(name, time.monotonic() - started, summary, steps, stdout)
         self.operations.append(operation)
         print(f"  pulumi {name}: {operation.seconds:.1f} s {summary}", flush=True)
         return operation, result
@@ -173,12 +175,16 @@ class StackDriver:
         up_result: auto.UpResult = result
         return up_result
 
-    def refresh(self, name: str = "refresh") -> Operation:
-        operation, _ = self._timed(name, lambda on_event: self.stack.refresh(on_event=on_event))
+    def refresh(self, name: str = "refresh", **kwargs: Any) -> Operation:
+        operation, _ = self._timed(
+            name, lambda on_event: self.stack.refresh(on_event=on_event, **kwargs)
+        )
         return operation
 
-    def destroy(self, name: str = "destroy") -> Operation:
-        operation, _ = self._timed(name, lambda on_event: self.stack.destroy(on_event=on_event))
+    def destroy(self, name: str = "destroy", **kwargs: Any) -> Operation:
+        operation, _ = self._timed(
+            name, lambda on_event: self.stack.destroy(on_event=on_event, **kwargs)
+        )
         return operation
 
     def state_files_text(self) -> str:
@@ -226,6 +232,9 @@ class Report:
     operations: list[dict[str, Any]] = field(default_factory=list)
     # What the GitOps controller did (issue 18: controller, cluster_mode; issue 19: git_mode).
     gitops: dict[str, Any] = field(default_factory=dict)
+    # One entry per injected fault (issue 22): fault, exit, first_error, world_as_expected,
+    # rerun_converged.
+    faults: list[dict[str, Any]] = field(default_factory=list)
 
     def step(self, name: str, ok: bool, seconds: float) -> None:
         self.steps.append({"name": name, "ok": ok, "seconds": round(seconds, 2)})

@@ -381,3 +381,21 @@ def test_config_takes_endpoints_from_config_or_environment() -> None:
     assert (from_env.endpoint, from_env.region) == ("http://h", "r")
     with pytest.raises(config.ConfigError, match="defaultTags"):
         config.parse_config({"defaultTags": '{"tags": {"a": "b"}}'}, {"AWS_ENDPOINT_URL": "x"})
+
+
+def test_credentials_are_validated_first_as_pulumi_aws_does(moto_endpoint: str) -> None:
+    """CheckConfig's STS call: fine against moto; an unreachable API fails naming the endpoint
+    (in preview too); aws:skipCredentialsValidation skips it, as in the real provider."""
+    env = {"AWS_ENDPOINT_URL": moto_endpoint, "AWS_ACCESS_KEY_ID": "testing"}
+    assert (
+        config.credentials_problem({"region": REGION}, env | {"AWS_SECRET_ACCESS_KEY": "x"}) is None
+    )
+    dead = f"http://127.0.0.1:{free_port()}"
+    problem = config.credentials_problem({"region": REGION}, {"AWS_ENDPOINT_URL": dead})
+    assert problem is not None
+    assert problem.startswith(
+        f"{LABEL}: unable to validate AWS credentials (STS GetCallerIdentity at {dead}"
+    )
+    assert f'Could not connect to the endpoint URL: "{dead}/"' in problem
+    skipped = {"region": REGION, "skipCredentialsValidation": "true"}
+    assert config.credentials_problem(skipped, {"AWS_ENDPOINT_URL": dead}) is None

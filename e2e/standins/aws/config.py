@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+from botocore.config import Config as BotoConfig
+from botocore.exceptions import BotoCoreError, ClientError
 
 from e2e.standins.aws import LABEL
 from e2e.standins.model import StandinError
@@ -32,6 +34,9 @@ ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL")
 REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
 # moto accepts any credentials; these are used only when nothing else is configured.
 PLACEHOLDER_CREDENTIALS = ("standin", "standin")
+# Where the credentials check's STS call goes (one local API serves every service).
+STS_ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL")
+TRUE = ("1", "true", "True", "TRUE")
 
 
 class ConfigError(StandinError):
@@ -110,6 +115,10 @@ def ssm_client(config: ProviderConfig, region: str) -> Any:
     Credentials: the configured ones, else boto3's usual chain, else placeholders (moto does not
     check them, and the endpoint is never real AWS, see `parse_config`).
     """
+    return _session(config, region).client("ssm", region_name=region, endpoint_url=config.endpoint)
+
+
+def _session(config: ProviderConfig, region: str) -> Any:
     session = boto3.session.Session(
         aws_access_key_id=config.access_key,
         aws_secret_access_key=config.secret_key,
@@ -121,4 +130,37 @@ def ssm_client(config: ProviderConfig, region: str) -> Any:
         session = boto3.session.Session(
             aws_access_key_id=key, aws_secret_access_key=secret, region_name=region
         )
-    return session.client("ssm", region_name=region, endpoint_url=config.endpoint)
+    return session
+
+
+def credentials_problem(args: Mapping[str, Any], environ: Mapping[str, str]) -> str | None:
+    """Why the credentials cannot be validated, or None: what the real provider checks first.
+
+    pulumi-aws calls STS GetCallerIdentity in CheckConfig, before any resource, in `preview`
+    and `up` alike, unless `aws:skipCredentialsValidation` (or AWS_SKIP_CREDENTIALS_VALIDATION)
+    is true; so an unreachable AWS API fails the run at once, naming the endpoint, instead of
+    halfway through. Three attempts, as the real provider's SDK makes.
+    """
+    skip = args.get("skipCredentialsValidation")
+    if str(skip) in TRUE or environ.get("AWS_SKIP_CREDENTIALS_VALIDATION") in TRUE:
+        return None
+    config = parse_config(args, environ)
+    endpoint = _first(environ, STS_ENDPOINT_VARIABLES) or config.endpoint
+    region = config.region or "us-east-1"
+    session = _session(config, region)
+    sts = session.client(
+        "sts",
+        region_name=region,
+        endpoint_url=endpoint,
+        config=BotoConfig(
+            connect_timeout=5, read_timeout=10, retries={"max_attempts": 3, "mode": "standard"}
+        ),
+    )
+    try:
+        sts.get_caller_identity()
+    except (BotoCoreError, ClientError) as error:
+        return (
+            f"{LABEL}: unable to validate AWS credentials (STS GetCallerIdentity at {endpoint}, "
+            f"as pulumi-aws does unless aws:skipCredentialsValidation is true): {error}"
+        )
+    return None

@@ -15,7 +15,13 @@ from typing import Any, ClassVar
 from botocore.exceptions import BotoCoreError, ClientError
 
 from e2e.standins.aws import LABEL, PARAMETER_TYPE, provider
-from e2e.standins.aws.config import ConfigError, ProviderConfig, parse_config, ssm_client
+from e2e.standins.aws.config import (
+    ConfigError,
+    ProviderConfig,
+    credentials_problem,
+    parse_config,
+    ssm_client,
+)
 from e2e.standins.aws.schema import schema
 from e2e.standins.model import Diff, StandinError
 from e2e.standins.report import Reporter
@@ -48,9 +54,10 @@ class SsmStandin(Standin):
     def check_config(self, args: Props) -> list[str]:
         try:
             parse_config(args, self.environ)
+            problem = credentials_problem(args, self.environ)
         except ConfigError as error:
             return [str(error)]
-        return []
+        return [problem] if problem else []
 
     def configure(self, args: Props) -> None:
         config = parse_config(args, self.environ)
