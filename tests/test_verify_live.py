@@ -31,6 +31,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from fake_kube_api import FakeKubeApi
+from fake_openclaw import answer, install_fake, seen
 from kubernetes.client import ApiClient, Configuration
 from kubernetes.config import ConfigException
 from moto import mock_aws
@@ -38,6 +39,7 @@ from moto import mock_aws
 from components.deployments import entry
 from components.openclaw_document import remove_section, set_section
 from tools import verify, verify_aws
+from tools.plan_openclaw import PLACEHOLDER, OpenClaw
 from tools.verify_hops import applied_values
 from tools.verify_model import CannotRead, Redactor
 from tools.verify_stack import StackView, settings_from_config
@@ -183,6 +185,7 @@ class World:
         self.kube_error: Exception | None = None
         self.ssm_override: Any = None
         self.stack_error: Exception | None = None
+        self.openclaw: OpenClaw | None = None
 
     def view(self, name: str | None, project_dir: Path, redactor: Redactor) -> StackView:
         if self.stack_error is not None:
@@ -201,7 +204,7 @@ class World:
             read_stack=self.view,
             kube_client=self.api_client,
             ssm_client=lambda region: self.ssm_override or self.verify_client,
-            openclaw=lambda: None,
+            openclaw=lambda: self.openclaw,
         )
 
     def run(self, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -549,3 +552,31 @@ def test_every_other_path_says_what_it_is_and_no_token(
         said = said if path != "permissions" else '"kind": "Role"'
     assert said in shown
     assert leaks(debug_logs.text) == []
+
+
+@pytest.mark.parametrize("valid", [True, False], ids=["valid", "invalid"])
+def test_openclaw_judges_the_live_document_with_the_containers_variables(
+    world: World,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    valid: bool,
+) -> None:
+    monkeypatch.setenv("OPENCLAW_CRON_WEBHOOK_CACHE", str(tmp_path / "cache"))
+    fake = install_fake(tmp_path / "bin" / "openclaw")
+    issues = [] if valid else [{"path": "gateway.port", "message": "must be a number"}]
+    answer(fake, {"valid": valid, "issues": issues})
+    world.openclaw = OpenClaw((str(fake),), None, "2099.1.2")
+    status, hops = world.hops(capsys)
+    config = hops["config"]
+    if valid:
+        assert (status, config["status"]) == (0, "ok")
+        assert config["evidence"] == ["openclaw.json judged by OpenClaw 2099.1.2: valid"]
+    else:
+        assert (status, config["status"]) == (1, "fail")
+        assert config["evidence"] == ["gateway.port: must be a number"]
+    env = seen(fake)["env"]
+    assert (env["NODE_ENV"], env[ENV]) == (PLACEHOLDER, PLACEHOLDER)
+    assert (
+        seen(fake)["document"] == world.cluster.get(NS, "openclaw-config")["data"]["openclaw.json"]
+    )

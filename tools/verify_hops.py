@@ -1,11 +1,12 @@
 """The verdicts on the token's hops, as pure functions of what the readers saw.
 
-stack → ssm → externalSecret → secret → env: each function gets the settings and the facts of
-its hop (None when the object does not exist) and returns one Hop, with the evidence a person
+stack → ssm → externalSecret → secret: each function gets the settings and the facts of its
+hop (None when the object does not exist) and returns one Hop, with the evidence a person
 would otherwise collect with kubectl and the AWS CLI, and for a failure the likely cause and the
 one command that fixes it (the runbook's troubleshooting table, docs/operations.md). A hop
 fails only for a fault of its own; what it cannot judge because an earlier hop failed is said
-in its evidence. The section's hops (config, gitops) are in tools.verify_document_hops.
+in its evidence. The env hop is in tools.verify_env_hop, the section's hops (config, gitops)
+in tools.verify_document_hops.
 
 No function here sees a secret value: values arrive as SHA-256 digests, of which at most
 DIGEST_PREFIX characters are printed.

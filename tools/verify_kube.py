@@ -42,7 +42,11 @@ class ClusterReader:
     """Read-only calls for verify; each returns None for 404 and raises CannotRead otherwise."""
 
     def __init__(
-        self, api_client: client.ApiClient, redactor: Redactor, permissions_fix: str
+        self,
+        api_client: client.ApiClient,
+        redactor: Redactor,
+        permissions_fix: str,
+        kubectl: str = "kubectl",
     ) -> None:
         self._client = api_client
         self._core = client.CoreV1Api(api_client)
@@ -50,6 +54,7 @@ class ClusterReader:
         self._custom = client.CustomObjectsApi(api_client)
         self._redactor = redactor
         self._permissions_fix = permissions_fix
+        self._kubectl = kubectl
 
     @property
     def host(self) -> str:
@@ -176,7 +181,7 @@ class ClusterReader:
         except ApiException as error:
             if error.status == 404:
                 return None
-            kubectl = f"kubectl {verb} {resource} {name or ''}".rstrip()
+            kubectl = f"{self._kubectl} {verb} {resource} {name or ''}".rstrip()
             kubectl += f" -n {namespace}" if namespace else ""
             raise self._api_error(error, verb, what + where, kubectl) from None
         except (HTTPError, OSError) as error:
