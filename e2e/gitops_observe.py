@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,8 @@ class Timeline:
     application: str
     env_name: str
     interval: float = 0.25
+    # More readings on the same clock (e.g. the GitOps repository's head commit).
+    extra: Callable[[], dict[str, Any]] | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
     _started: float = field(default=0.0, init=False)
     _stop: threading.Event = field(default_factory=threading.Event, init=False)
@@ -86,7 +89,9 @@ class Timeline:
         document = get(self.api, CONFIGMAP_PATH).get("data", {}).get("openclaw.json", "")
         present, _ = read_section(document, "cron", context="live")
         deployment = get(self.api, DEPLOYMENT_PATH)
+        extra = self.extra() if self.extra else {}
         return {
+            **extra,
             "sync": app.get("sync", {}).get("status"),
             "health": app.get("health", {}).get("status"),
             "operation": operation.get("phase"),

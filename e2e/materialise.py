@@ -9,10 +9,15 @@ copies — and start the real gateway with exactly that.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from e2e.observe import ClusterView
+from e2e.openclaw_gateway import OpenClawHome, running
+from e2e.webhook_receiver import Received, WebhookReceiver
+from openclaw_runtime.install import OpenClawInstall
 
 
 @dataclass(frozen=True)
@@ -53,3 +58,19 @@ def materialise(
         else:
             unresolved.append(name)
     return MaterialisedPod(env, view.document(config_map, key), tuple(unresolved))
+
+
+def deliver_from_materialised_pod(
+    view: ClusterView, openclaw: OpenClawInstall, root: Path
+) -> tuple[MaterialisedPod, Received | None, dict[str, Any]]:
+    """Starts OpenClaw as the pod would run, runs one cron job, returns what arrived."""
+    pod = materialise(view)
+    home = OpenClawHome(openclaw, root, pod.env)
+    with (
+        WebhookReceiver() as receiver,
+        running(home, secrets.token_hex(16), pod.document) as gateway,
+    ):
+        job_id = gateway.add_webhook_job("proof", receiver.url("/proof"))
+        entry = gateway.run_job(job_id)
+        received = receiver.received("/proof")
+    return pod, (received[0] if received else None), entry

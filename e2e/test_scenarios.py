@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -34,11 +33,9 @@ from components.gitops_tracking import ignore_differences_stanza
 from components.openclaw_document import add_section, read_section, set_section
 from e2e.argocd import SYNC_POLICY
 from e2e.gitops_observe import Timeline, env_entry_owners
-from e2e.materialise import MaterialisedPod, materialise
+from e2e.materialise import deliver_from_materialised_pod
 from e2e.observe import ClusterView, Watcher, ssm_client, ssm_parameter, wait_for
-from e2e.openclaw_gateway import OpenClawHome, running
 from e2e.stack_driver import ROOT, Report, StackDriver, Step, changes
-from e2e.webhook_receiver import Received, WebhookReceiver
 from e2e.world import APPLICATION, DEPLOYMENT_FILE, NAMESPACE, REPO_PATH, World
 from e2e.world import snapshot as world_snapshot
 from openclaw_runtime.install import OpenClawInstall
@@ -460,22 +457,6 @@ def test_a_kube_context_change_keeps_refresh_and_destroy_on_the_cluster(
 
     refresh = driver.refresh("refresh (context e2e-a gone)")
     assert changes(refresh) == 0, refresh.summary
-
-
-def deliver_from_materialised_pod(
-    view: ClusterView, openclaw: OpenClawInstall, root: Path
-) -> tuple[MaterialisedPod, Received | None, dict[str, Any]]:
-    """Starts OpenClaw as the pod would run, runs one cron job, returns what arrived."""
-    pod = materialise(view)
-    home = OpenClawHome(openclaw, root, pod.env)
-    with (
-        WebhookReceiver() as receiver,
-        running(home, secrets.token_hex(16), pod.document) as gateway,
-    ):
-        job_id = gateway.add_webhook_job("proof", receiver.url("/proof"))
-        entry = gateway.run_job(job_id)
-        received = receiver.received("/proof")
-    return pod, (received[0] if received else None), entry
 
 
 def test_the_materialised_pod_sends_the_webhook_with_the_token_in_ssm(
