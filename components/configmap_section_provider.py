@@ -48,6 +48,7 @@ from components.openclaw_document import (
     remove_section,
     set_section,
 )
+from components.provider_log import warn
 
 MAX_ATTEMPTS = 5
 
@@ -117,7 +118,8 @@ class JsonSectionProvider(KubeResourceProvider):
         return UpdateResult(_outputs(news))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        """Remove exactly our section; if the ConfigMap, key or section is gone, so is ours."""
+        """Remove exactly our section; if the ConfigMap, key or section is gone, so is ours
+        (a ConfigMap or key deleted out of band is said in the output, not only skipped)."""
         section = props["section"]
 
         def edit(document: ConfigMapDocument) -> str:
@@ -169,6 +171,11 @@ class JsonSectionProvider(KubeResourceProvider):
                 continue
             except ConfigMapNotFound:
                 if missing_is_done:
+                    warn(
+                        f"ConfigMap {namespace}/{name} key {key} is already gone (deleted outside "
+                        f"this stack): its {props['section']} section went with it, nothing to "
+                        "remove."
+                    )
                     return
                 raise
         raise ConflictError(

@@ -43,6 +43,7 @@ from components.deployments import (
     wait_until,
 )
 from components.kube_connection import KubeResourceProvider
+from components.provider_log import warn
 
 # Changing any of these points the resource at another entry, so it is a replacement.
 _TARGET_PROPS = ("namespace", "deployment", "container", "envName")
@@ -111,7 +112,12 @@ class EnvEntryProvider(KubeResourceProvider):
             api.apply(target.namespace, target.deployment, apply_body(target, []))
             self._await(api, target, props.get("secretName"), _timeout(props))
         except DeploymentNotFound:
-            return  # deleted out of band: nothing of ours is left in the cluster
+            # Deleted out of band: nothing of ours is left in the cluster. Said, not silent.
+            warn(
+                f"Deployment {target.namespace}/{target.deployment} is already gone (deleted "
+                f"outside this stack): its env entry {target.env_name} went with it, nothing to "
+                "relinquish."
+            )
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Our inputs against our inputs: the live list's order can never show as a change.

@@ -1,0 +1,140 @@
+"""What the dynamic providers say in the operation's output (issue 22: a destroy after the app's
+objects were deleted out of band completes, and says what it found).
+
+The warning travels as every provider plugin's reports do: to the engine's Log service at the
+address the engine passed as the process's argument. Here a real gRPC Engine service stands in
+for the engine, and the provider process is recognised exactly as in production (its
+`__main__` is `pulumi.dynamic.__main__`).
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections.abc import Iterator
+from concurrent import futures
+from typing import Any
+
+import grpc
+import pytest
+from fake_kube_api import FakeKubeApi
+from google.protobuf import empty_pb2
+from kubernetes.client import ApiClient, Configuration
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
+from test_env_entry_over_http import PROPS as ENV_PROPS
+from test_section_provider import PROPS as SECTION_PROPS
+from test_section_provider import RESOURCE_ID
+
+from components import provider_log
+from components.configmap_section_provider import JsonSectionProvider
+from components.deployment_env_provider import EnvEntryProvider
+
+
+class Engine(engine_pb2_grpc.EngineServicer):
+    """The engine's Log service, keeping what it was told."""
+
+    def __init__(self) -> None:
+        self.logged: list[tuple[int, str]] = []
+
+    def Log(self, request: engine_pb2.LogRequest, context: Any) -> empty_pb2.Empty:
+        self.logged.append((request.severity, request.message))
+        return empty_pb2.Empty()
+
+
+@pytest.fixture
+def engine(monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """An engine on a free port, and this process looking like `python -m pulumi.dynamic ADDR`."""
+    servicer = Engine()
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    engine_pb2_grpc.add_EngineServicer_to_server(servicer, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    main = types.ModuleType("__main__")
+    main.__spec__ = types.SimpleNamespace(name="pulumi.dynamic.__main__")  # type: ignore[assignment]
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    monkeypatch.setattr(sys, "argv", ["/venv/lib/pulumi/dynamic/__main__.py", f"127.0.0.1:{port}"])
+    yield servicer
+    server.stop(0)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeKubeApi]:
+    with FakeKubeApi() as server:
+        yield server
+
+
+def client_for(fake: FakeKubeApi) -> Any:
+    api_client = ApiClient(Configuration(host=fake.host))
+    return lambda _target: api_client
+
+
+def test_destroy_after_the_deployment_was_deleted_says_so(
+    engine: Engine, fake: FakeKubeApi
+) -> None:
+    EnvEntryProvider(client_for(fake)).delete("id", dict(ENV_PROPS))
+
+    assert engine.logged == [
+        (
+            engine_pb2.WARNING,
+            "Deployment openclaw/openclaw is already gone (deleted outside this stack): its env "
+            "entry OPENCLAW_CRON_WEBHOOK_TOKEN went with it, nothing to relinquish.",
+        )
+    ]
+
+
+def test_destroy_after_the_configmap_was_deleted_says_so(engine: Engine, fake: FakeKubeApi) -> None:
+    JsonSectionProvider(client_for(fake)).delete(RESOURCE_ID, dict(SECTION_PROPS))
+
+    assert engine.logged == [
+        (
+            engine_pb2.WARNING,
+            "ConfigMap openclaw/openclaw-config key openclaw.json is already gone (deleted "
+            "outside this stack): its cron section went with it, nothing to remove.",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "main", "address"),
+    [
+        (
+            ["/x/pulumi/dynamic/__main__.py", "127.0.0.1:40123"],
+            "pulumi.dynamic.__main__",
+            "127.0.0.1:40123",
+        ),
+        (
+            ["/x/pulumi/dynamic/__main__.py", "[::1]:40123"],
+            "pulumi.dynamic.__main__",
+            "[::1]:40123",
+        ),
+        (["/x/pulumi/dynamic/__main__.py"], "pulumi.dynamic.__main__", None),
+        (["pytest", "tests/test_x.py:12"], "pytest.__main__", None),
+        (["/x/pulumi/dynamic/__main__.py", "--logtostderr"], "pulumi.dynamic.__main__", None),
+    ],
+)
+def test_only_a_dynamic_provider_process_has_an_engine_to_tell(
+    argv: list[str], main: str, address: str | None
+) -> None:
+    assert provider_log.engine_address(argv, main) == address
+
+
+def test_outside_a_provider_process_nothing_is_sent(
+    fake: FakeKubeApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    channels: list[str] = []
+    monkeypatch.setattr(provider_log.grpc, "insecure_channel", channels.append)
+
+    EnvEntryProvider(client_for(fake)).delete("id", dict(ENV_PROPS))  # pytest's own argv
+
+    assert channels == []
+
+
+def test_an_engine_that_does_not_answer_never_fails_the_delete(
+    engine: Engine, fake: FakeKubeApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["/x/pulumi/dynamic/__main__.py", "127.0.0.1:1"])
+    monkeypatch.setattr(provider_log, "TIMEOUT_SECONDS", 0.5)
+
+    EnvEntryProvider(client_for(fake)).delete("id", dict(ENV_PROPS))
+
+    assert engine.logged == []
