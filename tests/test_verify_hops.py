@@ -118,6 +118,15 @@ def test_type_key_and_tags_changed_outside_pulumi_are_each_named() -> None:
     assert hop.fix == UP_REFRESH
 
 
+def test_a_version_other_than_the_last_updates_was_written_by_someone_else() -> None:
+    hop = ssm_hop(S, parameter(version=4), C, recorded_version=3)
+    assert hop.summary == (
+        f"parameter {NAME}: its version is 4, the stack's last update left version 3"
+    )
+    assert hop.fix == UP_REFRESH
+    assert ssm_hop(S, parameter(version=3), C, recorded_version=3).status == "ok"
+
+
 @pytest.mark.parametrize(
     ("live", "wanted", "same"),
     [

@@ -180,7 +180,11 @@ def healthy_world(ssm: Any, verify_client: Any) -> Iterator[World]:
 class World:
     def __init__(self, cluster: Cluster, ssm: Any, verify_client: Any) -> None:
         self.cluster, self.ssm, self.verify_client = cluster, ssm, verify_client
-        self.outputs: dict[str, Any] = {**applied_values(SETTINGS), "webhookToken": "[secret]"}
+        self.outputs: dict[str, Any] = {
+            **applied_values(SETTINGS),
+            "parameterVersion": 1,
+            "webhookToken": "[secret]",
+        }
         self.config = dict(CONFIG)
         self.kube_error: Exception | None = None
         self.ssm_override: Any = None
@@ -311,6 +315,11 @@ def _ssm_changed_behind_esos_back(w: World) -> None:
     w.ssm.put_parameter(Name=PARAMETER, Value=OLD_TOKEN, Type="SecureString", Overwrite=True)
 
 
+def _ssm_changed_and_synced(w: World) -> None:
+    w.ssm.put_parameter(Name=PARAMETER, Value=OLD_TOKEN, Type="SecureString", Overwrite=True)
+    w.cluster.objects[SECRET_PATH] = secret(OLD_TOKEN)
+
+
 def _ssm_tag_changed(w: World) -> None:
     tag = {"Key": "managed-by", "Value": "terraform"}
     w.ssm.add_tags_to_resource(ResourceType="Parameter", ResourceId=PARAMETER, Tags=[tag])
@@ -352,7 +361,13 @@ FORCE_SYNC = f"kubectl -n {NS} annotate externalsecret {R2} force-sync=$(date +%
 PERMISSIONS = "./bin/verify --stack dev --print-permissions"
 FAULTS = {
     "ssm value changed behind ESO's back": Fault(
-        _ssm_changed_behind_esos_back, 1, {"externalSecret": "fail", "secret": "fail"}, UP_REFRESH
+        _ssm_changed_behind_esos_back,
+        1,
+        {"ssm": "fail", "externalSecret": "fail", "secret": "fail"},
+        UP_REFRESH,
+    ),
+    "ssm value changed, and ESO already copied it": Fault(
+        _ssm_changed_and_synced, 1, {"ssm": "fail"}, UP_REFRESH
     ),
     "ssm parameter deleted": Fault(
         lambda w: w.ssm.delete_parameter(Name=PARAMETER),

@@ -229,7 +229,7 @@ def _hops(
     ssm = (
         cannot_check("ssm", facts.ssm_problem)
         if facts.ssm_problem
-        else ssm_hop(s, facts.parameter, c)
+        else ssm_hop(s, facts.parameter, c, view.outputs.get("parameterVersion"))
     )
     digest = facts.parameter.digest if facts.parameter else None
     agree = None if digest is None or facts.secret is None else facts.secret.digest == digest

@@ -129,7 +129,12 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def ssm_hop(settings: Settings, facts: ParameterFacts | None, c: Commands) -> Hop:
+def ssm_hop(
+    settings: Settings, facts: ParameterFacts | None, c: Commands, recorded_version: Any = None
+) -> Hop:
+    """`recorded_version`: the stack output `parameterVersion`, the version the last update
+    left (None when the stack does not export it). Pulumi is the only writer of the value, so
+    any other version means someone else wrote it, even after ESO has copied their value."""
     name = settings.token.parameter_name
     if facts is None:
         return fail(
@@ -154,6 +159,11 @@ def ssm_hop(settings: Settings, facts: ParameterFacts | None, c: Commands) -> Ho
         problems.append(f"its KMS key is {facts.key_id}, the stack sets {wanted_key}")
     elif same is None:
         evidence.append(f"KMS key not compared with {wanted_key} (an alias and a key id)")
+    if isinstance(recorded_version, int) and recorded_version != facts.version:
+        problems.append(
+            f"its version is {facts.version}, the stack's last update left version "
+            f"{recorded_version}"
+        )
     for tag, value in sorted(settings.token.tags.items()):
         if tag not in facts.tags:
             problems.append(f"tag {tag} is missing")
