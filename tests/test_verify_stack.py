@@ -254,6 +254,14 @@ def test_no_region_is_a_check_that_cannot_run(monkeypatch: pytest.MonkeyPatch) -
     assert missing.value.fix == "pulumi config set aws:region <region>"
 
 
+def test_a_missing_profile_is_a_check_that_cannot_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    with pytest.raises(CannotRead) as missing:
+        verify_aws.ssm_client("eu-west-1", {})
+    assert missing.value.summary == "no SSM client (ProfileNotFound)"
+
+
 def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -70,6 +70,12 @@ def ssm_client(region: str | None, environ: Mapping[str, str] | None = None) -> 
             "the stack sets no aws:region and the environment has no AWS_REGION",
             "pulumi config set aws:region <region>",
         ) from None
+    except BotoCoreError as error:  # ProfileNotFound, a broken config file, ...
+        raise CannotRead(
+            f"no SSM client ({type(error).__name__})",
+            "boto3 cannot set up a client from this environment (AWS_PROFILE, ~/.aws/config)",
+            "aws configure list   (shows which profile and credentials boto3 would use)",
+        ) from None
 
 
 def shape_of(value: str) -> str:
