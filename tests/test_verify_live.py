@@ -348,6 +348,10 @@ def _no_cluster(w: World) -> None:
     w.kube_error = ConfigException("Invalid kube-config file. No configuration found.")
 
 
+def _kubeconfig_error_quoting_a_credential(w: World) -> None:
+    w.kube_error = ValueError(f"client-key-data {OLD_TOKEN} is not valid")
+
+
 @dataclass(frozen=True)
 class Fault:
     inject: Callable[[World], object]
@@ -442,6 +446,12 @@ FAULTS = {
         1,
         {"stack": "fail", "externalSecret": "fail", "secret": "fail", "env": "fail"},
         "pulumi up --stack dev",
+    ),
+    "a kubeconfig error quoting a credential": Fault(
+        _kubeconfig_error_quoting_a_credential,
+        2,
+        dict.fromkeys(("externalSecret", "secret", "env", "config", "gitops"), "error"),
+        "pulumi config set kubernetes:context <context> --stack dev",
     ),
     "no cluster": Fault(
         _no_cluster,

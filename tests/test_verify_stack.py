@@ -23,8 +23,10 @@ from botocore.stub import Stubber
 from fake_kube_api import FakeKubeApi
 from kubernetes.client import ApiClient, Configuration
 
+from components.kube_connection import KubeTarget
 from components.settings import GitSettings
 from tools import verify, verify_aws, verify_git, verify_permissions
+from tools.verify_check import kubectl_for
 from tools.verify_kube import ClusterReader
 from tools.verify_model import CannotRead, Hop, Redactor, Report, headline, overall
 from tools.verify_output import as_dict, as_text
@@ -337,6 +339,14 @@ def test_kubernetes_refusals_and_silence_are_said_in_our_words() -> None:
     with pytest.raises(CannotRead) as unreachable:
         silent.deployment("openclaw", "openclaw")
     assert unreachable.value.summary.startswith(f"cannot reach the Kubernetes API at {host} (")
+
+
+def test_printed_kubectl_commands_aim_at_the_cluster_verify_read() -> None:
+    assert kubectl_for(KubeTarget()) == "kubectl"
+    assert kubectl_for(KubeTarget("~/.kube/prod", "prod")) == (
+        "kubectl --kubeconfig ~/.kube/prod --context prod"
+    )
+    assert kubectl_for(KubeTarget("apiVersion: v1\nkind: Config\n", None)) == "kubectl"
 
 
 def test_the_branch_head_is_read_with_the_users_git(tmp_path: Path) -> None:
