@@ -43,7 +43,7 @@ from components.deployments import (
     wait_until,
 )
 from components.kube_connection import KubeResourceProvider
-from components.provider_log import warn
+from components.provider_log import engine_gone, warn
 
 # Changing any of these points the resource at another entry, so it is a replacement.
 _TARGET_PROPS = ("namespace", "deployment", "container", "envName")
@@ -173,7 +173,14 @@ class EnvEntryProvider(KubeResourceProvider):
     @staticmethod
     def _taken_back(api: DeploymentApi, target: EnvTarget, failure: Exception) -> RolloutFailed:
         """Relinquish the entry a failed create applied (no wait: the rollout back may be as
-        stuck as the one that failed); the error says whether that worked and what to do."""
+        stuck as the one that failed); the error says whether that worked and what to do.
+
+        Not when the engine is gone (the CLI was killed while this process waited): the state
+        then holds a pending create, and the next `pulumi up` may already be applying the same
+        entry, which this orphan must not take away from it.
+        """
+        if engine_gone():
+            return RolloutFailed(f"{failure}\n(The engine is gone: the entry is left as it is.)")
         try:
             api.apply(target.namespace, target.deployment, apply_body(target, []))
         except Exception as also:

@@ -29,11 +29,32 @@ def engine_address(argv: list[str], main_module: str | None) -> str | None:
     return argv[-1] if _ADDRESS.match(argv[-1]) else None
 
 
+def _own_engine() -> str | None:
+    main = sys.modules.get("__main__")
+    return engine_address(sys.argv, getattr(getattr(main, "__spec__", None), "name", None))
+
+
+def engine_gone(timeout: float = 2.0) -> bool:
+    """True when this is a provider process whose engine no longer answers.
+
+    The engine kills its plugins when it ends normally, even on a second Ctrl-C; a CLI killed
+    outright (SIGKILL, OOM, a cancelled CI job) leaves them running. Whatever such an orphan
+    would still do to the cluster, nobody asked for any more, and a newer run may be doing it.
+    """
+    address = _own_engine()
+    if address is None:
+        return False
+    with grpc.insecure_channel(address) as channel:
+        try:
+            grpc.channel_ready_future(channel).result(timeout=timeout)
+        except grpc.FutureTimeoutError:
+            return True
+    return False
+
+
 def warn(message: str) -> None:
     """One warning line in the operation's output (nothing outside a provider process)."""
-    main = sys.modules.get("__main__")
-    spec = getattr(main, "__spec__", None)
-    address = engine_address(sys.argv, getattr(spec, "name", None))
+    address = _own_engine()
     if address is None:
         return
     request = engine_pb2.LogRequest(severity=engine_pb2.WARNING, message=message)

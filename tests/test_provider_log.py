@@ -9,6 +9,7 @@ for the engine, and the provider process is recognised exactly as in production 
 
 from __future__ import annotations
 
+import socket
 import sys
 import types
 from collections.abc import Iterator
@@ -22,12 +23,14 @@ from google.protobuf import empty_pb2
 from kubernetes.client import ApiClient, Configuration
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 from test_env_entry_over_http import PROPS as ENV_PROPS
+from test_env_entry_over_http import THEIR_ENV, FakeTime, add_deployment, env_of, ours
 from test_section_provider import PROPS as SECTION_PROPS
 from test_section_provider import RESOURCE_ID
 
-from components import provider_log
+from components import deployments, provider_log
 from components.configmap_section_provider import JsonSectionProvider
 from components.deployment_env_provider import EnvEntryProvider
+from components.deployments import RolloutFailed
 
 
 class Engine(engine_pb2_grpc.EngineServicer):
@@ -138,3 +141,41 @@ def test_an_engine_that_does_not_answer_never_fails_the_delete(
     EnvEntryProvider(client_for(fake)).delete("id", dict(ENV_PROPS))
 
     assert engine.logged == []
+
+
+def test_an_orphan_whose_engine_is_gone_leaves_the_entry_to_the_next_run(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI killed outright while the create waited: the next `up` may already be applying
+    the same entry, so the orphan does not take it back out."""
+    monkeypatch.setattr(sys, "argv", ["/x/pulumi/dynamic/__main__.py", f"127.0.0.1:{free_port()}"])
+    monkeypatch.setattr(deployments, "time", FakeTime())
+    with FakeKubeApi() as fake:
+        add_deployment(fake, THEIR_ENV)
+        fake.deployments.stall_rollouts_at = 3
+
+        with pytest.raises(RolloutFailed) as raised:
+            EnvEntryProvider(client_for(fake)).create(dict(ENV_PROPS))
+
+        assert str(raised.value).endswith("\n(The engine is gone: the entry is left as it is.)")
+        assert env_of(fake) == [*THEIR_ENV, ours()]
+
+
+def test_with_its_engine_there_a_failed_create_takes_the_entry_back(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deployments, "time", FakeTime())
+    with FakeKubeApi() as fake:
+        add_deployment(fake, THEIR_ENV)
+        fake.deployments.stall_rollouts_at = 3
+
+        with pytest.raises(RolloutFailed, match="was taken back out"):
+            EnvEntryProvider(client_for(fake)).create(dict(ENV_PROPS))
+
+        assert env_of(fake) == THEIR_ENV
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
