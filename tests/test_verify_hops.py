@@ -275,6 +275,14 @@ def test_a_sync_older_than_the_parameter_fails_only_when_the_values_differ() -> 
     assert "but the Secret holds the current value" in same.evidence[-1]
 
 
+def test_a_sync_in_the_second_of_the_change_counts_as_after_it() -> None:
+    same_second = parameter(last_modified=MODIFIED + timedelta(milliseconds=700))
+    hop = external_secret_hop(S, external_secret(MODIFIED), same_second, False, None, C)
+    assert hop.status == "ok"
+    earlier = external_secret(MODIFIED - timedelta(seconds=1))
+    assert external_secret_hop(S, earlier, same_second, False, None, C).status == "fail"
+
+
 def test_without_the_parameter_the_sync_time_is_not_compared() -> None:
     hop = external_secret_hop(S, external_secret(), None, None, None, C)
     assert hop.status == "ok"

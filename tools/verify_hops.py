@@ -207,11 +207,15 @@ def ready_condition(obj: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def changed_since_sync(es: Mapping[str, Any] | None, facts: ParameterFacts | None) -> bool | None:
-    """Did SSM change after ESO's last sync? None when either side is unknown."""
+    """Did SSM change after ESO's last sync? None when either side is unknown.
+
+    `refreshTime` has whole seconds; SSM's time has milliseconds. A sync in the same second as
+    the change (ESO syncing the parameter `pulumi up` just wrote) counts as after it.
+    """
     refreshed = parse_time(((es or {}).get("status") or {}).get("refreshTime"))
     if refreshed is None or facts is None:
         return None
-    return refreshed < facts.last_modified
+    return refreshed < facts.last_modified.replace(microsecond=0)
 
 
 def _spec_problems(settings: Settings, es: Mapping[str, Any]) -> list[str]:
