@@ -258,7 +258,7 @@ def test_a_healthy_world_holds_on_every_hop(
         "(section.target cluster)",
     ]
     assert lines[-1].startswith("✔ all 7 hops hold  (stack dev, exit 0, ")
-    assert "                  · value: 64 hex characters, sha256 " + digest in lines
+    assert "                  · value: 64 hex characters" in lines
     assert verify_aws.digest_of(TOKEN.encode())[:13] not in out
 
 

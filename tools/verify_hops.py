@@ -146,8 +146,7 @@ def ssm_hop(
     wanted_key = settings.token.kms_key_id or DEFAULT_KMS_KEY
     tags = ", ".join(f"{k}={v}" for k, v in sorted(facts.tags.items())) or "none"
     evidence = [
-        f"{facts.type} {facts.name}, version {facts.version}, "
-        f"last modified {_iso(facts.last_modified)}",
+        f"{facts.type}, version {facts.version}, last modified {_iso(facts.last_modified)}",
         f"KMS key {facts.key_id or DEFAULT_KMS_KEY}",
         f"tags {tags}",
     ]
@@ -180,7 +179,7 @@ def ssm_hop(
     if facts.digest is None or facts.shape is None:
         problem = facts.value_problem or CannotRead("value unreadable", "unknown", c.permissions)
         return cannot_check("ssm", problem, *evidence)
-    evidence.append(f"value: {facts.shape}, sha256 {prefix(facts.digest)}")
+    evidence.append(f"value: {facts.shape}")
     return ok(
         "ssm",
         f"SecureString {name}, version {facts.version}, sha256 {prefix(facts.digest)}",
@@ -322,7 +321,10 @@ def external_secret_hop(
             *evidence,
         )
     else:
-        evidence.append(f"synced after the parameter's last modification ({parameter.version})")
+        evidence.append(
+            f"synced after the parameter's last modification (version {parameter.version}, "
+            f"{_iso(parameter.last_modified)})"
+        )
     return ok("externalSecret", f"{where} Ready/SecretSynced, synced {refresh}", *evidence)
 
 
