@@ -107,9 +107,9 @@ def render(settings: Settings, stack: str, region: str | None, known_arn: str | 
     """Both, as text a person pastes: YAML for kubectl, JSON for IAM."""
     documents = yaml.safe_dump_all(rbac(settings), sort_keys=False)
     return (
-        f"# Kubernetes: what ./bin/verify --stack {stack} reads (kubectl apply -f -, then bind\n"
-        f"# it to verify's identity with a RoleBinding / ClusterRoleBinding). The Secret and\n"
-        f"# ExternalSecret names carry the rotation (-r{settings.token.rotation}): update them\n"
+        f"# Kubernetes: what ./bin/verify --stack {stack} reads. kubectl apply -f it, then\n"
+        "# bind it to verify's identity (RoleBinding, ClusterRoleBinding). The Secret and the\n"
+        f"# ExternalSecret carry the rotation (-r{settings.token.rotation}): update their names\n"
         "# after each rotation, or drop their resourceNames.\n"
         f"{documents}"
         "\n# AWS IAM policy for verify's identity:\n"
