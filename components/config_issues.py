@@ -256,9 +256,8 @@ def _leaf(parts: ConfigPath, schema: Mapping[str, Any]) -> tuple[ConfigPath, str
     if schema.get("type") == "object" and members:
         name = next((key for key in members if hint((*parts, key))), next(iter(members)))
         return _leaf((*parts, name), members[name])
-    examples = schema.get("examples") or [{}]
-    if schema.get("type") == "object" and examples[0]:  # a map (token.tags): its example entry
-        name, value = next(iter(examples[0].items()))
+    if schema.get("type") == "object" and schema.get("examples"):  # a map (token.tags)
+        name, value = next(iter(schema["examples"][0].items()))
         return (*parts, name), _shell(value)
     return parts, example(parts, schema)
 

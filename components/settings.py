@@ -220,7 +220,7 @@ def _settings(config: Mapping[str, Any]) -> Settings:
     if section["target"] == "git":
         section["git"] = GitSettings(**_fields(config, ("section", "git")))
     return Settings(
-        namespace=config.get("namespace", Settings.namespace),
+        namespace=config.get("namespace", hint(("namespace",))["default"]),
         token=TokenSettings(**_fields(config, ("token",))),
         external_secret=ExternalSecretSettings(**_fields(config, ("externalSecret",))),
         deployment=DeploymentSettings(**_fields(config, ("deployment",))),

@@ -308,3 +308,16 @@ def test_a_key_new_in_openclaws_schema_is_accepted_and_written_without_code(
 
     assert list(section) == ["enabled", "webhookToken", "sessionRetention", "maxConcurrentRuns"]
     assert section["maxConcurrentRuns"] == 4
+
+
+def test_an_open_object_new_in_openclaws_schema_is_written_as_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An object whose schema lists no members keeps the order it was given in."""
+    schema = json.loads(json.dumps(cron_schema()))
+    schema["properties"]["labels"] = {"type": "object"}
+    monkeypatch.setattr(settings_module, "cron_schema", lambda: schema)
+
+    section = parse_settings({"cron": {"labels": {"team": "a", "env": "b"}}}).cron_section()
+
+    assert list(section["labels"].items()) == [("team", "a"), ("env", "b")]

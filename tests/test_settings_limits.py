@@ -82,6 +82,13 @@ def test_the_rotation_suffix_counts_toward_the_name_limits() -> None:
         assert refused_keys(past_limit) == [f"externalSecret.{key}"]
 
 
+def test_a_bad_rotation_is_not_reported_again_through_the_names() -> None:
+    """With the rotation refused, the names are measured with the default suffix "-r1"."""
+    raw = {"token": {"rotation": "R" * 30}, "externalSecret": {"name": "e" * 250}}
+
+    assert refused_keys(raw) == ["token.rotation"]
+
+
 @pytest.mark.parametrize("name", ["/Xssm/token", "/openclaw/aws-token", "/X" + "/p" * 14])
 def test_only_the_first_level_is_checked_for_reserved_prefixes(name: str) -> None:
     """AWS reserves names *beginning* with aws or ssm; the name of 15 levels is at the limit."""

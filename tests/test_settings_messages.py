@@ -258,6 +258,7 @@ CASES: list[tuple[str, Any, str, str]] = [
         set_fix("timeouts.rolloutSeconds", "600"),
     ),
     ("timeouts", 600, "must be an object", f"pulumi config rm '{P}:timeouts'"),
+    ("section", 1, "must be an object", f"pulumi config rm '{P}:section'"),
     (
         "section.target",
         "gitops",
@@ -588,3 +589,26 @@ def test_new_keys_are_checked_with_the_rest_before_anything_is_registered() -> N
         "timeouts.rolloutSeconds",
     ]
     assert raised.value.recording.registrations == []
+
+
+def test_unknown_keys_come_first_then_the_schemas_order() -> None:
+    raw = {
+        "timeouts": {"rolloutSeconds": 0},
+        "namespace": "OpenClaw",
+        "zone": "eu",
+        "token": {"zz": 1, "mm": 2, "aa": 3, "kk": 4, "rotation": "R2", "bb": 5},
+    }
+
+    keys = [issue.split(" = ")[0].removeprefix(f"{P}:") for issue in issues_of(raw)]
+
+    assert keys == [
+        "zone",
+        "namespace",
+        "token.aa",
+        "token.bb",
+        "token.kk",
+        "token.mm",
+        "token.zz",
+        "token.rotation",
+        "timeouts.rolloutSeconds",
+    ]
