@@ -14,6 +14,7 @@ delivery = CronWebhookDelivery("openclaw-cron-webhook", settings)
 
 pulumi.export("parameterName", delivery.parameter_name)
 pulumi.export("parameterArn", delivery.parameter_arn)
+pulumi.export("parameterVersion", delivery.parameter_version)
 pulumi.export("externalSecretName", delivery.external_secret_name)
 pulumi.export("secretName", delivery.secret_name)
 pulumi.export("envName", settings.deployment.env_name)

@@ -94,6 +94,7 @@ class CronWebhookDelivery(pulumi.ComponentResource):
     token: pulumi.Output[str]
     parameter_name: pulumi.Output[str]
     parameter_arn: pulumi.Output[str]
+    parameter_version: pulumi.Output[int]
     external_secret_name: pulumi.Output[str]
     secret_name: pulumi.Output[str]
 
@@ -154,6 +155,8 @@ class CronWebhookDelivery(pulumi.ComponentResource):
         self.token = token.value
         self.parameter_name = parameter.name
         self.parameter_arn = parameter.arn
+        # What verify compares the live parameter with: a value written outside Pulumi bumps it.
+        self.parameter_version = parameter.version
         self.external_secret_name = external_secret.name
         self.secret_name = external_secret.secret_name
         self.register_outputs(
@@ -161,6 +164,7 @@ class CronWebhookDelivery(pulumi.ComponentResource):
                 "token": self.token,
                 "parameter_name": self.parameter_name,
                 "parameter_arn": self.parameter_arn,
+                "parameter_version": self.parameter_version,
                 "external_secret_name": self.external_secret_name,
                 "secret_name": self.secret_name,
             }

@@ -151,6 +151,7 @@ def test_outputs_name_each_hop(dev_run: Recording) -> None:
     assert outputs["parameterArn"] == (
         "arn:aws:ssm:ap-northeast-1:123456789012:parameter/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
     )
+    assert outputs["parameterVersion"] == 1
     assert outputs["externalSecretName"] == "openclaw-cron-webhook-r1"
     assert outputs["secretName"] == "openclaw-cron-webhook-r1"
     assert outputs["envName"] == "OPENCLAW_CRON_WEBHOOK_TOKEN"
