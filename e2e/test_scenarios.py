@@ -31,12 +31,11 @@ from pulumi import automation as auto
 
 from components.gitops_tracking import ignore_differences_stanza
 from components.openclaw_document import add_section, read_section, set_section
-from e2e.argocd import SYNC_POLICY
 from e2e.gitops_observe import Timeline, env_entry_owners
 from e2e.materialise import deliver_from_materialised_pod
 from e2e.observe import ClusterView, Watcher, ssm_client, ssm_parameter, wait_for
 from e2e.stack_driver import ROOT, Report, StackDriver, Step, changes
-from e2e.world import APPLICATION, DEPLOYMENT_FILE, NAMESPACE, REPO_PATH, World
+from e2e.world import APPLICATION, DEPLOYMENT_FILE, NAMESPACE, World, put_application
 from e2e.world import snapshot as world_snapshot
 from openclaw_runtime.install import OpenClawInstall
 from policy import rules
@@ -331,15 +330,6 @@ def test_with_the_printed_stanza_on_the_application_the_section_sticks(
         wait_for("20 s of Argo CD", lambda: timeline.now() > 20, 40)
     assert view.document() == expected, timeline.events
     assert world.argocd.wait_synced(view.api_client, APPLICATION)[:2] == ("Synced", "Healthy")
-
-
-def put_application(world: World, api: client.ApiClient, extra: dict[str, Any]) -> None:
-    """The reference Application, with ``extra`` spec fields merged (syncOptions appended)."""
-    extra = dict(extra)
-    options = extra.pop("syncPolicy", {}).get("syncOptions", [])
-    policy = {**SYNC_POLICY, "syncOptions": [*SYNC_POLICY["syncOptions"], *options]}
-    spec = {**extra, "syncPolicy": policy}
-    world.argocd.put_application(api, APPLICATION, world.repo.url, REPO_PATH, NAMESPACE, spec)
 
 
 def test_a_second_preview_reports_no_change(driver: StackDriver, e2e_report: Report) -> None:

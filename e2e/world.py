@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 from kubernetes import client
 
-from e2e.argocd import ArgoCD
+from e2e.argocd import SYNC_POLICY, ArgoCD
 from e2e.control_plane import REPO, ControlPlane, apply, get, wait_until
 from e2e.git_remote import GitRemote
 
@@ -122,6 +122,15 @@ def seed(plane: ControlPlane, argocd: ArgoCD) -> World:
         revision=revision,
         argocd=argocd,
     )
+
+
+def put_application(world: World, api: client.ApiClient, extra: dict[str, Any]) -> None:
+    """The reference Application, with ``extra`` spec fields merged (syncOptions appended)."""
+    extra = dict(extra)
+    options = extra.pop("syncPolicy", {}).get("syncOptions", [])
+    policy = {**SYNC_POLICY, "syncOptions": [*SYNC_POLICY["syncOptions"], *options]}
+    spec = {**extra, "syncPolicy": policy}
+    world.argocd.put_application(api, APPLICATION, world.repo.url, REPO_PATH, NAMESPACE, spec)
 
 
 def gitops_files() -> dict[str, str]:
