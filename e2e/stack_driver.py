@@ -235,6 +235,9 @@ class Report:
     # One entry per injected fault (issue 22): fault, exit, first_error, world_as_expected,
     # rerun_converged.
     faults: list[dict[str, Any]] = field(default_factory=list)
+    # One entry per verify scenario (issue 21): fault (None for a healthy run), hop (the first
+    # hop not holding, None when all hold), exit, seconds (verify's wall time).
+    verify: list[dict[str, Any]] = field(default_factory=list)
 
     def step(self, name: str, ok: bool, seconds: float) -> None:
         self.steps.append({"name": name, "ok": ok, "seconds": round(seconds, 2)})
