@@ -15,4 +15,6 @@ types a stand-in's logic speaks: `Diff`, `StandinError`), `report` (stderr and t
 `service` (the `Standin` contract and the gRPC servicer that drives it), `serve` (start, print
 the port, serve), then one package a stand-in: `aws` (SSM Parameter against moto) and `random`
 (RandomBytes). `bin/` holds the `pulumi-resource-*` launchers: put it first on PATH.
+`language_host` is the one stand-in that is not a provider: `pulumi-language-python`, which
+runs the program and Python policy packs (its own gRPC service; see its docstring).
 """
