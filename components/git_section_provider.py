@@ -108,7 +108,9 @@ class GitJsonSectionProvider(KubeResourceProvider):
                 text, target, section, props["value"], source=file.source
             )
 
-        result = commit_edit(file, edit, author=props["author"], message=_message(props, "set"))
+        result = commit_edit(
+            file, edit, author=props["author"], message=commit_message(props, "set")
+        )
         self._deliver(props, result, self._carries(props))
         return CreateResult(_resource_id(props), _outputs(props, result.commit))
 
@@ -119,7 +121,9 @@ class GitJsonSectionProvider(KubeResourceProvider):
         def edit(text: str) -> str:
             return set_section_in_manifest(text, target, section, news["value"], source=file.source)
 
-        result = commit_edit(file, edit, author=news["author"], message=_message(news, "update"))
+        result = commit_edit(
+            file, edit, author=news["author"], message=commit_message(news, "update")
+        )
         self._deliver(news, result, self._carries(news))
         return UpdateResult(_outputs(news, result.commit))
 
@@ -133,7 +137,7 @@ class GitJsonSectionProvider(KubeResourceProvider):
 
         try:
             result = commit_edit(
-                file, edit, author=props["author"], message=_message(props, "remove")
+                file, edit, author=props["author"], message=commit_message(props, "remove")
             )
         except GitFileMissing:
             return
@@ -304,8 +308,10 @@ def _note(text: str) -> None:
     print(f"openclaw-cron-webhook: {text}", file=sys.stderr, flush=True)
 
 
-def _message(props: dict[str, Any], verb: str) -> str:
-    """The commit message: subject naming the stack and the change; body saying who owns it."""
+def commit_message(props: dict[str, Any], verb: str) -> str:
+    """The commit message: subject naming the stack and the change; body saying who owns it.
+
+    Public because the offline plan (tools.plan_gitops) shows the very message a commit gets."""
     stack, section, key = props["stack"], props["section"], props["key"]
     return (
         f"{stack}: {verb} {section} section in {key} (Phase 2)\n\n"

@@ -218,5 +218,6 @@ def test_a_program_without_exactly_one_section_cannot_be_planned() -> None:
         plan._the_section(Recording())
 
     assert str(raised.value) == (
-        "the program registers 0 pulumi-python:dynamic/openclaw:JsonSection, expected 1"
+        "the program registers 0 sections (pulumi-python:dynamic/openclaw:JsonSection or "
+        "pulumi-python:dynamic/openclaw:GitJsonSection), expected 1"
     )

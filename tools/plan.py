@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from components.gitops_repo import redact_url
 from tools import plan_image, plan_output
 from tools.mock_runtime import (
     ROOT,
@@ -40,6 +41,7 @@ from tools.mock_runtime import (
 )
 from tools.plan_compare import compare, option_notes, summary, up_steps
 from tools.plan_errors import PlanError
+from tools.plan_gitops import git_base, tracked_base
 from tools.plan_image import PodImage, image_of
 from tools.plan_inputs import (
     SECRET,
@@ -49,7 +51,15 @@ from tools.plan_inputs import (
     read_base_config,
     read_base_deployment,
 )
-from tools.plan_json import DestroyStep, DocumentPlan, Plan, PlannedResource, load_previous
+from tools.plan_json import (
+    CommitPlan,
+    DestroyStep,
+    DocumentPlan,
+    Plan,
+    PlannedResource,
+    TrackedPlan,
+    load_previous,
+)
 from tools.plan_kubernetes import (
     KUBERNETES_VERSION,
     KubernetesFile,
@@ -68,7 +78,7 @@ from tools.plan_openclaw import (
     requested,
     verdict_cache,
 )
-from tools.plan_resources import JSON_SECTION, kind_of
+from tools.plan_resources import GIT_SECTION, SECTIONS, kind_of
 from tools.plan_section import SectionResult, apply_section
 from tools.plan_text import render, verdict_lines
 
@@ -144,10 +154,21 @@ def _secret_sources(registration: Registration, ids: Mapping[str, str]) -> dict[
 
 
 def _the_section(recording: Recording) -> Registration:
-    sections = [r for r in recording.resources if r.type == JSON_SECTION]
+    sections = [r for r in recording.resources if r.type in SECTIONS]
     if len(sections) != 1:
-        raise PlanError(f"the program registers {len(sections)} {JSON_SECTION}, expected 1")
+        raise PlanError(
+            f"the program registers {len(sections)} sections ({' or '.join(SECTIONS)}), expected 1"
+        )
     return sections[0]
+
+
+def _shown_inputs(registration: Registration) -> dict[str, Any]:
+    """The inputs a plan shows: secrets masked, and the GitOps repo's URL without userinfo (a
+    token written as its user name must not reach a plan file or a PR comment)."""
+    inputs: dict[str, Any] = masked(registration.wire_inputs)
+    if registration.type == GIT_SECTION and isinstance(inputs.get("repo"), str):
+        inputs["repo"] = redact_url(inputs["repo"])
+    return inputs
 
 
 def _kubernetes_file(
@@ -243,13 +264,21 @@ def _build(
         raise PlanError("two resources share a type and a name; the plan cannot tell them apart")
 
     section = _the_section(recording)
-    base = read_base_config(
-        options.base_config or DEFAULT_BASE,
-        section.inputs["namespace"],
-        section.inputs["configMap"],
-        section.inputs["key"],
-        default=options.base_config is None,
-    )
+    commit: CommitPlan | None = None
+    tracked: TrackedPlan | None = None
+    git_notes: tuple[str, ...] = ()
+    if section.type == GIT_SECTION:  # the base is the repository's manifest of the ConfigMap
+        git = git_base(section.inputs, options.base_config, DEFAULT_BASE, shown)
+        base, commit, git_notes = git.base, git.commit, git.notes
+    else:
+        base = read_base_config(
+            options.base_config or DEFAULT_BASE,
+            section.inputs["namespace"],
+            section.inputs["configMap"],
+            section.inputs["key"],
+            default=options.base_config is None,
+        )
+        tracked = tracked_base(section.inputs, base, shown(base.path))
     result = apply_section(section.inputs, base, shown(base.path))
 
     files: dict[str, str] = {}
@@ -257,7 +286,7 @@ def _build(
     variables: set[str] = set()
     pod: PodImage | None = None
     for registration in ordered:
-        kind, inputs = kind_of(registration.type), masked(registration.wire_inputs)
+        kind, inputs = kind_of(registration.type), _shown_inputs(registration)
         written: KubernetesFile | None = None
         if kind.manifest is not None:
             written, image = _kubernetes_file(kind.manifest(inputs), kind.into_deployment, options)
@@ -270,7 +299,8 @@ def _build(
         resources.append(_planned(registration, ids, inputs, written))
 
     # The app's variables (those a document references are set to a placeholder for OpenClaw).
-    everything, order, notes = resources, [r.id for r in resources], list(result.notes)
+    everything, order = resources, [r.id for r in resources]
+    notes = [*result.notes, *git_notes]
     judging = (
         BeforeAndAfter(openclaw, base.document, result.document, variables, verdict_cache())
         if openclaw
@@ -313,6 +343,8 @@ def _build(
         },
         document=document,
         openclaw=_openclaw_verdict(verdict, pod),
+        commit=commit,
+        tracked=tracked,
         notes=notes,
     )
     if verdict.rejects_the_change:

@@ -180,7 +180,7 @@ def _load_json(text: str, path: Path) -> Any:
         raise PlanError(f"{path}: nested too deeply to be a manifest") from None
 
 
-def _looks_like_json_object(text: str) -> bool:
+def looks_like_json_object(text: str) -> bool:
     match = _JSON5_PREAMBLE.match(text)
     return text[match.end() if match else 0 :].startswith("{")
 
@@ -190,7 +190,7 @@ def load_manifests(text: str, path: Path) -> list[Any]:
 
     `kubectl get -o yaml` of several objects prints a List; kustomize prints documents.
     """
-    if _looks_like_json_object(text):
+    if looks_like_json_object(text):
         documents = [_load_json(text, path)]
     else:
         documents = load_yaml_documents(text, path)
@@ -370,16 +370,25 @@ def _config_value(value: Any, where: str) -> tuple[Any, bool]:
 
 # --- the base openclaw.json ----------------------------------------------------------------
 
+_LIMIT_WHY = f"a ConfigMap holds at most 1 MiB ({CONFIGMAP_LIMIT:,} bytes), so none can carry it"
+
 
 def read_base_config(
     path: Path, namespace: str, config_map: str, data_key: str, *, default: bool
 ) -> BaseConfig:
     """A raw openclaw.json (JSON or JSON5), or a ConfigMap manifest carrying it at `data_key`."""
     what = "base document" if default else "--base-config"
-    limit_why = f"a ConfigMap holds at most 1 MiB ({CONFIGMAP_LIMIT:,} bytes), so none can carry it"
-    text = read_text(path, what, MANIFEST_LIMIT, limit_why)
+    text = read_text(path, what, MANIFEST_LIMIT, _LIMIT_WHY)
+    return parse_base_config(text, path, namespace, config_map, data_key, what=what)
+
+
+def parse_base_config(
+    text: str, path: Path, namespace: str, config_map: str, data_key: str, *, what: str
+) -> BaseConfig:
+    """`read_base_config` of text already read (or built: git mode's sample manifest); `path`
+    and `what` name it in messages."""
     manifest: dict[str, Any] | None = None
-    if _looks_like_json_object(text):
+    if looks_like_json_object(text):
         try:
             parsed = json.loads(text)
         except (ValueError, RecursionError):
@@ -399,7 +408,7 @@ def read_base_config(
     document = text if manifest is None else _data_value(manifest, data_key, path)
     size = len(document.encode())
     if size > CONFIGMAP_LIMIT:
-        raise PlanError(f"{what} {path}: the document is {size:,} bytes: {limit_why}")
+        raise PlanError(f"{what} {path}: the document is {size:,} bytes: {_LIMIT_WHY}")
     return BaseConfig(path, document, manifest)
 
 

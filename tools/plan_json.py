@@ -41,10 +41,30 @@ back to say what changes. The shape, `schema_version` 2 (a change of shape bumps
                      "same_release": true | false | null,  # the tag names the judging
                                                            # release / another / no release
                      "note": "<the same, in words>"}},
+      "commit": null | {                   # section.target git: the commit `pulumi up` makes
+        "repo": "<URL, userinfo redacted>", "branch": "main",
+        "file": "<section.git.path>",      # the ConfigMap manifest in the repository
+        "base": "<the --base-config file>" | "<the sample's description>",
+        "sample": false | true,            # true: no --base-config, a manifest built from
+                                           # examples/openclaw.json stands in for the file
+        "author": "Name <email>", "message": "<the commit message, as the provider writes it>",
+        "result": "commit" | "adopted",    # adopted: an equal section is there, no commit
+        "diff": "<unified diff of the file; empty when adopted>",
+        "waits": "waits until the live ConfigMap … carries the section …"},
+      "tracked": null | {                  # cluster mode, a base manifest a GitOps controller
+                                           # tracks, written anyway (section.writeTrackedConfigMap)
+        "by": "Argo CD Application openclaw (annotation argocd.argoproj.io/tracking-id)",
+        "warning": "<what happens without the stanza>",
+        "ignore_differences": "<the Application stanza that makes the edit stick, YAML>"},
       "notes": ["…"]
     }
 
 Without `--compare`, every resource is `create`: the plan is relative to an empty stack.
+
+`commit` and `tracked` were added to version 2 (no existing field changed its meaning, so the
+number did not change); a version-2 plan.json written before them lacks both, and `--compare`
+reads it as well. In git mode `document` is the openclaw.json inside the manifest: `base` is
+the manifest, `diff` the document's own diff (the file's is `commit.diff`).
 
 Version 2 (was 1): `openclaw.issues` holds only the issues the change adds (1: every issue of
 the result), beside the new `base_valid`, `already_in_base` and `pod`. A reader of 1 would
@@ -131,6 +151,31 @@ class DocumentPlan:
 
 
 @dataclass
+class CommitPlan:
+    """Git mode: the commit `pulumi up` would push, and what it then waits for."""
+
+    repo: str
+    branch: str
+    file: str
+    base: str
+    sample: bool
+    author: str
+    message: str
+    result: str
+    diff: str
+    waits: str
+
+
+@dataclass
+class TrackedPlan:
+    """Cluster mode: the base ConfigMap is a GitOps controller's, and the stack writes anyway."""
+
+    by: str
+    warning: str
+    ignore_differences: str
+
+
+@dataclass
 class Plan:
     """Everything plan.json holds (see the module docstring for the shape)."""
 
@@ -145,6 +190,8 @@ class Plan:
     outputs: dict[str, Any]
     document: DocumentPlan
     openclaw: dict[str, Any]
+    commit: CommitPlan | None = None
+    tracked: TrackedPlan | None = None
     notes: list[str] = field(default_factory=list)
     schema_version: int = SCHEMA_VERSION
 
@@ -277,10 +324,38 @@ PLAN_SCHEMA: dict[str, Any] = {
                     },
                 }
             ),
+            "commit": {
+                "oneOf": [
+                    {"type": "null"},
+                    _object(
+                        {
+                            "repo": STRING,
+                            "branch": STRING,
+                            "file": STRING,
+                            "base": STRING,
+                            "sample": {"type": "boolean"},
+                            "author": STRING,
+                            "message": STRING,
+                            "result": {"enum": ["commit", "adopted"]},
+                            "diff": STRING,
+                            "waits": STRING,
+                        }
+                    ),
+                ]
+            },
+            "tracked": {
+                "oneOf": [
+                    {"type": "null"},
+                    _object({"by": STRING, "warning": STRING, "ignore_differences": STRING}),
+                ]
+            },
             "notes": {"type": "array", "items": STRING},
         }
     ),
 }
+# Added to version 2 later: a version-2 plan.json written before them has neither.
+ADDED_IN_2 = ("commit", "tracked")
+PLAN_SCHEMA["required"] = [key for key in PLAN_SCHEMA["required"] if key not in ADDED_IN_2]
 
 
 # Version 1: the same, but for the verdict on the result alone.

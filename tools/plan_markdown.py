@@ -14,11 +14,12 @@ import re
 from typing import Any
 
 from tools.plan_compare import summary_line
-from tools.plan_json import Plan, PlannedResource
+from tools.plan_json import CommitPlan, Plan, PlannedResource, TrackedPlan
 from tools.plan_openclaw import ALREADY_HEADING
 from tools.plan_resources import (
     ENV_ENTRY,
     EXTERNAL_SECRET,
+    GIT_SECTION,
     JSON_SECTION,
     RANDOM_BYTES,
     SSM_PARAMETER,
@@ -84,6 +85,12 @@ def _hop(resource: PlannedResource) -> str:
             f"{inputs.get('section')} section of {inputs.get('key')} in ConfigMap "
             f"{inputs.get('namespace')}/{inputs.get('configMap')}"
         )
+    if resource.type == GIT_SECTION:
+        return (
+            f"{inputs.get('section')} section of {inputs.get('key')} in ConfigMap "
+            f"{inputs.get('namespace')}/{inputs.get('configMap')}, committed to "
+            f"{inputs.get('path')} (branch {inputs.get('branch')})"
+        )
     return f"{_short_type(resource)} {resource.name}"
 
 
@@ -146,6 +153,64 @@ def _issues(issues: list[dict[str, str]]) -> list[str]:
     return [f"- {_code(i['path'] or '(document)')}: {_text(i['message'])}" for i in issues]
 
 
+def _fenced(info: str, text: str) -> list[str]:
+    """A fenced code block that holds `text` whatever backtick runs it has."""
+    fence = "`" * max(3, max((len(r) for r in re.findall(r"`+", text)), default=0) + 1)
+    return [f"{fence}{info}", text.rstrip("\n"), fence]
+
+
+def _commit(commit: CommitPlan) -> list[str]:
+    """Git mode: where the commit goes, what `pulumi up` then waits for, the file's diff."""
+    lines = ["#### The commit to the GitOps repository", ""]
+    if commit.result == "adopted":
+        lines += [
+            "No commit: the file already holds an equal section (adopted). "
+            f"`pulumi up` only {_text(commit.waits)}.",
+            "",
+        ]
+    else:
+        lines += [f"`pulumi up` pushes it after the env rollout, then {_text(commit.waits)}.", ""]
+    lines += [
+        "| repository | branch | file | author |",
+        "|---|---|---|---|",
+        f"| {_code(commit.repo)} | {_code(commit.branch)} | {_code(commit.file)} | "
+        f"{_code(commit.author)} |",
+        "",
+    ]
+    if commit.sample:
+        lines += [
+            f"⚠️ Against {_text(commit.base)}, not the repository's file: give that with "
+            "`--base-config` for the real diff.",
+            "",
+        ]
+    else:
+        lines += [f"Diff against {_code(commit.base)}:", ""]
+    if commit.result == "adopted":
+        return lines
+    return [
+        *lines,
+        *_fenced("diff", commit.diff),
+        "",
+        "<details><summary>Commit message</summary>",
+        "",
+        *_fenced("text", commit.message),
+        "",
+        "</details>",
+        "",
+    ]
+
+
+def _tracked(tracked: TrackedPlan) -> list[str]:
+    return [
+        "#### ⚠️ A GitOps controller tracks the ConfigMap",
+        "",
+        _text(tracked.warning),
+        "",
+        *_fenced("yaml", tracked.ignore_differences),
+        "",
+    ]
+
+
 def _verdict(openclaw: dict[str, Any]) -> list[str]:
     # A change OpenClaw rejects fails the plan (exit 2, nothing written): here it passed.
     mark = "✅" if openclaw["version"] else "(not judged)"
@@ -172,7 +237,8 @@ def _verdict(openclaw: dict[str, Any]) -> list[str]:
 
 
 def markdown(plan: Plan) -> str:
-    """plan.md: heading, change table, pod restarts, OpenClaw's verdict, the path diagram."""
+    """plan.md: heading, change table, pod restarts, the commit (git mode) or a tracked
+    ConfigMap's warning, OpenClaw's verdict, the path diagram."""
     compared = plan.compared_with
     against = (
         f"Compared with {_code(compared['file'])} (stack {_code(compared['stack'])})"
@@ -194,6 +260,8 @@ def markdown(plan: Plan) -> str:
             else "nothing"
         ),
         "",
+        *(_commit(plan.commit) if plan.commit else []),
+        *(_tracked(plan.tracked) if plan.tracked else []),
         "#### OpenClaw's verdict on openclaw.json",
         "",
         *_verdict(plan.openclaw),

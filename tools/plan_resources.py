@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.deployments import ROLLOUT_TIMEOUT_SECONDS, EnvTarget, apply_body, entry
+from components.gitops_repo import redact_url
 
 Inputs = Mapping[str, Any]
 
@@ -25,6 +26,8 @@ SSM_PARAMETER = "aws:ssm/parameter:Parameter"
 EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret"
 ENV_ENTRY = "pulumi-python:dynamic/openclaw:EnvEntry"
 JSON_SECTION = "pulumi-python:dynamic/openclaw:JsonSection"
+GIT_SECTION = "pulumi-python:dynamic/openclaw:GitJsonSection"
+SECTIONS = (JSON_SECTION, GIT_SECTION)
 
 NO_RESTART = "no pod restart"
 
@@ -213,7 +216,7 @@ def _env_entry_manifest(inputs: Inputs) -> dict[str, Any]:
     return apply_body(_env_target(inputs), [wanted])
 
 
-# --- the openclaw.json section (components/configmap_section_provider.py) --------------------
+# --- the openclaw.json section in the live ConfigMap (components/configmap_section_provider.py)
 
 
 def _section_target(inputs: Inputs) -> str:
@@ -232,6 +235,64 @@ def _section_destroy(inputs: Inputs, _: bool) -> str:
         f'removes top-level "{inputs.get("section")}" from data["{inputs.get("key")}"] of '
         f"ConfigMap {inputs.get('namespace')}/{inputs.get('configMap')} (every other byte "
         f"stays): hot reload, {NO_RESTART}"
+    )
+
+
+# --- the section through the GitOps repo (components/git_section_provider.py) ---------------
+
+
+def git_file(inputs: Inputs) -> str:
+    """The manifest the commit goes to, as the provider's messages name it (userinfo redacted:
+    a token written as a URL's user name must not reach a plan or a PR comment)."""
+    return (
+        f"{inputs.get('path')} (branch {inputs.get('branch')} of "
+        f"{redact_url(str(inputs.get('repo')))})"
+    )
+
+
+def _git_section_target(inputs: Inputs) -> str:
+    return f"{_section_target(inputs)}, committed to {git_file(inputs)}"
+
+
+def _git_section_pods(_: Inputs) -> str:
+    return (
+        f"{NO_RESTART}: OpenClaw hot-reloads the section once the controller has synced the "
+        "commit and the pod's file changes"
+    )
+
+
+def _refresh(inputs: Inputs) -> str:
+    """What the provider does to make the controller look now (or why it does not)."""
+    application = inputs.get("application") or ""
+    if not application:
+        return (
+            "no section.git.application: the controller picks the commit up at its next poll "
+            "(Argo CD: 3 min by default)"
+        )
+    namespace = inputs.get("applicationNamespace") or "argocd"
+    return f"asks Argo CD Application {namespace}/{application} to refresh"
+
+
+def _seconds(value: Any) -> str:
+    """A timeout as given in config: the wire format may carry an int as a float."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _git_section_waits(inputs: Inputs) -> str:
+    return (
+        f"waits until the live ConfigMap {inputs.get('namespace')}/{inputs.get('configMap')} "
+        "carries the section (the controller has synced the commit), up to "
+        f"{_seconds(inputs.get('deliveryTimeoutSeconds'))} s; {_refresh(inputs)}"
+    )
+
+
+def _git_section_destroy(inputs: Inputs, _: bool) -> str:
+    return (
+        f'commits the removal of top-level "{inputs.get("section")}" from data["'
+        f'{inputs.get("key")}"] to {git_file(inputs)} (every other byte of the file stays) and '
+        f"waits until the live ConfigMap {inputs.get('namespace')}/{inputs.get('configMap')} is "
+        f"the document at that commit, up to {_seconds(inputs.get('deliveryTimeoutSeconds'))} "
+        f"s: hot reload, {NO_RESTART}"
     )
 
 
@@ -273,6 +334,16 @@ KINDS: dict[str, Kind] = {
         pods=_section_pods,
         on_destroy=_section_destroy,
         replace_on=("namespace", "configMap", "key", "section"),
+    ),
+    # Its provider replaces delete-first: two spellings of one repository's URL are two
+    # targets, and a create-first replacement's delete would remove the section just adopted.
+    GIT_SECTION: Kind(
+        target=_git_section_target,
+        pods=_git_section_pods,
+        on_destroy=_git_section_destroy,
+        waits=_git_section_waits,
+        replace_on=("repo", "branch", "path", "namespace", "configMap", "key", "section"),
+        delete_first=True,
     ),
 }
 

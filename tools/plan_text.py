@@ -14,7 +14,7 @@ from typing import Any
 from tools.mock_runtime import flatten
 from tools.plan_compare import SYMBOLS, summary_line
 from tools.plan_inputs import SECRET
-from tools.plan_json import Change, Plan, PlannedResource
+from tools.plan_json import Change, CommitPlan, Plan, PlannedResource
 from tools.plan_openclaw import ALREADY_HEADING, NOT_JUDGED
 
 
@@ -126,6 +126,30 @@ def verdict_lines(openclaw: dict[str, Any]) -> list[str]:
     return lines
 
 
+def commit_lines(commit: CommitPlan) -> list[str]:
+    """Git mode: the commit `pulumi up` pushes (or adopts), what it then waits for, its diff."""
+    if commit.result == "adopted":
+        what = (
+            "no commit: the file already holds an equal section (adopted); `pulumi up` only waits"
+        )
+    else:
+        what = "`pulumi up` pushes this commit after the env rollout"
+    lines = [
+        f"Commit (section.target git): {what}",
+        f"  repository: {commit.repo}",
+        f"  branch:     {commit.branch}",
+        f"  file:       {commit.file}",
+        f"  base:       {commit.base}",
+        f"  author:     {commit.author}",
+        f"  then:       {commit.waits}",
+    ]
+    if commit.result == "adopted":
+        return lines
+    lines.append("  message:")
+    lines += [f"    {line}" if line else "" for line in commit.message.rstrip("\n").split("\n")]
+    return [*lines, commit.diff.rstrip("\n")]
+
+
 def render(plan: Plan) -> str:
     ordered = [r for r in plan.resources if r.action != "delete"]
     numbers = {r.id: i for i, r in enumerate(ordered, 1)}
@@ -153,6 +177,11 @@ def render(plan: Plan) -> str:
     lines += [
         f"  {r.kubernetes['file']}: {r.kubernetes['validation']}" for r in ordered if r.kubernetes
     ]
+    if plan.commit is not None:
+        lines += ["", *commit_lines(plan.commit)]
+    if plan.tracked is not None:
+        lines += ["", f"WARNING: {plan.tracked.warning}"]
+        lines += [f"    {line}" for line in plan.tracked.ignore_differences.splitlines()]
     document = plan.document
     lines += [
         "",
@@ -161,6 +190,8 @@ def render(plan: Plan) -> str:
     ]
     if document.result == "adopted":
         lines.append("  adopted, nothing written: the base already holds an equal section")
+    elif plan.commit is not None:
+        lines.append("  the document inside the manifest: its change is the commit's diff above")
     else:
         lines.append(document.diff.rstrip("\n"))
     lines += ["", "Stack outputs:"]
