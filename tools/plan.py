@@ -162,6 +162,20 @@ def _the_section(recording: Recording) -> Registration:
     return sections[0]
 
 
+def _owned(previous: dict[str, Any] | None, section: Registration, ids: Mapping[str, str]) -> bool:
+    """Whether the compared plan's stack already owns the section where it goes now: then
+    `pulumi up` updates it (the provider's update-time edit) instead of creating it."""
+    if previous is None:
+        return False
+    inputs = _shown_inputs(section)
+    return any(
+        old["id"] == ids[section.urn]
+        and old["action"] != "delete"
+        and all(old["inputs"].get(k) == inputs.get(k) for k in kind_of(section.type).replace_on)
+        for old in previous["resources"]
+    )
+
+
 def _shown_inputs(registration: Registration) -> dict[str, Any]:
     """The inputs a plan shows: secrets masked, and the GitOps repo's URL without userinfo (a
     token written as its user name must not reach a plan file or a PR comment)."""
@@ -264,11 +278,12 @@ def _build(
         raise PlanError("two resources share a type and a name; the plan cannot tell them apart")
 
     section = _the_section(recording)
+    owned = _owned(previous, section, ids)
     commit: CommitPlan | None = None
     tracked: TrackedPlan | None = None
     git_notes: tuple[str, ...] = ()
     if section.type == GIT_SECTION:  # the base is the repository's manifest of the ConfigMap
-        git = git_base(section.inputs, options.base_config, DEFAULT_BASE, shown)
+        git = git_base(section.inputs, options.base_config, DEFAULT_BASE, shown, owned=owned)
         base, commit, git_notes = git.base, git.commit, git.notes
     else:
         base = read_base_config(
@@ -279,7 +294,7 @@ def _build(
             default=options.base_config is None,
         )
         tracked = tracked_base(section.inputs, base, shown(base.path))
-    result = apply_section(section.inputs, base, shown(base.path))
+    result = apply_section(section.inputs, base, shown(base.path), owned=owned)
 
     files: dict[str, str] = {}
     resources: list[PlannedResource] = []

@@ -26,7 +26,11 @@ from typing import Any
 from components.git_section_provider import commit_message
 from components.gitops_repo import redact_url
 from components.gitops_tracking import ignore_differences_stanza, refusal, tracked_by
-from components.manifest_document import ManifestTarget, add_section_to_manifest
+from components.manifest_document import (
+    ManifestTarget,
+    add_section_to_manifest,
+    set_section_in_manifest,
+)
 from components.openclaw_document import DocumentError
 from tools.plan_errors import PlanError
 from tools.plan_inputs import (
@@ -37,7 +41,7 @@ from tools.plan_inputs import (
     read_text,
 )
 from tools.plan_json import CommitPlan, TrackedPlan
-from tools.plan_resources import GIT_SECTION, git_file, kind_of
+from tools.plan_resources import GIT_SECTION, kind_of
 from tools.plan_section import unified_diff
 
 # Fields only the API server sets: a manifest carrying them is `kubectl get` output.
@@ -69,10 +73,17 @@ def sample_manifest(document: str, namespace: str, config_map: str, key: str) ->
 
 
 def git_base(
-    section: Mapping[str, Any], given: Path | None, sample: Path, name: Callable[[Path], str]
+    section: Mapping[str, Any],
+    given: Path | None,
+    sample: Path,
+    name: Callable[[Path], str],
+    *,
+    owned: bool = False,
 ) -> GitBase:
     """Plan the commit of the GitJsonSection with these inputs on the `given` manifest (None:
-    a sample built from the `sample` document); `name` shows a path as the plan does."""
+    a sample built from the `sample` document), as its provider's create makes it, or its
+    update when the stack already `owned` the section there; `name` shows a path as the plan
+    does."""
     namespace, config_map, key = section["namespace"], section["configMap"], section["key"]
     file = str(section["path"])
     notes: list[str] = []
@@ -93,7 +104,10 @@ def git_base(
         path = given
         text = read_text(given, "--base-config", MANIFEST_LIMIT, "larger than any manifest")
         base_name = name(given)
-        source = f"{base_name} (--base-config, as {git_file(section)})"
+        source = (
+            f"{base_name} (--base-config, standing for {file} on branch {section['branch']} of "
+            f"{redact_url(str(section['repo']))})"
+        )
         if looks_like_json_object(text):
             raise PlanError(
                 f"--base-config {base_name} is JSON, but with section.target git the plan needs "
@@ -102,10 +116,9 @@ def git_base(
                 "configmap.yaml`, then --base-config configmap.yaml"
             )
     target = ManifestTarget(namespace, config_map, key)
+    edit = set_section_in_manifest if owned else add_section_to_manifest
     try:
-        edited = add_section_to_manifest(
-            text, target, section["section"], section["value"], source=source
-        )
+        edited = edit(text, target, section["section"], section["value"], source=source)
     except DocumentError as exc:
         raise PlanError(str(exc)) from None
     what = "--base-config" if given else "sample manifest"
@@ -127,7 +140,7 @@ def git_base(
         base=base_name,
         sample=given is None,
         author=str(section["author"]),
-        message=commit_message(dict(section), "set"),
+        message=commit_message(dict(section), "update" if owned else "set"),
         result="adopted" if adopted else "commit",
         diff="" if adopted else unified_diff(text, edited, f"a/{file}", f"b/{file}"),
         waits=kind_of(GIT_SECTION).waits(section) or "",
@@ -154,8 +167,8 @@ def tracked_base(
     return TrackedPlan(
         by=controller,
         warning=(
-            f"ConfigMap {namespace}/{config_map} is tracked by a GitOps controller: "
-            f"{controller} (in {base_name}). section.writeTrackedConfigMap is true, so "
+            f"ConfigMap {namespace}/{config_map} in {base_name} is tracked by a GitOps "
+            f"controller: {controller}. section.writeTrackedConfigMap is true, so "
             "`pulumi up` writes the section there; with self-heal the controller reverts "
             f"{key} within seconds unless the Application carries the stanza below (and then "
             f"every later Git edit of {key} stops landing)."

@@ -241,7 +241,7 @@ def _section_destroy(inputs: Inputs, _: bool) -> str:
 # --- the section through the GitOps repo (components/git_section_provider.py) ---------------
 
 
-def git_file(inputs: Inputs) -> str:
+def _git_file(inputs: Inputs) -> str:
     """The manifest the commit goes to, as the provider's messages name it (userinfo redacted:
     a token written as a URL's user name must not reach a plan or a PR comment)."""
     return (
@@ -251,7 +251,7 @@ def git_file(inputs: Inputs) -> str:
 
 
 def _git_section_target(inputs: Inputs) -> str:
-    return f"{_section_target(inputs)}, committed to {git_file(inputs)}"
+    return f"{_section_target(inputs)}, committed to {_git_file(inputs)}"
 
 
 def _git_section_pods(_: Inputs) -> str:
@@ -289,7 +289,7 @@ def _git_section_waits(inputs: Inputs) -> str:
 def _git_section_destroy(inputs: Inputs, _: bool) -> str:
     return (
         f'commits the removal of top-level "{inputs.get("section")}" from data["'
-        f'{inputs.get("key")}"] to {git_file(inputs)} (every other byte of the file stays) and '
+        f'{inputs.get("key")}"] to {_git_file(inputs)} (every other byte of the file stays) and '
         f"waits until the live ConfigMap {inputs.get('namespace')}/{inputs.get('configMap')} is "
         f"the document at that commit, up to {_seconds(inputs.get('deliveryTimeoutSeconds'))} "
         f"s: hot reload, {NO_RESTART}"

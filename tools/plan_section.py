@@ -2,9 +2,12 @@
 
 Why the provider's own create-time edit (`add_section`): the plan must refuse what `pulumi up`
 refuses (Phase 1 missing, a foreign `cron`) and adopt what it adopts (an equal section: then
-nothing is written). Why a diff: the document is large and owned by someone else; a reviewer
-needs to see that exactly one member changes. Why the ConfigMap keeps the base's name and
-every other key: it is the object `pulumi up` would leave, not a new one.
+nothing is written). When the compared plan's stack already owns the section at the same
+target, `pulumi up` updates it instead, so the plan applies the update-time edit (Phase 1
+checked, our section rewritten whatever it holds). Why a diff: the document is large and owned
+by someone else; a reviewer needs to see that exactly one member changes. Why the ConfigMap
+keeps the base's name and every other key: it is the object `pulumi up` would leave, not a new
+one.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from components.openclaw_document import DocumentError, add_section
+from components.openclaw_document import DocumentError, add_section, check_phase1, set_section
 from tools.plan_errors import PlanError
 from tools.plan_inputs import CONFIGMAP_LIMIT, BaseConfig
 from tools.plan_kubernetes import validate
@@ -72,16 +75,26 @@ def _configmap(section: dict[str, Any], base: BaseConfig, document: str) -> dict
     return configmap
 
 
-def apply_section(section: dict[str, Any], base: BaseConfig, base_name: str) -> SectionResult:
-    """Apply the JsonSection resource's inputs to the base, as its provider's create does.
+def apply_section(
+    section: dict[str, Any], base: BaseConfig, base_name: str, *, owned: bool = False
+) -> SectionResult:
+    """Apply the section resource's inputs to the base, as its provider's create does (or,
+    `owned` by the stack already, its update).
 
     `base_name` is how the diff names the base (a path relative to the repository, if inside).
     """
     key = section["key"]
+    context = f"{base.path} ({key})"
     try:
-        document = add_section(
-            base.document, section["section"], section["value"], context=f"{base.path} ({key})"
-        )
+        if owned:
+            check_phase1(base.document, context=context)
+            document = set_section(
+                base.document, section["section"], section["value"], context=context
+            )
+        else:
+            document = add_section(
+                base.document, section["section"], section["value"], context=context
+            )
     except DocumentError as exc:
         raise PlanError(str(exc)) from None
     configmap = _configmap(section, base, document)
