@@ -6,7 +6,9 @@ evaluates the unchanged `__main__.py` on Pulumi's mock runtime with the stack's 
 values stay `[secret]`, never decrypted), validates what it declares against the Kubernetes
 schemas, the live (or sample) Deployment and, when installed, the real OpenClaw, and writes
 plan.txt, plan.json (shape: `tools.plan_json`), plan.md (the pull-request comment),
-kubernetes/*.yaml and openclaw.json.
+kubernetes/*.yaml and openclaw.json. In git mode it also shows the commit to the GitOps
+repository, and in cluster mode it refuses a base a GitOps controller tracks, as the preview
+does (`tools.plan_gitops`).
 
     python -m tools.plan [--stack NAME | --stack-file Pulumi.NAME.yaml] [--out DIR]
                          [--base-config FILE] [--base-deployment FILE]
@@ -440,7 +442,8 @@ def _parser() -> argparse.ArgumentParser:
         "--base-config",
         metavar="FILE",
         help="openclaw.json to apply the section to: a raw document or a ConfigMap manifest "
-        "(default examples/openclaw.json)",
+        "(default examples/openclaw.json); with section.target git, the repository's ConfigMap "
+        "manifest the commit edits (default: a sample built from examples/openclaw.json)",
     )
     parser.add_argument(
         "--base-deployment",
