@@ -1,8 +1,8 @@
 """plan.md's diagram is valid Mermaid, by Mermaid's own parser (the one GitHub renders with).
 
 The diagrams come from real plans — a first rollout, a token rotation, a resource only the
-previous plan had — and from one plan whose names and words carry every character Mermaid or
-Markdown would take for syntax. A broken diagram is refused, so the parser is really asked.
+previous plan had, the section moved to the GitOps repository — and from one plan whose names
+and words carry every character Mermaid or Markdown would take for syntax. A broken diagram is refused, so the parser is really asked.
 """
 
 from __future__ import annotations
@@ -48,6 +48,14 @@ def real_diagrams(tmp_path: Path) -> list[str]:
     )
     (first / "plan.json").write_text(json.dumps(previous))
     texts.append(plan_md(tmp_path / "deleted", "--compare", str(first)))
+    git = tmp_path / "Pulumi.git.yaml"  # the section moves to the GitOps repo: its own hop
+    git.write_text(
+        DEV
+        + "  openclaw-cron-webhook:section:\n    target: git\n    git:\n"
+        + "      repo: https://ci@git.example.com/o/r.git\n"
+        + "      path: argoproj/openclaw/configmap-openclaw.yaml\n"
+    )
+    texts.append(plan_md(tmp_path / "git", "--stack-file", str(git), "--compare", str(first)))
     return [diagram for text in texts for diagram in blocks(text)]
 
 
@@ -81,9 +89,9 @@ def nasty_plan() -> Plan:
 
 def test_every_diagram_the_plan_writes_parses(mermaid: MermaidParser, tmp_path: Path) -> None:
     diagrams = [*real_diagrams(tmp_path), flowchart(nasty_plan())]
-    assert len(diagrams) == 4
+    assert len(diagrams) == 5
 
-    assert mermaid.parse(diagrams) == [None] * 4
+    assert mermaid.parse(diagrams) == [None] * 5
 
 
 def test_a_broken_diagram_is_refused(mermaid: MermaidParser) -> None:
