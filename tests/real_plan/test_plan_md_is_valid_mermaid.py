@@ -2,7 +2,8 @@
 
 The diagrams come from real plans — a first rollout, a token rotation, a resource only the
 previous plan had, the section moved to the GitOps repository — and from one plan whose names
-and words carry every character Mermaid or Markdown would take for syntax. A broken diagram is refused, so the parser is really asked.
+and words carry every character Mermaid or Markdown would take for syntax. A broken diagram is
+refused, so the parser is really asked.
 """
 
 from __future__ import annotations
