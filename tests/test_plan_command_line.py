@@ -27,7 +27,9 @@ options:
   --stack STACK         NAME, ORG/NAME or ORG/PROJECT/NAME: reads Pulumi.NAME.yaml (default dev)
   --stack-file FILE     a Pulumi.NAME.yaml anywhere; the stack is NAME
   --base-config FILE    openclaw.json to apply the section to: a raw document or a ConfigMap
-                        manifest (default examples/openclaw.json)
+                        manifest (default examples/openclaw.json); with section.target git, the
+                        repository's ConfigMap manifest the commit edits (default: a sample built
+                        from examples/openclaw.json)
   --base-deployment FILE
                         the Deployment the env entry lands on, e.g. `kubectl get deploy -o yaml`;
                         its image is shown beside the judging OpenClaw (default: the sample
