@@ -3,7 +3,8 @@
 Session scope because starting the control plane and seeding the world are the slow part;
 scenarios share them, and each must leave the world as seeded (rollback is what they test).
 ``--keep`` leaves the control plane running after the session and prints how to reach and
-stop it.
+stop it, and keeps the stacks of the modules that use ``stack_keeper`` (their state, project
+folder and Pulumi home) with the lines that go on with each by hand.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import importlib.metadata
 import tempfile
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,10 @@ REPORT = ROOT / "rendered" / "e2e" / "report.json"
 STANDINS = {
     "pulumi-resource-aws": "stand-in: e2e/standins (moto as the AWS API)",
     "pulumi-resource-random": "stand-in: e2e/standins",
-    "pulumi-language-python": "not built: the Automation API's inline program hosts __main__.py",
+    "pulumi-language-python": (
+        "stand-in: e2e/standins/language_host (the CLI's programs and policy packs); the "
+        "Automation API's modules still host __main__.py inline"
+    ),
 }
 
 
@@ -132,6 +136,45 @@ def control_plane(
         with capture.global_and_fixture_disabled() if capture else nullcontext():
             print(f"\ncontrol plane kept running in {run_dir}:")
             print("\n".join(plane.export_lines()))
+
+
+class StackKeeper:
+    """Where a module's stack lives, and what happens to it when the module is done: removed,
+    or with ``--keep`` left in a folder pytest does not prune, printed at the end."""
+
+    def __init__(self, keep: bool, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self.keep = keep
+        self.tmp_path_factory = tmp_path_factory
+        self.kept: list[tuple[str, list[str]]] = []
+
+    def work(self, name: str) -> Path:
+        if self.keep:
+            return Path(tempfile.mkdtemp(prefix=f"openclaw-e2e-{name}-"))
+        return self.tmp_path_factory.mktemp(name)
+
+    def done(self, stack: str, lines: list[str], remove: Callable[[], None]) -> None:
+        """`lines`: what a person pastes to go on (`StackDriver.keep_lines`)."""
+        if self.keep:
+            self.kept.append((stack, lines))
+        else:
+            remove()
+
+
+@pytest.fixture(scope="session")
+def stack_keeper(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[StackKeeper]:
+    keeper = StackKeeper(bool(request.config.getoption("--keep")), tmp_path_factory)
+    yield keeper
+    if keeper.kept:
+        capture = request.config.pluginmanager.get_plugin("capturemanager")
+        with capture.global_and_fixture_disabled() if capture else nullcontext():
+            for stack, lines in keeper.kept:
+                print(
+                    f"\nstack {stack} kept; to go on by hand (`pulumi preview` shows what the "
+                    "run left):"
+                )
+                print("\n".join(lines))
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,14 @@
 
 Why a copy: a stack run writes `Pulumi.<stack>.yaml` into the project folder, and the scenarios
 flip config (rotation, `cron.enabled`, the kube context) many times; none of that may touch the
-checkout. The copy holds `Pulumi.yaml` (its project config included) and `components/`, which
-the dynamic providers' plugin process imports when it unpickles them (the engine starts plugins
-in the project folder).
+checkout. The copy holds `Pulumi.yaml` (its project config included, unchanged: the CLI reads its
+runtime options as a user's would), `Pulumi.dev.yaml`, `components/`, which the dynamic
+providers' plugin process imports when it unpickles them (the engine starts plugins in the
+project folder), and `policy/` (`pulumi preview --policy-pack policy`); `.venv` is a link to the
+checkout's, which is where Pulumi.yaml, the pack's `../.venv` and the dynamic providers look.
+
+`StackDriver.cli` runs `pulumi …` as typed, in that folder, with the same environment: that is
+how e2e/test_cli.py and e2e/test_runbook.py drive it, through the language-host stand-in.
 
 Why an inline program: the Python language host (`pulumi-language-python`) cannot be built here
 (its Go module is not served; see e2e/pins.toml), so the CLI cannot start `__main__.py` itself.
@@ -22,7 +27,12 @@ from __future__ import annotations
 import json
 import os
 import runpy
+import shlex
 import shutil
+import signal
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,14 +44,14 @@ from pulumi import automation as auto
 
 ROOT = Path(__file__).resolve().parents[1]
 STANDIN_DIR = ROOT / "e2e" / "standins" / "bin"
-PROJECT_FILES = ("__main__.py", "Pulumi.yaml")
-PROJECT_DIRS = ("components",)
+PROJECT_FILES = ("__main__.py", "Pulumi.yaml", "Pulumi.dev.yaml")
+PROJECT_DIRS = ("components", "policy")
 # Encrypts a throwaway local state only.
 PASSPHRASE = "e2e-only-passphrase"
 
 
 def copy_project(destination: Path) -> Path:
-    """The project as `pulumi` sees it, its virtualenv pointed at the checkout's."""
+    """The project as `pulumi` sees it, with `.venv` linked to the checkout's virtualenv."""
     destination.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_FILES:
         shutil.copy2(ROOT / name, destination / name)
@@ -52,11 +62,111 @@ def copy_project(destination: Path) -> Path:
             ignore=shutil.ignore_patterns("__pycache__"),
             dirs_exist_ok=True,
         )
-    settings = destination / "Pulumi.yaml"
-    document = yaml.safe_load(settings.read_text())
-    document["runtime"]["options"]["virtualenv"] = str(ROOT / ".venv")
-    settings.write_text(yaml.safe_dump(document, sort_keys=False))
+    link_venv(destination)
     return destination
+
+
+def link_venv(folder: Path) -> None:
+    """`<folder>/.venv` → the checkout's: the virtualenv Pulumi.yaml and the pack name."""
+    venv = folder / ".venv"
+    if not venv.is_symlink():
+        venv.symlink_to(ROOT / ".venv", target_is_directory=True)
+
+
+def cli_environment(work: Path, bin_dir: Path, extra_env: dict[str, str]) -> dict[str, str]:
+    """What `pulumi` runs with: the built CLI first on PATH (so the engine takes the language
+    host beside it, not one "from $PATH"), then the stand-ins and the venv; state and secrets
+    in `work`."""
+    (work / "state").mkdir(parents=True, exist_ok=True)
+    return {
+        "PATH": os.pathsep.join(
+            [str(bin_dir), str(STANDIN_DIR), str(ROOT / ".venv" / "bin"), os.environ["PATH"]]
+        ),
+        # The dynamic providers' plugin runs `python3 -m pulumi.dynamic`: the repo's venv.
+        "PULUMI_PYTHON_CMD": str(ROOT / ".venv" / "bin" / "python"),
+        "PULUMI_HOME": str(work / "pulumi-home"),
+        "PULUMI_BACKEND_URL": f"file://{work / 'state'}",
+        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
+        **extra_env,
+    }
+
+
+def keep_lines(env: dict[str, str], project: Path, stack: str) -> list[str]:
+    """What a person pastes into a shell to go on with a stack by hand: the folder, the CLI
+    and stand-ins on PATH, the backend, the passphrase, the cluster and moto."""
+    names = ["PATH", "PULUMI_HOME", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE"]
+    names += ["PULUMI_PYTHON_CMD", "PULUMI_SKIP_UPDATE_CHECK"]
+    names += ["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"]
+    names += sorted(key for key in env if key.startswith(("AWS_", "KUBECONFIG")))
+    return [
+        f"cd {shlex.quote(str(project))}",
+        *(f"export {name}={shlex.quote(env[name])}" for name in names if name in env),
+        f"pulumi stack select {stack}",
+        "pulumi preview",
+    ]
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """One `pulumi …` (or shell) command as a person would have seen it."""
+
+    exit: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def run_command(argv: list[str], env: dict[str, str], cwd: Path, timeout: float = 900.0) -> CliRun:
+    """Runs `argv` with this process's environment plus `env`, echoing its output line by line
+    (a long `pulumi up` is never silent); stdin is closed, as in CI."""
+    print(f"  $ {' '.join(argv)}   (in {cwd})", flush=True)
+    started = time.monotonic()
+    process = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env={**os.environ, **env},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = _echoed(process, timeout)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    seconds = time.monotonic() - started
+    print(f"  → exit {process.returncode} in {seconds:.1f} s", flush=True)
+    return CliRun(process.returncode, stdout, stderr, seconds)
+
+
+def _echoed(process: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
+    """Collects stdout and stderr while printing each line as it comes."""
+    chunks: dict[str, list[str]] = {"stdout": [], "stderr": []}
+
+    def pump(name: str) -> None:
+        stream = getattr(process, name)
+        for line in stream:
+            chunks[name].append(line)
+            sys.stdout.write(f"    | {line}")
+            sys.stdout.flush()
+
+    threads = [threading.Thread(target=pump, args=(name,), daemon=True) for name in chunks]
+    for thread in threads:
+        thread.start()
+    process.wait(timeout=timeout)
+    for thread in threads:
+        thread.join(timeout=10)
+    return "".join(chunks["stdout"]), "".join(chunks["stderr"])
 
 
 def program() -> None:
@@ -102,21 +212,7 @@ class StackDriver:
         cls, work: Path, bin_dir: Path, stack_name: str, extra_env: dict[str, str]
     ) -> StackDriver:
         project = copy_project(work / "project")
-        (work / "state").mkdir(parents=True, exist_ok=True)
-        env = {
-            "PATH": os.pathsep.join(
-                [str(STANDIN_DIR), str(bin_dir), str(ROOT / ".venv" / "bin"), os.environ["PATH"]]
-            ),
-            # The dynamic providers' plugin runs `python3 -m pulumi.dynamic`: the repo's venv.
-            "PULUMI_PYTHON_CMD": str(ROOT / ".venv" / "bin" / "python"),
-            "PULUMI_HOME": str(work / "pulumi-home"),
-            "PULUMI_BACKEND_URL": f"file://{work / 'state'}",
-            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-            "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
-            **extra_env,
-        }
+        env = cli_environment(work, bin_dir, extra_env)
         command = auto.PulumiCommand(root=str(bin_dir.parent), skip_version_check=True)
         stack = auto.create_or_select_stack(
             stack_name,
@@ -136,6 +232,13 @@ class StackDriver:
         for key, value in values.items():
             text = value if isinstance(value, str) else json.dumps(value)
             self.stack.set_config(key, auto.ConfigValue(value=text), path=True)
+
+    def cli(self, *args: str, timeout: float = 900.0) -> CliRun:
+        """`pulumi ARGS` typed in the project folder (the selected stack is this one)."""
+        return run_command(["pulumi", *args], self.env, self.project, timeout)
+
+    def keep_lines(self) -> list[str]:
+        return keep_lines(self.env, self.project, self.stack.name)
 
     def remove_config(self, *keys: str) -> None:
         for key in keys:
@@ -238,6 +341,9 @@ class Report:
     # One entry per verify scenario (issue 21): fault (None for a healthy run), hop (the first
     # hop not holding, None when all hold), exit, seconds (verify's wall time).
     verify: list[dict[str, Any]] = field(default_factory=list)
+    # The CLI as typed (issue 20): language_host ("stand-in" | "real"), policy_pack
+    # ("analyzer"), commands [{command, source (file:line), ok}], seconds per CLI operation.
+    cli: dict[str, Any] = field(default_factory=dict)
 
     def step(self, name: str, ok: bool, seconds: float) -> None:
         self.steps.append({"name": name, "ok": ok, "seconds": round(seconds, 2)})
