@@ -1,0 +1,315 @@
+"""The runbook's shell commands, read from the Markdown at test time, and run as written.
+
+Why from the Markdown: a command copied into a test stays right while the document drifts, and
+a person pastes the document, not the test. So e2e/test_runbook.py takes every command from
+README.md's rollout section and from docs/operations.md, runs it with `bash -c` exactly as
+written, and asserts what the document says it does; an edit that breaks a command fails the
+suite, and a command added to the documents fails it until a test runs it (or `EXCLUDED` says
+why no test can).
+
+What counts as a command (`documented()`), in `SCOPES`:
+- every line of a fenced ```bash block (a trailing `# …` comment is kept apart: where the
+  document states a command's output there, `Command.comment` holds it; `\\` continues a line);
+- every inline code span that is a whole command on this stack: one starting with `pulumi `
+  or `kubectl -n ` (a bare `kubectl get pods` in the prose says where to look, not what to run).
+
+What may differ from the text, all in this module: `SUBSTITUTIONS` (documented placeholders such
+as `<n>`, and what cannot run here, each with why), `ENVIRONMENT` (endpoints and credentials:
+set in the shell, never written into a command) and `EXCLUDED`.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from e2e.stack_driver import ROOT, CliRun, run_command
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A document, or one `## ` section of it (with its subsections)."""
+
+    path: str  # relative to the repository
+    section: str | None = None  # the `## ` heading's text; None: the whole document
+
+
+SCOPES = (
+    Scope("README.md", "Prerequisites for a real rollout"),
+    Scope("docs/operations.md"),
+)
+FENCE_LANGUAGES = ("bash", "sh", "shell")
+INLINE_PREFIXES = ("pulumi ", "kubectl -n ")
+
+
+@dataclass(frozen=True)
+class Substitution:
+    """`replacement` is a `str.format` template over the values a test provides."""
+
+    replacement: str
+    why: str
+
+
+# Every difference between what the documents say and what runs, keyed by the exact text in
+# the document. Placeholders stand for values only the running system knows.
+SUBSTITUTIONS: dict[str, Substitution] = {
+    "-r<n>": Substitution(
+        "-r{rotation}", "documented placeholder: the stack's current `token.rotation`"
+    ),
+    "SecureString <n>": Substitution(
+        "SecureString {parameter_version}",
+        "documented placeholder (expected output): the parameter's current SSM version",
+    ),
+    "<job-id>": Substitution("{job_id}", "documented placeholder: the id of a webhook job"),
+    '"<chat id>"': Substitution(
+        '"{chat_id}"', "documented placeholder: a Telegram chat id (nothing is sent to it)"
+    ),
+    "<receiver host>": Substitution(
+        "{receiver_host}", "documented placeholder: the receiver's host name"
+    ),
+    "kubectl -n openclaw exec deploy/openclaw -c openclaw -- ": Substitution(
+        "",
+        "kwok's pods run no container to exec into: the command after `--` runs in a shell "
+        "with the environment the kubelet gives the container (e2e.materialise: its env "
+        "resolved from the live Deployment, Secrets and ConfigMaps)",
+    ),
+}
+
+# The shell's environment, in place of a person's login and their cloud and cluster access.
+ENVIRONMENT: dict[str, str] = {
+    "PULUMI_BACKEND_URL": "the run's file backend (what `pulumi login` points at)",
+    "PULUMI_CONFIG_PASSPHRASE": "the throwaway state's passphrase (e2e.stack_driver.PASSPHRASE)",
+    "PULUMI_HOME": "the run's own, so nothing of the user's Pulumi is read or written",
+    "PULUMI_SKIP_CONFIRMATIONS": (
+        "true: a person answers pulumi's `yes` prompt; these shells have no terminal"
+    ),
+    "AWS_ENDPOINT_URL": "moto, the stand-in for AWS (every SDK and the aws CLI honour it)",
+    "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_DEFAULT_REGION": (
+        "moto's fake credentials and the control plane's region (the dev stack's aws:region)"
+    ),
+    "KUBECONFIG": "the control plane's",
+    "PATH": (
+        "the built pulumi and kubectl first, the language-host and provider stand-ins, the "
+        ".venv (python3, and the aws CLI pinned in requirements-dev.txt), the pinned OpenClaw"
+    ),
+    "EDITOR": "true: the edit of the pin is a person's; the e2e keeps the pin",
+    "OPENCLAW_GATEWAY_PORT, OPENCLAW_GATEWAY_TOKEN": (
+        "the gateway the e2e started from the materialised pod, as the pod's own shell has them"
+    ),
+}
+
+# Documented commands no test runs, with why.
+EXCLUDED: dict[str, str] = {
+    "./bin/test": "it runs this suite (the e2e is its last layer): here it would recurse",
+}
+
+_PLACEHOLDER = re.compile(r"<[a-z][a-z -]*>")
+_ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(\S+)$")
+
+
+@dataclass(frozen=True)
+class Command:
+    """One documented command: its text as written, where, and under which heading."""
+
+    text: str
+    path: str
+    line: int
+    section: str
+    comment: str = ""  # the trailing `# …` on the command's line, if any
+    fenced: bool = True
+
+    @property
+    def source(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+def documented(root: Path = ROOT) -> list[Command]:
+    """Every command in `SCOPES`, in document order."""
+    return [command for scope in SCOPES for command in commands_in(root, scope)]
+
+
+def commands_in(root: Path, scope: Scope) -> list[Command]:
+    lines = (root / scope.path).read_text().splitlines()
+    return list(_commands(scope, lines))
+
+
+def _commands(scope: Scope, lines: list[str]) -> Iterator[Command]:
+    heading = ""
+    inside = scope.section is None
+    fence: str | None = None  # the fence's language while inside one
+    pending: list[str] = []
+    pending_line = 0
+    prose: list[tuple[int, str]] = []  # the paragraph being read, for inline spans
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        is_heading = fence is None and line.startswith("#")
+        if stripped.startswith("```") or is_heading or not stripped:
+            yield from _inline(scope, heading, prose)
+            prose = []
+        if stripped.startswith("```"):
+            fence = None if fence is not None else (stripped[3:].strip() or "text")
+            continue
+        if is_heading:
+            level, _, title = line.partition(" ")
+            if level == "##" and scope.section is not None:
+                inside = title.strip() == scope.section
+            heading = title.strip()
+            continue
+        if not inside:
+            continue
+        if fence is None:
+            if stripped:
+                prose.append((number, line))
+            continue
+        if fence not in FENCE_LANGUAGES:
+            continue
+        if not pending:
+            if not stripped or stripped.startswith("#"):
+                continue
+            pending_line = number
+        if stripped.endswith("\\"):
+            pending.append(stripped[:-1].rstrip())
+            continue
+        pending.append(stripped)
+        text, comment = split_comment(" ".join(pending))
+        pending = []
+        yield Command(text, scope.path, pending_line, heading, comment)
+    yield from _inline(scope, heading, prose)
+
+
+def _inline(scope: Scope, heading: str, prose: list[tuple[int, str]]) -> Iterator[Command]:
+    """The inline commands of one paragraph (a code span may wrap onto the next line)."""
+    if not prose:
+        return
+    text = "\n".join(line for _, line in prose)
+    for match in re.finditer(r"`([^`]+)`", text):
+        span = " ".join(match.group(1).split())
+        if span.startswith(INLINE_PREFIXES):
+            number = prose[0][0] + text.count("\n", 0, match.start())
+            yield Command(span, scope.path, number, heading, fenced=False)
+
+
+def split_comment(line: str) -> tuple[str, str]:
+    """(`command`, `comment`): a `#` starts a comment where bash says so, i.e. at the start of
+    a word and outside quotes."""
+    quote: str | None = None
+    escaped = False
+    for index, char in enumerate(line):
+        if escaped:
+            escaped = False
+        elif char == "\\" and quote != "'":
+            escaped = True
+        elif quote is not None:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (index == 0 or line[index - 1].isspace()):
+            return line[:index].rstrip(), line[index + 1 :].strip()
+    return line.rstrip(), ""
+
+
+def find(commands: list[Command], path: str, section: str, starts: str = "") -> list[Command]:
+    """The commands of `path` under the heading starting `section` (fenced first), starting
+    with `starts`; fails, naming what it looked for, when there is none: a renamed heading or a
+    removed command must fail the suite, not skip a step."""
+    found = [
+        c
+        for c in commands
+        if c.path == path and c.section.startswith(section) and c.text.startswith(starts)
+    ]
+    if not found:
+        headings = sorted({c.section for c in commands if c.path == path})
+        raise LookupError(
+            f"no command starting {starts!r} under {section!r} in {path}; "
+            f"headings with commands: {headings}"
+        )
+    return sorted(found, key=lambda c: (not c.fenced, c.line))
+
+
+def substitute(text: str, values: Mapping[str, Any]) -> str:
+    """`text` with every `SUBSTITUTIONS` key replaced; a placeholder left over is an error
+    (a new one must be added to the table, with why)."""
+    for key, substitution in SUBSTITUTIONS.items():
+        if key in text:
+            try:
+                replacement = substitution.replacement.format(**values)
+            except KeyError as missing:
+                raise KeyError(f"{key!r} needs the value {missing} (in: {text})") from None
+            text = text.replace(key, replacement)
+    left = _PLACEHOLDER.findall(text)
+    if left:
+        raise ValueError(f"placeholders {left} are not in e2e.runbook.SUBSTITUTIONS: {text}")
+    return text
+
+
+@dataclass(frozen=True)
+class Ran:
+    """One run of a documented command: in which test step, and whether it exited as the step
+    expected (the step's own outcome says whether its documented effect held)."""
+
+    command: Command
+    exited_as_expected: bool
+    step: str
+
+
+@dataclass
+class Shell:
+    """A person's shell in the project folder: commands run with `bash -c` as written (after
+    `SUBSTITUTIONS`), a bare `NAME=value` line sets a variable for the next ones, as a
+    shell's would, and every run is recorded for the report under the current `step`."""
+
+    cwd: Path
+    env: dict[str, str]
+    values: dict[str, Any] = field(default_factory=dict)
+    step: str = ""
+    runs: list[Ran] = field(default_factory=list)
+
+    def run(self, command: Command, expect_exit: int | None = 0, timeout: float = 900.0) -> CliRun:
+        """Runs `command`; `expect_exit` None: the step expects it to fail (any non-zero)."""
+        text = substitute(command.text, self.values)
+        print(f"[runbook] {command.source}: {command.text}", flush=True)
+        assignment = _ASSIGNMENT.match(text)
+        if assignment is not None:
+            name, value = assignment.groups()
+            self.env[name] = " ".join(shlex.split(value))
+            result = CliRun(0, "", "", 0.0)
+        else:
+            result = run_command(["bash", "-c", text], self.env, self.cwd, timeout)
+        expected = result.exit != 0 if expect_exit is None else result.exit == expect_exit
+        self.runs.append(Ran(command, expected, self.step))
+        return result
+
+    def elsewhere(self, cwd: Path, env: dict[str, str], **values: Any) -> Shell:
+        """Another shell (a pod's, a gateway's) whose runs count in this one's report."""
+        return Shell(cwd, env, {**self.values, **values}, self.step, self.runs)
+
+    def report(
+        self, commands: list[Command], step_passed: Mapping[str, bool]
+    ) -> list[dict[str, Any]]:
+        """One entry per documented command: `ok` when it exited as expected in a step that
+        passed (its effect asserted). A command not run from its own place is covered by a run
+        of the same text elsewhere (`ran_at`), or excluded (`excluded`: why), or `missing`."""
+        entries: list[dict[str, Any]] = []
+        for command in commands:
+            entry: dict[str, Any] = {"command": command.text, "source": command.source}
+            same_text = [ran for ran in self.runs if ran.command.text == command.text]
+            own = [ran for ran in same_text if ran.command == command]
+            runs = own or same_text
+            if runs:
+                entry["ok"] = all(
+                    ran.exited_as_expected and step_passed.get(ran.step, False) for ran in runs
+                )
+                if not own:
+                    entry["ran_at"] = runs[0].command.source
+            elif command.text in EXCLUDED:
+                entry["ok"] = None
+                entry["excluded"] = EXCLUDED[command.text]
+            else:
+                entry["ok"] = False
+                entry["missing"] = "no test ran this command"
+            entries.append(entry)
+        return entries
