@@ -47,7 +47,15 @@ class TokenParameter(pulumi.ComponentResource):
             key_id=args.kms_key_id,
             description=args.description,
             tags=dict(args.tags),
-            opts=child_options(self, opts, retain_on_delete=args.retain_on_destroy),
+            opts=pulumi.ResourceOptions.merge(
+                child_options(self, opts, retain_on_delete=args.retain_on_destroy),
+                # `pulumi import aws:ssm/parameter:Parameter cron-webhook-token <name>` (README:
+                # the manual runbook already created the parameter) puts the parameter at the
+                # stack's top level, where the CLI imports; this alias makes the next `pulumi up`
+                # adopt that import as this child, instead of creating a second parameter
+                # (ParameterAlreadyExists) and deleting the protected import.
+                pulumi.ResourceOptions(aliases=[pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)]),
+            ),
         )
         self.name = parameter.name
         self.arn = parameter.arn
