@@ -176,6 +176,8 @@ def start(plane: ControlPlane, bin_dir: Path, keep: bool = False) -> ArgoCD:
             f"--metrics-port={repo_metrics}",
             f"--redis=127.0.0.1:{redis_port}",
             "--disable-tls",
+            # Its default CA path conflicts with --disable-tls (the repo-server refuses both).
+            "--client-ca-path=",
             "--loglevel=info",
         ],
         {**env, "ARGOCD_BINARY_NAME": "argocd-repo-server", "ARGOCD_GPG_ENABLED": "false"},
