@@ -1,18 +1,24 @@
-"""Shared fixtures: the `dev` stack's config, and one run of the program per config."""
+"""Shared fixtures: the `dev` stack's config, and one run of the program per config.
+
+The Pulumi runtime is imported inside the fixtures, not here: under pytest-xdist the
+controlling process loads this file too, and it starts the workers sooner without it.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tools.mock_runtime import Recording, run_program
-from tools.plan import load_stack_config
+if TYPE_CHECKING:
+    from tools.mock_runtime import Recording
 
 
 @pytest.fixture(scope="session")
 def dev_config() -> dict[str, Any]:
     """Exactly what `pulumi up` on the dev stack would hand the program."""
+    from tools.plan import load_stack_config
+
     _, config = load_stack_config("dev")
     return config.values
 
@@ -20,4 +26,6 @@ def dev_config() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def dev_run(dev_config: dict[str, Any]) -> Recording:
     """One evaluation of __main__.py with the dev stack (read-only: don't mutate it)."""
+    from tools.mock_runtime import run_program
+
     return run_program(dev_config)
