@@ -402,6 +402,11 @@ def _kcm_argv(bin_dir: Path, run_dir: Path, ports: Ports) -> list[str]:
         f"--service-account-private-key-file={pki / 'sa.key'}",
         f"--root-ca-file={pki / 'ca.crt'}",
         "--profiling=false",
+        # kwok renews the fake node's lease from a process that shares 2 cores with the whole
+        # control plane, Argo CD and the engine; under that load a renewal can be late by more
+        # than the default 40-50 s grace, and the node lifecycle controller then marks the pod
+        # NotReady for good (kwok does not set Ready again). A fake node never really dies.
+        "--node-monitor-grace-period=10m",
     ]
 
 
