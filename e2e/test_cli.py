@@ -252,6 +252,24 @@ def test_destroy_gives_back_the_world_as_seeded(
     assert world.argocd.wait_synced(view.api_client, APPLICATION)[:2] == ("Synced", "Healthy")
 
 
+def test_the_automation_api_on_the_same_stack_for_the_timings(
+    driver: StackDriver, view: ClusterView, seeded: dict[str, Any], e2e_report: Report
+) -> None:
+    """preview, up and destroy once more through the Automation API's inline program (the
+    other modules' way), same stack and world: report.json's `cli.automation_api` sits next
+    to `cli.operations`, like for like."""
+    timed = [driver.preview("api preview"), driver.up("api up"), driver.destroy("api destroy")]
+    e2e_report.cli["automation_api"] = [
+        {"name": operation.name, "seconds": round(operation.seconds, 2)}
+        for operation in driver.operations
+        if operation.name.startswith("api ")
+    ]
+    assert len(timed) == len(e2e_report.cli["automation_api"]) == 3
+    secret = "openclaw-cron-webhook-r1"
+    wait_for(f"Secret {secret} garbage-collected", lambda: view.secret_data(secret) is None)
+    assert world_snapshot(view.api_client) == seeded
+
+
 def test_the_cli_leaves_an_empty_stack_that_previews_phase2_again(
     driver: StackDriver, e2e_report: Report
 ) -> None:

@@ -308,7 +308,9 @@ def test_each_hop_checks_as_the_runbook_shows(
 def test_rotation_is_one_command(
     shell: Shell, docs: list[Command], view: ClusterView, ssm: Any
 ) -> None:
-    assert shell.run(find(docs, OPS, "Operations runbook", "S=")[0]).exit == 0
+    for command in find(docs, OPS, "Operations runbook"):  # select the stack, set $S
+        assert shell.run(command).exit == 0
+    assert shell.env["S"] == "openclaw-cron-webhook"
     before = ssm_parameter(ssm, PARAMETER)
     assert before is not None
     document, revision = view.document(), view.revision()
