@@ -199,17 +199,14 @@ def parse_settings(raw: Mapping[str, Any]) -> Settings:
 
 def _fields(config: Mapping[str, Any], parts: tuple[str, ...]) -> dict[str, Any]:
     """{field name: value} of one section of a valid config: the value given, else the
-    schema's default (nested sections are built on their own)."""
-    members = hint(parts)["properties"]
-    values_given = given(config, parts, {})
+    schema's default."""
     values = {}
-    for key, node in members.items():
-        if "properties" not in node:
-            value = values_given.get(key, node.get("default"))
-            # JSON Schema counts 600.0 as an integer; the settings hold 600.
-            values[re.sub("(?<!^)(?=[A-Z])", "_", key).lower()] = (
-                int(value) if node.get("type") == "integer" else value
-            )
+    for key, node in hint(parts)["properties"].items():
+        value = given(config, (*parts, key), node.get("default"))
+        # JSON Schema counts 600.0 as an integer; the settings hold 600.
+        values[re.sub("(?<!^)(?=[A-Z])", "_", key).lower()] = (
+            int(value) if node.get("type") == "integer" else value
+        )
     return values
 
 
@@ -217,8 +214,8 @@ def _settings(config: Mapping[str, Any]) -> Settings:
     """Typed settings from a config the schema and the rules accepted."""
     cron_defaults = hint(("cron",))["properties"]
     section = _fields(config, ("section",))
-    if section["target"] == "git":
-        section["git"] = GitSettings(**_fields(config, ("section", "git")))
+    git = section["target"] == "git"
+    section["git"] = GitSettings(**_fields(config, ("section", "git"))) if git else None
     return Settings(
         namespace=config.get("namespace", hint(("namespace",))["default"]),
         token=TokenSettings(**_fields(config, ("token",))),
