@@ -75,6 +75,11 @@ class KubeResourceProvider(ResourceProvider):
     credential — is ever stored.
     """
 
+    # A class default, not only set in __init__: unpickling skips __init__, and a provider
+    # pickled into state before this attribute existed (a stack of the DeploymentPatch
+    # version) must still reach the cluster, or that stack's section cannot even be destroyed.
+    _client_factory: ClientFactory | None = None
+
     def __init__(self, client_factory: ClientFactory | None = None) -> None:
         super().__init__()
         self._client_factory = client_factory

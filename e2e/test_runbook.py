@@ -474,10 +474,14 @@ def test_a_stack_of_the_deployment_patch_version_upgrades_as_documented(
     assert shell.run(choice).exit == 0
 
     drop, up = find(docs, OPS, "Upgrading a stack")[:2]
+    section = live_cron(view)
     dropped = shell.run(drop)
     assert dropped.exit == 0, dropped.output
-    assert DEPLOYMENT_PATCH not in {r["type"] for r in state(shell)}
-    assert view.env_secret(ENV_NAME) == "openclaw-cron-webhook-r1"
+    left = {r["type"] for r in state(shell)}
+    assert DEPLOYMENT_PATCH not in left
+    assert "pulumi-python:dynamic/openclaw:JsonSection" not in left  # --target-dependents
+    assert view.env_secret(ENV_NAME) == "openclaw-cron-webhook-r1"  # the cluster untouched
+    assert live_cron(view) == section
     upgraded = shell.run(up)
     assert upgraded.exit == 0, upgraded.output
 
