@@ -321,3 +321,16 @@ def test_an_open_object_new_in_openclaws_schema_is_written_as_given(
     section = parse_settings({"cron": {"labels": {"team": "a", "env": "b"}}}).cron_section()
 
     assert list(section["labels"].items()) == [("team", "a"), ("env", "b")]
+
+
+def test_a_key_openclaws_schema_allows_anything_for_is_written_as_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """JSON Schema's `true` (anything goes) has no members to order by: the value stays as is."""
+    schema = json.loads(json.dumps(cron_schema()))
+    schema["properties"]["extensions"] = True
+    monkeypatch.setattr(settings_module, "cron_schema", lambda: schema)
+
+    section = parse_settings({"cron": {"extensions": {"b": 1, "a": [2]}}}).cron_section()
+
+    assert list(section["extensions"].items()) == [("b", 1), ("a", [2])]
