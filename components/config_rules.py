@@ -20,7 +20,6 @@ from components.config_issues import (
     config_path,
     example,
     given,
-    hint,
     issue_at,
     rm_command,
     set_command,
@@ -42,9 +41,10 @@ def rule_issues(
     rotation = "1" if "token.rotation" in found else given(config, ("token", "rotation"), "1")
     for key in ("name", "secretName"):
         parts: ConfigPath = ("externalSecret", key)
-        name = given(config, parts, hint(parts)["default"])
+        name = given(config, parts)  # the defaults are short enough for any rotation
         # Decision: a name with its rotation suffix must still be a DNS name (253 at most).
-        if config_path(parts) not in found and len(f"{name}-r{rotation}") > 253:
+        too_long = name is not None and len(f"{name}-r{rotation}") > 253
+        if too_long and config_path(parts) not in found:
             problem = stack_schema()["$defs"]["rotatedName"]["errorMessage"]
             yield issue_at(parts, name, problem, set_command(parts, example(parts, {})))
     retention = given(config, ("cron", "sessionRetention"))
