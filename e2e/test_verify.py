@@ -41,7 +41,7 @@ from components.openclaw_document import read_section, set_section
 from e2e import faults
 from e2e.control_plane import ControlPlane, free_ports, request
 from e2e.observe import ClusterView, ssm_client, ssm_parameter, wait_for
-from e2e.stack_driver import ROOT, Report, StackDriver
+from e2e.stack_driver import ROOT, Report, StackDriver, changes
 from e2e.world import (
     APPLICATION,
     CONFIGMAP,
@@ -420,18 +420,32 @@ def test_a_pod_template_still_naming_the_old_secret(
         ],
     )
     run = verify()
-    hop = fails_on(run, ["env"], UP_REFRESH)
+    # The edit made kubectl-edit the owner of the reference: `pulumi up` (never forcing) would
+    # stop on the conflict, so the fix is the env stage's own apply, forced.
+    take_back = (
+        "printf '%s' '"
+        '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"openclaw",'
+        '"namespace":"openclaw"},"spec":{"template":{"spec":{"containers":[{"name":"openclaw",'
+        f'"env":[{{"name":"{ENV_NAME}","valueFrom":{{"secretKeyRef":{{"name":"{BASE}-r2",'
+        f'"key":"{ENV_NAME}"}}}}}}]}}]}}}}}}}}'
+        "' | kubectl apply --server-side --force-conflicts --field-manager=openclaw-cron-webhook "
+        "-f -"
+    )
+    hop = fails_on(run, ["env"], take_back)
     assert hop["summary"] == (
         f"Deployment {NAMESPACE}/{DEPLOYMENT} container {CONTAINER} takes env {ENV_NAME} "
         f"from Secret {BASE}-r1, not {BASE}-r2"
     )
+    assert hop["cause"].startswith(f"{HAND} changed the entry and now owns its secretKeyRef")
     verify.record("a pod template still naming the old Secret", run)
 
-    driver.up("up --refresh (verify's fix: the old Secret)", refresh=True)
+    shell(hop["fix"], driver)
     assert view.env_secret(ENV_NAME) == f"{BASE}-r2"
     settled(view, f"{BASE}-r2")
     repaired = verify()
     holds(repaired)
+    driver.up("up --refresh (after the fix: the stack owns the entry again)", refresh=True)
+    assert changes(driver.operations[-1]) == 0, driver.operations[-1].summary
     verify.record(None, repaired, after="the fix of: a pod template still naming the old Secret")
 
 

@@ -310,6 +310,28 @@ def _old_pod(world: World) -> None:
     world.cluster.deployments.pods[NS].append(pod)
 
 
+def _reference_fields(*keys: str) -> dict[str, Any]:
+    """managedFields' tree of the app container's env entry, with these secretKeyRef keys."""
+    reference: dict[str, Any] = {"f:secretKeyRef": {f"f:{key}": {} for key in keys}} if keys else {}
+    item = {".": {}, "f:name": {}, **({"f:valueFrom": reference} if reference else {})}
+    containers = {'k:{"name":"openclaw"}': {"f:env": {f'k:{{"name":"{ENV}"}}': item}}}
+    return {"f:spec": {"f:template": {"f:spec": {"f:containers": containers}}}}
+
+
+def _reference_changed_by_hand(world: World, manager: str = "kubectl-edit") -> None:
+    """`kubectl edit` pointed the entry at -r1: the edited field is now the editor's."""
+    add_app(world.cluster, [{"name": "NODE_ENV", "value": "production"}, entry(ENV, R1, KEY)])
+    metadata = world.cluster.deployments.objects[NS, "openclaw"]["metadata"]
+    metadata["managedFields"] = [
+        {
+            "manager": "openclaw-cron-webhook",
+            "operation": "Apply",
+            "fieldsV1": _reference_fields("key"),
+        },
+        {"manager": manager, "operation": "Update", "fieldsV1": _reference_fields("name")},
+    ]
+
+
 def _ssm_changed_behind_esos_back(w: World) -> None:
     w.cluster.objects[ES_PATH] = external_secret(datetime.now(UTC) - timedelta(hours=1))
     w.ssm.put_parameter(Name=PARAMETER, Value=OLD_TOKEN, Type="SecureString", Overwrite=True)
@@ -363,6 +385,15 @@ class Fault:
 UP_REFRESH = "pulumi up --refresh --stack dev"
 FORCE_SYNC = f"kubectl -n {NS} annotate externalsecret {R2} force-sync=$(date +%s) --overwrite"
 PERMISSIONS = "./bin/verify --stack dev --print-permissions"
+# The env stage's own apply, forced: the fix when another manager took the reference over.
+TAKE_BACK = (
+    "printf '%s' '"
+    '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"openclaw",'
+    '"namespace":"openclaw"},"spec":{"template":{"spec":{"containers":[{"name":"openclaw",'
+    '"env":[{"name":"OPENCLAW_CRON_WEBHOOK_TOKEN","valueFrom":{"secretKeyRef":'
+    '{"name":"openclaw-cron-webhook-r2","key":"OPENCLAW_CRON_WEBHOOK_TOKEN"}}}]}]}}}}'
+    "' | kubectl apply --server-side --force-conflicts --field-manager=openclaw-cron-webhook -f -"
+)
 FAULTS = {
     "ssm value changed behind ESO's back": Fault(
         _ssm_changed_behind_esos_back,
@@ -416,6 +447,9 @@ FAULTS = {
     ),
     "pod template names the old Secret": Fault(
         lambda w: add_app(w.cluster, [entry(ENV, R1, KEY)]), 1, {"env": "fail"}, UP_REFRESH
+    ),
+    "the pod template's reference changed by hand (the editor owns it)": Fault(
+        _reference_changed_by_hand, 1, {"env": "fail"}, TAKE_BACK
     ),
     "a literal token in the env entry": Fault(
         lambda w: add_app(w.cluster, [{"name": ENV, "value": OLD_TOKEN}]),
@@ -605,3 +639,35 @@ def test_openclaw_judges_the_live_document_with_the_containers_variables(
     assert (
         seen(fake)["document"] == world.cluster.get(NS, "openclaw-config")["data"]["openclaw.json"]
     )
+
+
+def test_a_reference_taken_over_by_another_manager_names_it_and_is_given_back(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`pulumi up` never forces: when the editor owns the changed reference it would stop on
+    the conflict, so the fix is the env stage's own apply, forced; the editor is named, and a
+    GitOps controller's source is pointed at instead of fought."""
+    _reference_changed_by_hand(world, "argocd-controller")
+    _, hops = world.hops(capsys)
+    env = hops["env"]
+    assert env["summary"] == (
+        f"Deployment {NS}/openclaw container openclaw takes env {ENV} from Secret {R1}, not {R2}"
+    )
+    assert env["cause"] == (
+        "argocd-controller changed the entry and now owns its secretKeyRef (managedFields): "
+        "`pulumi up` would stop on that conflict, as it never forces one; this gives the entry "
+        "back to the stack (if that is a GitOps controller, change the entry in Git instead)"
+    )
+    assert env["fix"] == TAKE_BACK
+
+
+def test_a_reference_the_stack_alone_owns_is_put_back_by_up(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same wrong reference, owned by the stack's manager only (no conflict to stop up)."""
+    _reference_changed_by_hand(world)
+    metadata = world.cluster.deployments.objects[NS, "openclaw"]["metadata"]
+    metadata["managedFields"][1]["fieldsV1"] = _reference_fields()
+    metadata["managedFields"][0]["fieldsV1"] = _reference_fields("name", "key")
+    _, hops = world.hops(capsys)
+    assert hops["env"]["fix"] == UP_REFRESH

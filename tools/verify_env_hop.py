@@ -10,11 +10,19 @@ after a rotation's rollout. Pure, like tools.verify_hops: dicts in, one Hop out.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from components.deployments import RolloutFailed, containers, rollout_status, secret_ref
+from components.deployments import (
+    EnvTarget,
+    RolloutFailed,
+    containers,
+    rollout_status,
+    secret_ref,
+)
+from components.kubernetes_meta import FIELD_MANAGER
 from components.settings import PROJECT, Settings
 from tools.verify_hops import Commands, ready_condition
 from tools.verify_model import Hop, fail, ok
@@ -69,6 +77,40 @@ def _entry_problem(settings: Settings, item: Mapping[str, Any] | None) -> str | 
     return None
 
 
+def _list_key(name: str) -> str:
+    """How managedFields names an item of a list keyed by `name`."""
+    return "k:" + json.dumps({"name": name}, separators=(",", ":"))
+
+
+def others_owning_the_reference(settings: Settings, deployment: Mapping[str, Any]) -> list[str]:
+    """Field managers other than the stack's that own the entry's secretKeyRef.
+
+    A hand edit (`kubectl edit`, `patch`) or a GitOps sync that changes a field takes it over
+    (managedFields); the stack's Server-Side Apply never forces, so `pulumi up` would fail on
+    the conflict instead of putting the stack's reference back.
+    """
+    d = settings.deployment
+    path = (
+        "f:spec",
+        "f:template",
+        "f:spec",
+        "f:containers",
+        _list_key(d.container),
+        "f:env",
+        _list_key(d.env_name),
+        "f:valueFrom",
+        "f:secretKeyRef",
+    )
+    owners = set()
+    for managed in (deployment.get("metadata") or {}).get("managedFields") or []:
+        fields: Any = managed.get("fieldsV1") or {}
+        for key in path:
+            fields = fields.get(key) if isinstance(fields, dict) else None
+        if fields and managed.get("manager") != FIELD_MANAGER:
+            owners.add(str(managed.get("manager")))
+    return sorted(owners)
+
+
 def _waiting_reasons(pod: Mapping[str, Any]) -> set[str]:
     statuses = (pod.get("status") or {}).get("containerStatuses") or []
     return {
@@ -103,7 +145,22 @@ def env_hop(
             f"pulumi config set --path '{PROJECT}:deployment.container' <one of those> && {c.up}",
         )
     template = ((deployment.get("spec") or {}).get("template") or {}).get("spec") or {}
-    problem = _entry_problem(settings, _entry_of(settings, template))
+    live = _entry_of(settings, template)
+    problem = _entry_problem(settings, live)
+    owners = others_owning_the_reference(settings, deployment) if secret_ref(live) else []
+    if problem is not None and owners:
+        target = EnvTarget(ns, d.name, d.container, d.env_name)
+        return fail(
+            "env",
+            f"{where} container {d.container} {problem}",
+            f"{', '.join(owners)} changed the entry and now owns its secretKeyRef "
+            "(managedFields): `pulumi up` would stop on that conflict, as it never forces one; "
+            "this gives the entry back to the stack (if that is a GitOps controller, change "
+            "the entry in Git instead)",
+            c.take_back_env_entry(
+                target, settings.secret_name, settings.external_secret.secret_key
+            ),
+        )
     if problem is not None:
         return fail(
             "env",

@@ -14,11 +14,14 @@ DIGEST_PREFIX characters are printed.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from components.deployments import EnvTarget, apply_body, entry
+from components.kubernetes_meta import FIELD_MANAGER
 from components.openclaw_document import json_equal
 from components.settings import PROJECT, Settings
 from tools.verify_aws import ParameterFacts
@@ -60,6 +63,16 @@ class Commands:
 
     def restart(self, namespace: str, deployment: str) -> str:
         return f"{self.kubectl} -n {namespace} rollout restart deployment/{deployment}"
+
+    def take_back_env_entry(self, target: EnvTarget, secret_name: str, secret_key: str) -> str:
+        """The env stage's own Server-Side Apply, forced: the stack's field manager owns the
+        entry again (so `pulumi up` and `destroy` manage it), with the stack's value."""
+        body = apply_body(target, [entry(target.env_name, secret_name, secret_key)])
+        document = json.dumps(body, separators=(",", ":"))
+        return (
+            f"printf '%s' '{document}' | {self.kubectl} apply --server-side --force-conflicts "
+            f"--field-manager={FIELD_MANAGER} -f -"
+        )
 
 
 def prefix(digest: str) -> str:
