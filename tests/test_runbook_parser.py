@@ -90,9 +90,8 @@ def test_substitutions_fill_documented_placeholders_only() -> None:
 
 def test_every_documented_command_has_what_it_needs_in_the_table() -> None:
     """A placeholder added to the documents fails here first, before any e2e runs."""
-    values = dict.fromkeys(
-        ("rotation", "parameter_version", "job_id", "chat_id", "receiver_host"), "1"
-    )
+    names = ("rotation", "parameter_version", "job_id", "chat_id", "receiver_host")
+    values = dict.fromkeys((*names, "env_entry_urn"), "1")
     commands = runbook.documented()
     assert {c.path for c in commands} == {"README.md", "docs/operations.md"}
     for command in commands:
