@@ -16,12 +16,18 @@ belongs to an object created for the current token.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_kubernetes as k8s
+from pulumi.runtime import config as runtime_config
+from pulumi.runtime import settings
+from pulumi.runtime.proto import engine_pb2
 
+from components.external_secret_diagnosis import read_and_explain
+from components.kube_connection import KubeTarget
 from components.kubernetes_meta import LABELS
 from components.options import child_options
 
@@ -100,9 +106,41 @@ class TokenExternalSecret(pulumi.ComponentResource):
                     }
                 ],
             },
-            opts=child_options(self, opts),
+            opts=pulumi.ResourceOptions.merge(
+                child_options(self, opts),
+                pulumi.ResourceOptions(
+                    hooks=pulumi.ResourceHookBinding(on_error=[_explainer(args)])
+                ),
+            ),
         )
         # Tied to the resource's id so that whoever consumes a name also waits for the sync.
         self.name = external_secret.id.apply(lambda _: args.name)
         self.secret_name = external_secret.id.apply(lambda _: args.secret_name)
         self.register_outputs({"name": self.name, "secret_name": self.secret_name})
+
+
+def _explainer(args: TokenExternalSecretArgs) -> pulumi.ErrorHook:
+    """An error hook that, when the ExternalSecret's create or update fails (its wait timed
+    out, mostly), reports why as the resource's error: ESO's Ready condition, the store's, and
+    ESO's last warning (`components.external_secret_diagnosis`). It runs in the program, so it
+    reaches the cluster the Kubernetes provider reaches, and it never retries."""
+
+    async def explain(hook: pulumi.ErrorHookArgs) -> bool:
+        target = KubeTarget.from_stack_config(runtime_config.get_config)
+        message = await asyncio.to_thread(
+            read_and_explain,
+            target,
+            args.namespace,
+            args.name,
+            args.store_kind,
+            args.store_name,
+            args.wait_timeout_seconds,
+        )
+        engine = settings.get_engine()
+        if engine is not None:
+            engine.Log(
+                engine_pb2.LogRequest(severity=engine_pb2.ERROR, message=message, urn=hook.urn)
+            )
+        return False
+
+    return pulumi.ErrorHook(f"explain-external-secret-{args.namespace}-{args.name}", explain)
