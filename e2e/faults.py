@@ -21,6 +21,7 @@ import os
 import re
 import signal
 import ssl
+import subprocess
 import tempfile
 import threading
 import time
@@ -45,6 +46,7 @@ from components.gitops_tracking import ignore_differences_stanza
 from components.kubernetes_meta import LABELS
 from e2e.argocd import SYNC_POLICY
 from e2e.control_plane import KWOK_NODE, ControlPlane, free_ports, get, request
+from e2e.stack_driver import StackDriver
 from e2e.world import APPLICATION, CONFIGMAP, DOCUMENT_KEY, NAMESPACE, REPO_PATH, World
 
 STORE_SECRET = ("external-secrets", "aws-parameterstore-credentials")
@@ -60,10 +62,6 @@ WEBHOOK_NAME = "e2e-concurrent-writer"
 # that is exactly reversible on the bytes (so destroy can be checked against the seeded text).
 SAFE_BINS = '"safeBins": ["ls", "wc", "sort", "date", "jq"]'
 SAFE_BINS_EDITED = '"safeBins": ["ls", "wc", "sort", "date", "jq", "grep"]'
-
-# What the CLI prints that carries no information of its own; the line after it does.
-_HEADERS = re.compile(r"^(\d+ errors? occurred:|Traceback \(most recent call last\):)$")
-
 
 # --- what the user sees -----------------------------------------------------------------------
 
@@ -85,18 +83,43 @@ def cli_failure(error: auto.CommandError) -> CliFailure:
 
 
 def first_error(text: str) -> str:
-    """The first `error:` line of the output's Diagnostics (else of the whole output), with
-    the line after it when it is only a header ("1 error occurred:", a traceback's start)."""
+    """The first error the output's Diagnostics give for a resource, as the user reads it.
+
+    The stack's own block ("update failed") only sums up, so a resource's error comes first
+    when there is one. A dynamic provider's error is a Python traceback (the SDK's provider
+    host sends `traceback.format_exc()`), which the user reads from its last line: the
+    exception and its message. A header such as "1 error occurred:" is joined to the line after.
+    """
     start = text.find("Diagnostics:")
-    lines = [line.strip() for line in text[start if start >= 0 else 0 :].splitlines()]
-    for index, line in enumerate(lines):
-        if not line.startswith("error:"):
-            continue
-        message = line.removeprefix("error:").strip()
-        if _HEADERS.match(message) or not message:
-            following = next((later for later in lines[index + 1 :] if later), "")
-            return f"{line} {following}".strip()
-        return line
+    if start < 0:
+        return next((line.strip() for line in text.splitlines() if "error:" in line), "")
+    blocks: list[tuple[str, list[str]]] = []
+    for line in text[start:].splitlines()[1:]:
+        if re.match(r"^  \S.*:$", line):
+            blocks.append((line.strip(), []))
+        elif line.startswith("    ") and blocks:
+            blocks[-1][1].append(line[4:])
+        elif line.strip() and not line.startswith(" "):
+            break
+    ordered = [b for b in blocks if not b[0].startswith("pulumi:pulumi:Stack")] + [
+        b for b in blocks if b[0].startswith("pulumi:pulumi:Stack")
+    ]
+    for _, lines in ordered:
+        for index, line in enumerate(lines):
+            if not line.startswith("error:"):
+                continue
+            message = line.removeprefix("error:").strip()
+            if message == "Traceback (most recent call last):":
+                raised = [
+                    later for later in lines[index:] if re.match(r"^[A-Za-z_][\w.]*: ", later)
+                ]
+                return f"error: {raised[-1]}" if raised else line
+            if re.fullmatch(r"\d+ errors? occurred:", message):
+                following = next(
+                    (later.strip() for later in lines[index + 1 :] if later.strip()), ""
+                )
+                return f"{line} {following}"
+            return line
     return ""
 
 
@@ -135,6 +158,25 @@ class State:
             if found == kind
             for error in item.get("initErrors") or []
         ]
+
+
+def pulumi_cli(driver: StackDriver, *args: str) -> subprocess.CompletedProcess[str]:
+    """The `pulumi` CLI itself on the driver's stack, for what the Automation API does not
+    offer (`refresh --import-pending-creates`); the caller checks the exit code."""
+    command = driver.stack.workspace.pulumi_command.command
+    return subprocess.run(
+        [command, "--non-interactive", *args, "--stack", driver.stack.name],
+        cwd=driver.project,
+        env={**os.environ, **driver.env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def pending_urns(driver: StackDriver) -> list[str]:
+    deployment = driver.stack.export_stack().deployment or {}
+    return [op["resource"]["urn"] for op in deployment.get("pending_operations") or []]
 
 
 # --- a `pulumi up` the test interrupts --------------------------------------------------------
@@ -221,13 +263,18 @@ def wait_for_cli(pulumi: Path, timeout: float = 30.0) -> int:
     raise AssertionError(f"no single running {pulumi} child after {timeout:.0f} s")
 
 
-def ctrl_c(pid: int, times: int, gap: float = 1.0) -> None:
+def ctrl_c(pid: int, times: int, gap: float = 1.0) -> int:
     """What a terminal's Ctrl-C delivers to the CLI (its plugins run in process groups of
-    their own, so the terminal's SIGINT reaches the CLI alone), ``times`` times."""
+    their own, so the terminal's SIGINT reaches the CLI alone), up to ``times`` times; how
+    many reached it (a CLI that ended after the first cannot get a second)."""
     for count in range(times):
         if count:
             time.sleep(gap)
-        os.kill(pid, signal.SIGINT)
+        try:
+            os.kill(pid, signal.SIGINT)
+        except ProcessLookupError:
+            return count
+    return times
 
 
 def reap_orphans(pids: set[int], grace: float = 10.0) -> list[int]:

@@ -15,6 +15,9 @@ asserted on the live document). Every scenario is recorded in rendered/e2e/repor
 
 from __future__ import annotations
 
+import os
+import re
+import signal
 import time
 from collections.abc import Iterator
 from functools import partial
@@ -31,7 +34,7 @@ from e2e import faults
 from e2e.control_plane import ControlPlane, request
 from e2e.faults import State
 from e2e.observe import ClusterView, ssm_client, ssm_parameter
-from e2e.stack_driver import Report, StackDriver, changes
+from e2e.stack_driver import ROOT, Report, StackDriver, changes
 from e2e.world import APPLICATION, CONFIGMAP, DEPLOYMENT, NAMESPACE, STORE, World
 from e2e.world import snapshot as world_snapshot
 
@@ -50,11 +53,13 @@ ENV_TYPE = "pulumi-python:dynamic/openclaw:EnvEntry"
 SECTION_TYPE = "pulumi-python:dynamic/openclaw:JsonSection"
 ES_RESOURCE = "cron-webhook"
 ENV_RESOURCE = "openclaw-cron-webhook-env"
+ENV_ID = f"{NAMESPACE}/openclaw/openclaw#env/{ENV_NAME}"
 # Short waits through the stack's own config: long enough for ESO and kwok on a loaded
 # 2-core machine, short enough that a scenario sitting one out costs seconds.
 ES_SECONDS = 20
 ROLLOUT_SECONDS = 45
 OUTAGE_SECONDS = 5.0
+OUTPUTS = ROOT / "rendered" / "e2e" / "faults"
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +113,9 @@ def stack(
     driver.set_config(
         {
             "aws:region": control_plane.region,
+            # Named in the stack, not only in KUBECONFIG: the inline program (this process)
+            # reads the cluster too, in the ExternalSecret's error hook.
+            "kubernetes:kubeconfig": str(control_plane.kubeconfig),
             f"{PROJECT}:section.writeTrackedConfigMap": True,
             f"{PROJECT}:timeouts.externalSecretSeconds": ES_SECONDS,
             f"{PROJECT}:timeouts.rolloutSeconds": ROLLOUT_SECONDS,
@@ -131,30 +139,39 @@ def back_to_seeded(stack: StackDriver) -> Iterator[None]:
         print(f"cleanup after the scenario failed: {faults.cli_failure(error).first_error}")
 
 
-def record(report: Report, fault: str) -> dict[str, Any]:
-    """The scenario's entry in report.json, filled in as it goes (a failed scenario leaves
-    what it got to)."""
-    entry_: dict[str, Any] = {
-        "fault": fault,
-        "exit": None,
-        "first_error": None,
-        "world_as_expected": None,
-        "rerun_converged": None,
-        "seconds": None,
-    }
+class FaultRecord(dict[str, Any]):
+    """The scenario's entry in report.json's `faults`, filled in as it goes (a failed scenario
+    leaves what it got to); `seconds` is the whole scenario, fault to seeded world."""
+
+    def __init__(self, fault: str) -> None:
+        super().__init__(
+            fault=fault,
+            exit=None,
+            first_error=None,
+            world_as_expected=None,
+            rerun_converged=None,
+            seconds=None,
+        )
+        self.began = time.monotonic()
+
+    def finish(self) -> None:
+        self["seconds"] = round(time.monotonic() - self.began, 1)
+
+
+def record(report: Report, fault: str) -> FaultRecord:
+    entry_ = FaultRecord(fault)
     report.faults.append(entry_)
-    entry_["_began"] = time.monotonic()
     return entry_
 
 
-def finish(fault: dict[str, Any]) -> None:
-    fault["seconds"] = round(time.monotonic() - fault.pop("_began"), 1)
-
-
-def failed(fault: dict[str, Any], error: auto.CommandError) -> faults.CliFailure:
+def failed(fault: FaultRecord, error: auto.CommandError) -> faults.CliFailure:
+    """Record what the user saw; the whole output goes beside report.json for a reader."""
     failure = faults.cli_failure(error)
     fault["exit"] = failure.exit
     fault["first_error"] = failure.first_error
+    OUTPUTS.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^a-z0-9]+", "-", fault["fault"].lower()).strip("-")[:60]
+    (OUTPUTS / f"{name}.txt").write_text(failure.text)
     print(f"  {fault['fault']}: exit {failure.exit}: {failure.first_error}", flush=True)
     return failure
 
@@ -297,7 +314,7 @@ def test_store_broken_fails_at_the_external_secret_wait_and_a_rerun_converges(
 
     stack.destroy("destroy (after the store fault)")
     assert seeded_problems(view, ssm, seeded, stack) == []
-    finish(fault)
+    fault.finish()
 
 
 # --- 2. a rollout that never completes ---------------------------------------------------------
@@ -334,7 +351,7 @@ def test_a_rollout_that_never_completes_fails_at_the_rollout_wait_and_destroy_re
     problems = seeded_problems(view, ssm, seeded, stack)
     fault["rerun_converged"] = not problems
     assert problems == []
-    finish(fault)
+    fault.finish()
 
 
 # --- 3. the API server goes away in the env stage ----------------------------------------------
@@ -384,23 +401,25 @@ def test_api_server_restarted_in_the_env_stage_then_up_converges(
 
     stack.destroy("destroy (after the API server fault)")
     assert seeded_problems(view, ssm, seeded, stack) == []
-    finish(fault)
+    fault.finish()
 
 
 # --- 4. Ctrl-C ---------------------------------------------------------------------------------
 
 
 def interrupted_up(
-    stack: StackDriver, pulumi: Path, name: str, stage_reached: Any, times: int
+    stack: StackDriver, pulumi: Path, name: str, stage_reached: Any, gap: float
 ) -> tuple[auto.CommandError | None, list[int]]:
-    """`up` in the background; once ``stage_reached()``, Ctrl-C ``times`` times to the CLI.
-    Returns the CLI's failure and the plugin processes that outlived it (stopped by pid)."""
+    """`up` in the background; once ``stage_reached()``, Ctrl-C twice to the CLI, ``gap``
+    seconds apart. Returns the CLI's failure and the plugin processes that outlived it
+    (stopped by pid)."""
     with faults.in_background(lambda: stack.up(name)) as run:
         faults.wait_until(f"{name}: the stage to interrupt", stage_reached, 180)
         cli = faults.wait_for_cli(pulumi)
         plugins = faults.descendants(cli)
-        faults.ctrl_c(cli, times)
+        delivered = faults.ctrl_c(cli, 2, gap)
         _, error, _ = run.outcome(timeout=ROLLOUT_SECONDS + 120)
+    assert delivered == 2, "the CLI ended after the first Ctrl-C"
     return error, faults.reap_orphans(plugins)
 
 
@@ -420,7 +439,9 @@ def test_ctrl_c_twice_in_the_external_secret_wait_leaves_a_pending_create_that_r
             pulumi_binary,
             "up (Ctrl-C x2 in the ExternalSecret wait)",
             lambda: faults.our_external_secrets(api) == [EXTERNAL_SECRET],
-            times=2,
+            # One Ctrl-C ends this wait at once (the Kubernetes provider cancels its await),
+            # so only a quick double press terminates the CLI while the step runs.
+            gap=0.05,
         )
     assert error is not None
     failed(fault, error)
@@ -444,7 +465,7 @@ def test_ctrl_c_twice_in_the_external_secret_wait_leaves_a_pending_create_that_r
 
     stack.destroy("destroy (after Ctrl-C x2 in the ExternalSecret wait)")
     assert seeded_problems(view, ssm, seeded, stack) == []
-    finish(fault)
+    fault.finish()
 
 
 def test_ctrl_c_once_in_the_rollout_wait_finishes_the_step_then_up_converges(
@@ -490,7 +511,7 @@ def test_ctrl_c_once_in_the_rollout_wait_finishes_the_step_then_up_converges(
 
     stack.destroy("destroy (after Ctrl-C x1 in the rollout wait)")
     assert seeded_problems(view, ssm, seeded, stack) == []
-    finish(fault)
+    fault.finish()
 
 
 def test_ctrl_c_twice_in_the_rollout_wait_leaves_a_pending_create_that_refresh_clears(
@@ -509,7 +530,7 @@ def test_ctrl_c_twice_in_the_rollout_wait_leaves_a_pending_create_that_refresh_c
             pulumi_binary,
             "up (Ctrl-C x2 in the rollout wait)",
             lambda: bool(entries_named(view, ENV_NAME)),
-            times=2,
+            gap=1.0,
         )
     assert error is not None
     failed(fault, error)
@@ -524,8 +545,22 @@ def test_ctrl_c_twice_in_the_rollout_wait_leaves_a_pending_create_that_refresh_c
     print(f"  plugins that outlived the CLI: {orphans}")
     assert right_after == dict.fromkeys(right_after, True)
 
-    stack.refresh("refresh --clear-pending-creates", clear_pending_creates=True)
-    assert State.of(stack.stack).pending == []
+    # The other documented way: import the pending create with the id the entry always has
+    # (the Automation API has no such option: the CLI itself).
+    (urn,) = faults.pending_urns(stack)
+    # The flag takes one value per use: URN, then ID (its help's "[[URN ID]...]" notwithstanding).
+    imported = faults.pulumi_cli(
+        stack,
+        "refresh",
+        "--yes",
+        "--import-pending-creates",
+        urn,
+        "--import-pending-creates",
+        ENV_ID,
+    )
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    state = State.of(stack.stack)
+    assert (state.pending, ENV_TYPE in state.types) == ([], True)
     stack.up("up (after Ctrl-C x2 in the rollout wait)")
     problems = converged_problems(stack, view, ssm, seeded)
     fault["rerun_converged"] = not problems
@@ -533,7 +568,57 @@ def test_ctrl_c_twice_in_the_rollout_wait_leaves_a_pending_create_that_refresh_c
 
     stack.destroy("destroy (after Ctrl-C x2 in the rollout wait)")
     assert seeded_problems(view, ssm, seeded, stack) == []
-    finish(fault)
+    fault.finish()
+
+
+def test_the_cli_killed_in_the_rollout_wait_leaves_a_lock_pulumi_cancel_removes(
+    stack: StackDriver,
+    view: ClusterView,
+    ssm: Any,
+    world: World,
+    pulumi_binary: Path,
+    e2e_report: Report,
+) -> None:
+    """SIGKILL (an OOM kill, a cancelled CI job): the CLI cannot clean up, so the stack's lock
+    stays (file backend too), the step stays a pending CREATE, and its plugins outlive it."""
+    fault = record(e2e_report, "the CLI killed (SIGKILL) during the rollout wait")
+    api, seeded = view.api_client, world.seeded
+    with (
+        faults.rollout_held(api),
+        faults.in_background(lambda: stack.up("up (SIGKILL in the rollout wait)")) as run,
+    ):
+        faults.wait_until("the env entry applied", lambda: bool(entries_named(view, ENV_NAME)), 180)
+        cli = faults.wait_for_cli(pulumi_binary)
+        plugins = faults.descendants(cli)
+        os.kill(cli, signal.SIGKILL)
+        _, error, _ = run.outcome(timeout=60)
+        outlived = [pid for pid in plugins if faults.alive(pid)]
+        faults.reap_orphans(plugins)
+    assert error is not None
+    failed(fault, error)
+    with pytest.raises(auto.CommandError) as locked:
+        stack.up("up (the stack still locked)")
+    state = State.of(stack.stack)
+    right_after = {
+        "plugins outlived the CLI": bool(outlived),
+        "the stack is locked": "the stack is currently locked by 1 lock(s)" in str(locked.value),
+        "the env entry's create pending": state.pending == [("creating", ENV_RESOURCE)],
+        "no section": view.document() == seeded["configmap_data"]["openclaw.json"],
+    }
+    fault["world_as_expected"] = all(right_after.values())
+    assert right_after == dict.fromkeys(right_after, True)
+    assert "pulumi cancel" in str(locked.value)
+
+    stack.stack.cancel()  # `pulumi cancel`: with a file backend it deletes the lock file
+    stack.refresh("refresh --clear-pending-creates", clear_pending_creates=True)
+    stack.up("up (after SIGKILL)")
+    problems = converged_problems(stack, view, ssm, seeded)
+    fault["rerun_converged"] = not problems
+    assert problems == []
+
+    stack.destroy("destroy (after SIGKILL)")
+    assert seeded_problems(view, ssm, seeded, stack) == []
+    fault.finish()
 
 
 # --- 5. a second writer of the ConfigMap --------------------------------------------------------
@@ -571,7 +656,7 @@ def test_a_concurrent_write_between_read_and_write_is_kept_and_the_section_added
     faults.undo_concurrent_edit(api)
     stack.destroy("destroy (after the concurrent write)")
     assert seeded_problems(view, ssm, seeded, stack) == []
-    finish(fault)
+    fault.finish()
 
 
 # --- 6. AWS unreachable --------------------------------------------------------------------------
@@ -631,7 +716,7 @@ def test_aws_unreachable_fails_preview_and_up_fast_and_changes_nothing_in_the_cl
 
     stack.destroy("destroy (after the AWS outage)")
     assert seeded_problems(view, ssm, seeded, stack) == []
-    finish(fault)
+    fault.finish()
 
 
 # --- 7. destroy after the app's objects were deleted out of band ----------------------------------
@@ -676,14 +761,14 @@ def test_destroy_with_the_deployment_and_configmap_deleted_out_of_band_completes
     print("\n".join(line for line in output if "gone" in line or "not found" in line))
     assert right_after == dict.fromkeys(right_after, True)
     assert f"Deployment {NAMESPACE}/{DEPLOYMENT} is already gone" in text
-    assert f"ConfigMap {NAMESPACE}/{CONFIGMAP} is already gone" in text
+    assert f"ConfigMap {NAMESPACE}/{CONFIGMAP} key openclaw.json is already gone" in text
 
     world.argocd.wait_synced(api, APPLICATION, timeout=180)
     faults.wait_until("the re-created Deployment rolled out", view.rolled_out, 120, poll=0.5)
     problems = seeded_problems(view, ssm, seeded, stack)
     fault["rerun_converged"] = not problems
     assert problems == []
-    finish(fault)
+    fault.finish()
 
 
 def _gone(api: client.ApiClient, path: str) -> bool:
