@@ -135,6 +135,7 @@ def _explainer(args: TokenExternalSecretArgs) -> pulumi.ErrorHook:
             args.store_kind,
             args.store_name,
             args.wait_timeout_seconds,
+            hook.errors[0] if hook.errors else "",
         )
         engine = settings.get_engine()
         if engine is not None:

@@ -55,15 +55,21 @@ def explain(
     store: dict[str, Any] | None,
     events: list[dict[str, Any]],
     timeout_seconds: int,
+    failure: str = "",
 ) -> str:
-    """The diagnosis: the ExternalSecret's state, its store's, ESO's last warning, the fix."""
+    """The diagnosis: the ExternalSecret's state, its store's, ESO's last warning, the fix.
+
+    `failure` is the provider's error: a wait cut short (Ctrl-C) is said as such, not as a
+    timeout.
+    """
     where = f"ExternalSecret {namespace}/{name}"
     if external_secret is None:
         return f"{where} does not exist: the API server did not accept it (see the error below)."
-    lines = [
-        f"{where} was not synced within {timeout_seconds} s (timeouts.externalSecretSeconds): "
-        f"{_ready(external_secret)}."
-    ]
+    if "context canceled" in failure:
+        when = "when its wait was interrupted"
+    else:
+        when = f"within {timeout_seconds} s (timeouts.externalSecretSeconds)"
+    lines = [f"{where} was not synced {when}: {_ready(external_secret)}."]
     store_where = f"{store_kind} {store_name}"
     if store is None:
         lines.append(
@@ -92,6 +98,7 @@ def read_and_explain(
     store_kind: str,
     store_name: str,
     timeout_seconds: int,
+    failure: str = "",
     client_for: Callable[[KubeTarget], client.ApiClient] | None = None,
 ) -> str:
     """Read the ExternalSecret, its store and their events, and explain; on any failure to
@@ -123,7 +130,15 @@ def read_and_explain(
     except Exception as error:  # a diagnosis must never hide the failure it explains
         return f"ExternalSecret {namespace}/{name} did not sync; reading why failed too: {error}"
     return explain(
-        namespace, name, store_kind, store_name, external_secret, store, events, timeout_seconds
+        namespace,
+        name,
+        store_kind,
+        store_name,
+        external_secret,
+        store,
+        events,
+        timeout_seconds,
+        failure,
     )
 
 

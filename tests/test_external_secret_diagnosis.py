@@ -111,3 +111,16 @@ def test_a_cluster_that_does_not_answer_is_said_not_raised() -> None:
 
     assert message.startswith(f"ExternalSecret {NS}/{NAME} did not sync; reading why failed too: ")
     assert "Connection refused" in message
+
+
+def test_a_wait_cut_short_by_ctrl_c_is_not_called_a_timeout() -> None:
+    failure = "failed to fully initialize or become live: context canceled"
+
+    message = explain(
+        NS, NAME, "ClusterSecretStore", "parameterstore", FAILED_ES, VALID_STORE, [], 20, failure
+    )
+
+    assert message.splitlines()[0] == (
+        f"ExternalSecret {NS}/{NAME} was not synced when its wait was interrupted: Ready=False, "
+        "SecretSyncedError: could not get secret data from provider."
+    )
