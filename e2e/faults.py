@@ -43,11 +43,19 @@ from kubernetes.client.exceptions import ApiException
 from pulumi import automation as auto
 
 from components.gitops_tracking import ignore_differences_stanza
-from components.kubernetes_meta import LABELS
+from components.kubernetes_meta import FIELD_MANAGER, LABELS
 from e2e.argocd import SYNC_POLICY
 from e2e.control_plane import KWOK_NODE, ControlPlane, free_ports, get, request
 from e2e.stack_driver import StackDriver
-from e2e.world import APPLICATION, CONFIGMAP, DOCUMENT_KEY, NAMESPACE, REPO_PATH, World
+from e2e.world import (
+    APPLICATION,
+    CONFIGMAP,
+    DEPLOYMENT,
+    DOCUMENT_KEY,
+    NAMESPACE,
+    REPO_PATH,
+    World,
+)
 
 STORE_SECRET = ("external-secrets", "aws-parameterstore-credentials")
 STORE_SECRET_KEY = "secret-access-key"
@@ -608,6 +616,43 @@ def undo_concurrent_edit(api: client.ApiClient) -> None:
     )
     live["metadata"].pop("managedFields", None)
     request(api, "PUT", path, live, query=[("fieldManager", WRITER_MANAGER)])
+
+
+def remove_leftovers(api: client.ApiClient, ssm: Any, parameter: str) -> list[str]:
+    """What a failed scenario may leave outside the state, removed as the stack would: its env
+    entry relinquished (an apply by its field manager with nothing in it), its ExternalSecrets
+    deleted, the parameter deleted. Returns what was found, for the scenario's output."""
+    found = []
+    path = f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments/{DEPLOYMENT}"
+    body = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": DEPLOYMENT, "namespace": NAMESPACE},
+    }
+    managers = {m.get("manager") for m in get(api, path)["metadata"].get("managedFields") or []}
+    if FIELD_MANAGER in managers:
+        found.append(f"fields of {FIELD_MANAGER} in Deployment {DEPLOYMENT}")
+        request(
+            api,
+            "PATCH",
+            path,
+            body,
+            query=[("fieldManager", FIELD_MANAGER)],
+            content_type="application/apply-patch+yaml",
+        )
+    for name in our_external_secrets(api):
+        found.append(f"ExternalSecret {name}")
+        request(
+            api,
+            "DELETE",
+            f"/apis/external-secrets.io/v1/namespaces/{NAMESPACE}/externalsecrets/{name}",
+        )
+    try:
+        ssm.delete_parameter(Name=parameter)
+        found.append(f"parameter {parameter}")
+    except ssm.exceptions.ParameterNotFound:
+        pass
+    return found
 
 
 # --- reading the world ------------------------------------------------------------------------

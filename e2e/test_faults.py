@@ -126,9 +126,10 @@ def stack(
 
 
 @pytest.fixture(autouse=True)
-def back_to_seeded(stack: StackDriver) -> Iterator[None]:
+def back_to_seeded(stack: StackDriver, api: client.ApiClient, ssm: Any) -> Iterator[None]:
     """Whatever a scenario left behind when it failed: no pending operation, nothing in the
-    stack (each scenario's own last step is this destroy, asserted)."""
+    stack, nothing of the stack's outside it (each scenario's own last step is a destroy that
+    asserts the seeded world, so this finds nothing after a scenario that passed)."""
     yield
     try:
         if State.of(stack.stack).pending:
@@ -137,6 +138,9 @@ def back_to_seeded(stack: StackDriver) -> Iterator[None]:
             stack.destroy("cleanup: destroy")
     except auto.CommandError as error:
         print(f"cleanup after the scenario failed: {faults.cli_failure(error).first_error}")
+    left = faults.remove_leftovers(api, ssm, PARAMETER)
+    if left:
+        print(f"cleanup: removed what the scenario left outside the state: {left}")
 
 
 class FaultRecord(dict[str, Any]):
@@ -368,18 +372,26 @@ def test_api_server_restarted_in_the_env_stage_then_up_converges(
     """The rollout is held (tainted node) so the outage lands inside the env stage's wait,
     deterministically: stop kube-apiserver by pid once the entry is applied, start it again
     on the same port after a few seconds, then let the rollout finish."""
-    fault = record(e2e_report, "kube-apiserver stopped for 5 s during the env stage's rollout")
+    fault = record(e2e_report, "kube-apiserver stopped by pid during the env stage's rollout")
     api, seeded = view.api_client, world.seeded
     with (
         faults.rollout_held(api) as release,
         faults.in_background(lambda: stack.up("up (API server restarted)")) as run,
     ):
         faults.wait_until("the env entry applied", lambda: bool(entries_named(view, ENV_NAME)), 180)
+        stopping = time.monotonic()
         with faults.process_stopped(control_plane, "kube-apiserver") as restart:
+            stopped = time.monotonic()
             time.sleep(OUTAGE_SECONDS)
             restart()
+        back = time.monotonic()
         release()
         _, error, seconds = run.outcome(timeout=ROLLOUT_SECONDS + 120)
+    # kube-apiserver drains its watches on SIGTERM, past the stop's grace (then SIGKILL).
+    fault["fault"] = (
+        f"kube-apiserver stopped by pid ({stopped - stopping:.0f} s to stop) and started again "
+        f"on the same port: unreachable for {back - stopping:.0f} s of the env stage's rollout"
+    )
     print(f"  up with an API server outage ended after {seconds:.0f} s: {error is None=}")
     if error is not None:
         failure = failed(fault, error)
@@ -408,22 +420,28 @@ def test_api_server_restarted_in_the_env_stage_then_up_converges(
 
 
 def interrupted_up(
-    stack: StackDriver, pulumi: Path, name: str, stage_reached: Any, gap: float
+    stack: StackDriver,
+    pulumi: Path,
+    name: str,
+    stage_reached: Any,
+    gap: float,
+    require_both: bool = True,
 ) -> tuple[auto.CommandError | None, list[int]]:
     """`up` in the background; once ``stage_reached()``, Ctrl-C twice to the CLI, ``gap``
     seconds apart. Returns the CLI's failure and the plugin processes that outlived it
     (stopped by pid)."""
+    assert not stage_reached(), "the stage is reached before up started: a leftover"
     with faults.in_background(lambda: stack.up(name)) as run:
         faults.wait_until(f"{name}: the stage to interrupt", stage_reached, 180)
         cli = faults.wait_for_cli(pulumi)
         plugins = faults.descendants(cli)
         delivered = faults.ctrl_c(cli, 2, gap)
         _, error, _ = run.outcome(timeout=ROLLOUT_SECONDS + 120)
-    assert delivered == 2, "the CLI ended after the first Ctrl-C"
+    assert delivered == 2 or not require_both, "the CLI ended after the first Ctrl-C"
     return error, faults.reap_orphans(plugins)
 
 
-def test_ctrl_c_twice_in_the_external_secret_wait_leaves_a_pending_create_that_refresh_clears(
+def test_ctrl_c_in_the_external_secret_wait_ends_it_at_once_and_the_next_up_waits_again(
     stack: StackDriver,
     view: ClusterView,
     ssm: Any,
@@ -431,7 +449,10 @@ def test_ctrl_c_twice_in_the_external_secret_wait_leaves_a_pending_create_that_r
     pulumi_binary: Path,
     e2e_report: Report,
 ) -> None:
-    fault = record(e2e_report, "Ctrl-C twice (terminate) during the ExternalSecret wait")
+    """Even a double Ctrl-C, 50 ms apart, leaves no pending operation here: the first makes
+    the Kubernetes provider cancel its await at once, and the ExternalSecret is recorded with
+    an init error, which makes the next `up` apply it and wait for its sync again."""
+    fault = record(e2e_report, "Ctrl-C twice (50 ms apart) during the ExternalSecret wait")
     api, seeded = view.api_client, world.seeded
     with faults.store_credentials_broken(api):
         error, orphans = interrupted_up(
@@ -439,31 +460,32 @@ def test_ctrl_c_twice_in_the_external_secret_wait_leaves_a_pending_create_that_r
             pulumi_binary,
             "up (Ctrl-C x2 in the ExternalSecret wait)",
             lambda: faults.our_external_secrets(api) == [EXTERNAL_SECRET],
-            # One Ctrl-C ends this wait at once (the Kubernetes provider cancels its await),
-            # so only a quick double press terminates the CLI while the step runs.
             gap=0.05,
+            require_both=False,
         )
-    assert error is not None
-    failed(fault, error)
-    state = State.of(stack.stack)
-    right_after = {
-        "the ExternalSecret's create pending": state.pending == [("creating", ES_RESOURCE)],
-        "no env entry": view.container_env(CONTAINER) == seeded_env(seeded),
-        "no section": view.document() == seeded["configmap_data"]["openclaw.json"],
-    }
-    fault["world_as_expected"] = all(right_after.values())
+        assert error is not None
+        failure = failed(fault, error)
+        state = State.of(stack.stack)
+        right_after = {
+            "no pending operation": state.pending == [],
+            "the ExternalSecret recorded with an init error": bool(state.init_errors(ES_TYPE)),
+            "no env entry": view.container_env(CONTAINER) == seeded_env(seeded),
+            "no section": view.document() == seeded["configmap_data"]["openclaw.json"],
+        }
+        fault["world_as_expected"] = all(right_after.values())
     print(f"  plugins that outlived the CLI: {orphans}")
     assert right_after == dict.fromkeys(right_after, True)
+    assert failure.first_error.startswith(
+        f"error: ExternalSecret {NAMESPACE}/{EXTERNAL_SECRET} was not synced when its wait was "
+        "interrupted: Ready=False"
+    )
 
-    # docs/operations.md, "After an interrupted pulumi up": clear, then up again.
-    stack.refresh("refresh --clear-pending-creates", clear_pending_creates=True)
-    assert State.of(stack.stack).pending == []
-    stack.up("up (after Ctrl-C x2 in the ExternalSecret wait)")
+    stack.up("up (after Ctrl-C in the ExternalSecret wait, store fixed)")
     problems = converged_problems(stack, view, ssm, seeded)
     fault["rerun_converged"] = not problems
     assert problems == []
 
-    stack.destroy("destroy (after Ctrl-C x2 in the ExternalSecret wait)")
+    stack.destroy("destroy (after Ctrl-C in the ExternalSecret wait)")
     assert seeded_problems(view, ssm, seeded, stack) == []
     fault.finish()
 
@@ -545,10 +567,10 @@ def test_ctrl_c_twice_in_the_rollout_wait_leaves_a_pending_create_that_refresh_c
     print(f"  plugins that outlived the CLI: {orphans}")
     assert right_after == dict.fromkeys(right_after, True)
 
-    # The other documented way: import the pending create with the id the entry always has
-    # (the Automation API has no such option: the CLI itself).
+    # The flag meant to import it (one value per use: URN, then ID, its help's "[[URN ID]...]"
+    # notwithstanding) drops the pending create without importing anything in v3.274.1: the
+    # entry is then in the cluster only, and the next `up` applies it again.
     (urn,) = faults.pending_urns(stack)
-    # The flag takes one value per use: URN, then ID (its help's "[[URN ID]...]" notwithstanding).
     imported = faults.pulumi_cli(
         stack,
         "refresh",
@@ -560,9 +582,12 @@ def test_ctrl_c_twice_in_the_rollout_wait_leaves_a_pending_create_that_refresh_c
     )
     assert imported.returncode == 0, imported.stdout + imported.stderr
     state = State.of(stack.stack)
-    assert (state.pending, ENV_TYPE in state.types) == ([], True)
+    assert (state.pending, ENV_TYPE in state.types) == ([], False)
+    revision = view.revision()
     stack.up("up (after Ctrl-C x2 in the rollout wait)")
     problems = converged_problems(stack, view, ssm, seeded)
+    if view.revision() != revision:
+        problems.append("the entry applied again made a second rollout")
     fault["rerun_converged"] = not problems
     assert problems == []
 
@@ -583,6 +608,7 @@ def test_the_cli_killed_in_the_rollout_wait_leaves_a_lock_pulumi_cancel_removes(
     stays (file backend too), the step stays a pending CREATE, and its plugins outlive it."""
     fault = record(e2e_report, "the CLI killed (SIGKILL) during the rollout wait")
     api, seeded = view.api_client, world.seeded
+    assert entries_named(view, ENV_NAME) == [], "an env entry before up: a leftover"
     with (
         faults.rollout_held(api),
         faults.in_background(lambda: stack.up("up (SIGKILL in the rollout wait)")) as run,
@@ -598,6 +624,8 @@ def test_the_cli_killed_in_the_rollout_wait_leaves_a_lock_pulumi_cancel_removes(
     failed(fault, error)
     with pytest.raises(auto.CommandError) as locked:
         stack.up("up (the stack still locked)")
+    # The killed run printed nothing more; what the user sees is the next run's refusal.
+    fault["first_error"] = faults.cli_failure(locked.value).first_error
     state = State.of(stack.stack)
     right_after = {
         "plugins outlived the CLI": bool(outlived),
