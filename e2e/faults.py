@@ -99,8 +99,9 @@ def first_error(text: str) -> str:
     exception and its message. A header such as "1 error occurred:" is joined to the line after.
     """
     start = text.find("Diagnostics:")
-    if start < 0:
-        return next((line.strip() for line in text.splitlines() if "error:" in line), "")
+    if start < 0:  # no diagnostics (the CLI refused to start): the first error line
+        found = next((line for line in text.splitlines() if "error:" in line), "")
+        return found[found.index("error:") :].strip() if found else ""
     blocks: list[tuple[str, list[str]]] = []
     for line in text[start:].splitlines()[1:]:
         if re.match(r"^  \S.*:$", line):

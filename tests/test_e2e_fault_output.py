@@ -78,3 +78,15 @@ def test_the_exit_code_is_read_from_the_automation_api_error() -> None:
 
     assert (failure.exit, failure.first_error) == (8, first_error(KUBERNETES))
     assert failure.text.startswith("\n code: 8\n stdout: Diagnostics:")
+
+
+def test_without_diagnostics_the_first_error_line_is_read_from_its_error() -> None:
+    locked = (
+        "\n code: 255\n stdout: \n stderr: error: the stack is currently locked by 1 lock(s). "
+        "Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`."
+    )
+
+    assert first_error(locked) == (
+        "error: the stack is currently locked by 1 lock(s). Either wait for the other "
+        "process(es) to end or delete the lock file with `pulumi cancel`."
+    )
