@@ -23,6 +23,7 @@ from pulumi.runtime.proto import analyzer_pb2
 
 SERVICE = "/pulumirpc.Analyzer/"
 WORKERS = 8
+STOP_GRACE_SECONDS = 2  # calls in flight finish; new ones are refused at once
 
 
 class PolicyProxy(grpc.GenericRpcHandler):
@@ -139,10 +140,15 @@ class PolicyProxy(grpc.GenericRpcHandler):
         return AttachError(reason)
 
     def close(self, reason: str = "policy pack stopped") -> None:
-        """Stop serving; calls still waiting for the pack fail with `reason`."""
+        """Stop serving; calls still waiting for the pack fail with `reason`.
+
+        The grace lets a call that has just been answered (e.g. with the attach failure) get
+        its answer out; without it the stop races the answer and the engine sees
+        "Cancelling all calls" instead of the reason (seen under load in CI).
+        """
         if not self._settled.is_set():
             self._fail(reason)
-        self._server.stop(grace=None)
+        self._server.stop(grace=STOP_GRACE_SECONDS)
         if self._channel is not None:
             self._channel.close()
 
