@@ -14,8 +14,6 @@ one, which runs the controller as a thread against the real clock.
 from __future__ import annotations
 
 import base64
-import glob
-import os
 import pickletools
 import re
 import tempfile
@@ -700,13 +698,16 @@ def test_credentials_stay_out_of_ids_messages_and_commits(
     argo: FakeArgo,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     """The user's git rewrites the URL (`insteadOf`), as it would apply their credentials."""
     url = "https://deploy-bot@gitops.example.invalid/org/gitops.git"
     monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
     monkeypatch.setenv("GIT_CONFIG_KEY_0", f"url.{repo.url}.insteadOf")
     monkeypatch.setenv("GIT_CONFIG_VALUE_0", url)
-    leftovers = set(glob.glob(os.path.join(tempfile.gettempdir(), "openclaw-cron-webhook-git-*")))
+    clones = tmp_path / "tmp"  # this test's own temp dir: other runs' clones come and go in /tmp
+    clones.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(clones))
     argo.poll_ticks = None
 
     with pytest.raises(DeliveryTimeout) as raised:
@@ -719,9 +720,7 @@ def test_credentials_stay_out_of_ids_messages_and_commits(
     argo.sync()
     result = provider.create({**props, "repo": url})  # adopts the committed section
     assert result.id == f"https://***@gitops.example.invalid/org/gitops.git#main:{PATH}#cron"
-    assert set(glob.glob(os.path.join(tempfile.gettempdir(), "openclaw-cron-webhook-git-*"))) == (
-        leftovers
-    )
+    assert list(clones.iterdir()) == []  # every clone removed, the failed one too
 
 
 def test_a_url_with_a_password_is_refused_before_any_commit(
