@@ -13,6 +13,7 @@ provider process (unit tests, the offline plan) there is no engine to tell.
 from __future__ import annotations
 
 import re
+import socket
 import sys
 
 import grpc
@@ -44,12 +45,14 @@ def engine_gone(timeout: float = 2.0) -> bool:
     address = _own_engine()
     if address is None:
         return False
-    with grpc.insecure_channel(address) as channel:
-        try:
-            grpc.channel_ready_future(channel).result(timeout=timeout)
-        except grpc.FutureTimeoutError:
-            return True
-    return False
+    host, port = address.rsplit(":", 1)
+    # A TCP connect, not a gRPC channel: a dead engine's port refuses at once, where a channel
+    # would retry with backoff until the timeout.
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            return False
+    except OSError:
+        return True
 
 
 def warn(message: str) -> None:

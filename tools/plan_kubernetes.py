@@ -9,15 +9,24 @@ base first and reports the typo with the containers that exist.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
 
 import kubernetes_validate
+import kubernetes_validate.utils
 
 from tools.plan_errors import PlanError
 
 KUBERNETES_VERSION = "1.33"
+
+# kubernetes-validate parses its bundled schema files again on every call, _definitions.json
+# (several MB) included: most of a plan's time went to json.load. The files never change while
+# we run, and jsonschema only reads a schema, so each is parsed once per process.
+kubernetes_validate.utils.schema_contents = functools.cache(
+    kubernetes_validate.utils.schema_contents
+)
 
 
 @dataclass(frozen=True)
