@@ -6,6 +6,7 @@ controlling process loads this file too, and it starts the workers sooner withou
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -29,3 +30,14 @@ def dev_run(dev_config: dict[str, Any]) -> Recording:
     from tools.mock_runtime import run_program
 
     return run_program(dev_config)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Remove the seeded git repositories of this process (git_bare_repo.py).
+
+    Their TemporaryDirectory's own finalizer does not run in an xdist worker, which ends
+    without the interpreter's exit handlers: seed directories were left in /tmp.
+    """
+    seeds = sys.modules.get("git_bare_repo")
+    if seeds is not None:
+        seeds.remove_seeds()

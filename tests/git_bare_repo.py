@@ -144,3 +144,9 @@ def git_bytes(
 # Seeded repositories, by branch and files, copied for each test (init + commit once).
 _SEED_ROOT = tempfile.TemporaryDirectory(prefix="git-test-seeds-")
 _SEEDS: dict[tuple[object, ...], Path] = {}
+
+
+def remove_seeds() -> None:
+    """Called by conftest.py when the session ends."""
+    _SEEDS.clear()
+    _SEED_ROOT.cleanup()
