@@ -44,6 +44,20 @@ def by_id(planned: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {r["id"]: r for r in planned["resources"]}
 
 
+def test_the_waits_say_the_stacks_own_timeouts(tmp_path: Path) -> None:
+    stack = tmp_path / "Pulumi.slow.yaml"
+    stack.write_text(
+        (Path(__file__).parent.parent / "Pulumi.dev.yaml").read_text()
+        + "  openclaw-cron-webhook:timeouts:\n"
+        + "    externalSecretSeconds: 45\n"
+        + "    rolloutSeconds: 1200\n"
+    )
+    resources = by_id(run_plan(tmp_path / "out", "--stack-file", str(stack)))
+
+    assert resources[ES]["waits"].endswith(", up to 45 s")
+    assert resources[ENV]["waits"].endswith("until no pod reads the previous Secret, up to 1200 s")
+
+
 def test_each_resource_says_what_it_waits_for_and_where_its_object_is(tmp_path: Path) -> None:
     resources = by_id(run_plan(tmp_path / "out"))
 

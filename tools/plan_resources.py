@@ -195,7 +195,8 @@ def _env_entry_waits(inputs: Inputs) -> str:
     return (
         f"waits until Deployment {target.namespace}/{target.deployment} has rolled out (every "
         f"replica updated and available) and, when the secretKeyRef changed, until no pod reads "
-        f"the previous Secret, up to {ROLLOUT_TIMEOUT_SECONDS:.0f} s"
+        f"the previous Secret, up to "
+        f"{_seconds(inputs.get('rolloutTimeoutSeconds', int(ROLLOUT_TIMEOUT_SECONDS)))} s"
     )
 
 
