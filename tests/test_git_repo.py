@@ -30,7 +30,7 @@ from components.gitops_repo import (
     redact_url,
 )
 
-pytestmark = pytest.mark.usefixtures("isolated_git")
+pytestmark = [pytest.mark.process, pytest.mark.usefixtures("isolated_git")]
 
 PATH = "apps/openclaw/configmap.yaml"
 MANIFEST = "kind: ConfigMap\ndata:\n  openclaw.json: |\n    {}\n"

@@ -42,7 +42,7 @@ from components.gitops_repo import GitFileMissing
 from components.manifest_document import ManifestError
 from components.openclaw_document import PreconditionError
 
-pytestmark = pytest.mark.usefixtures("isolated_git")
+pytestmark = [pytest.mark.process, pytest.mark.usefixtures("isolated_git")]
 
 NAMESPACE, NAME, KEY = "openclaw", "openclaw-config", "openclaw.json"
 ARGO_NAMESPACE, APPLICATION = "argocd", "openclaw"

@@ -29,6 +29,8 @@ from e2e.standins.language_host import LABEL
 from e2e.standins.language_host.host import LanguageHostStandin
 from e2e.standins.language_host.server import find_executor, parse_arguments, restore_pythonpath
 
+pytestmark = pytest.mark.process  # gRPC servers and the Python programs they start
+
 ENGINE = "127.0.0.1:1"  # passed to programs as --engine; nothing here dials it
 WAIT_SECONDS = 10.0
 

@@ -18,6 +18,8 @@ from fake_openclaw import answer, calls, install_fake, seen
 from tools import plan
 from tools.plan_openclaw import Issue, Judgement, before_and_after
 
+pytestmark = pytest.mark.process  # a fake openclaw process per judgement
+
 FIXTURES = Path(__file__).parent / "fixtures" / "plan"
 BASE = FIXTURES / "configmap-insecure-auth.yaml"
 INSECURE = {"path": "gateway.controlUi", "message": 'Unrecognized key: "allowInsecureAuth"'}

@@ -17,6 +17,8 @@ from fake_openclaw import answer, install_fake
 from tools import plan
 from tools.plan_image import PodImage, image_of, note, same_release, tag_of
 
+pytestmark = pytest.mark.process  # a fake openclaw process per judgement
+
 FIXTURES = Path(__file__).parent / "fixtures" / "plan"
 DEPLOYMENT = FIXTURES / "deployment-build-tag.yaml"
 IMAGE = "registry.example.com/team/openclaw:202602170222"

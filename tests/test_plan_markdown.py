@@ -18,6 +18,8 @@ from tools import plan
 from tools.mock_runtime import ROOT
 from tools.plan_markdown import mermaid_label
 
+pytestmark = pytest.mark.process  # a fake openclaw process per judgement
+
 FIXTURES = Path(__file__).parent / "fixtures" / "plan"
 DEV = (ROOT / "Pulumi.dev.yaml").read_text()
 MERMAID_BLOCK = re.compile(r"^```mermaid\n(.*?)^```$", re.S | re.M)

@@ -16,6 +16,8 @@ from fake_openclaw import FAKE, answer, install_fake, seen
 from tools import plan, plan_openclaw
 from tools.plan_openclaw import PLACEHOLDER, OpenClaw
 
+pytestmark = pytest.mark.process  # a fake openclaw (and npm) process per call
+
 
 @pytest.fixture
 def fake(tmp_path: Path) -> Path:

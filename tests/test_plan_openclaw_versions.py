@@ -24,6 +24,8 @@ from openclaw_runtime import install as openclaw_install
 from tools import plan
 from tools.plan_openclaw import release_numbers
 
+pytestmark = pytest.mark.process  # a fake npm and openclaw per call
+
 VALID = {"valid": True}
 
 

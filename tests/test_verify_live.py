@@ -44,6 +44,8 @@ from tools.verify_hops import applied_values
 from tools.verify_model import CannotRead, Redactor
 from tools.verify_stack import StackView, settings_from_config
 
+pytestmark = pytest.mark.process  # a fake openclaw process, and botocore's models through moto
+
 TOKEN = "5f" * 32
 OLD_TOKEN = "a1" * 32  # an earlier token: no Redactor knows it, only not quoting protects it
 NS = "openclaw"

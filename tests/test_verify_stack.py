@@ -32,6 +32,8 @@ from tools.verify_model import CannotRead, Hop, Redactor, Report, headline, over
 from tools.verify_output import as_dict, as_text
 from tools.verify_stack import read_stack, settings_from_config
 
+pytestmark = pytest.mark.process  # the user's git, and botocore's models
+
 TOKEN = "5f" * 32
 KUBECONFIG_SECRET = "kubeconfig-client-key-0123456789abcdef"
 PERMISSIONS_FIX = "./bin/verify --stack dev --print-permissions"
