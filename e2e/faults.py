@@ -58,6 +58,9 @@ from e2e.world import (
 )
 
 STORE_SECRET = ("external-secrets", "aws-parameterstore-credentials")
+# kube-apiserver drains its watches on SIGTERM for longer than the control plane's usual stop
+# grace (10 s measured): an outage is a crash soon after, not a clean shutdown.
+OUTAGE_STOP_GRACE = 2.0
 STORE_SECRET_KEY = "secret-access-key"
 FAULT_TAINT = {
     "key": "e2e.openclaw/fault",
@@ -389,10 +392,12 @@ def rollout_held(api: client.ApiClient) -> Iterator[Callable[[], None]]:
 
 
 @contextmanager
-def process_stopped(plane: ControlPlane, name: str) -> Iterator[Callable[[], None]]:
-    """``name`` stopped by pid; yields ``restart`` (same command line, ports, data); exit
-    restarts it if the test did not."""
-    plane.stop_one(name)
+def process_stopped(
+    plane: ControlPlane, name: str, grace: float = OUTAGE_STOP_GRACE
+) -> Iterator[Callable[[], None]]:
+    """``name`` stopped by pid (SIGTERM, SIGKILL after ``grace``); yields ``restart`` (same
+    command line, ports, data); exit restarts it if the test did not."""
+    plane.stop_one(name, grace)
     restarted = False
 
     def restart() -> None:

@@ -32,6 +32,14 @@ def isolated_env(
         # OpenClaw keeps state lock files under os.tmpdir().
         TMPDIR=str(root / "tmp"),
         NO_COLOR="1",
+        # OpenClaw keeps Node's compile cache under TMPDIR unless told otherwise: per folder,
+        # every start compiled cold. Beside the install it is shared and keyed by version.
+        NODE_COMPILE_CACHE=str(install.root / "compile-cache"),
+        # A configured plugin that is not bundled (the reference's diagnostics-otel) is
+        # "repaired" with npm at every gateway start: ~16 s of registry lookups here. A pod
+        # reaches no registry either; refused at once, the repair fails as it would there.
+        npm_config_registry="http://127.0.0.1:9/",
+        npm_config_fetch_retries="0",
     )
     env.update(extra or {})
     return env

@@ -57,7 +57,7 @@ ENV_ID = f"{NAMESPACE}/openclaw/openclaw#env/{ENV_NAME}"
 # Short waits through the stack's own config: long enough for ESO and kwok on a loaded
 # 2-core machine, short enough that a scenario sitting one out costs seconds.
 ES_SECONDS = 20
-ROLLOUT_SECONDS = 45
+ROLLOUT_SECONDS = 30
 OUTAGE_SECONDS = 5.0
 OUTPUTS = ROOT / "rendered" / "e2e" / "faults"
 
@@ -387,7 +387,7 @@ def test_api_server_restarted_in_the_env_stage_then_up_converges(
         back = time.monotonic()
         release()
         _, error, seconds = run.outcome(timeout=ROLLOUT_SECONDS + 120)
-    # kube-apiserver drains its watches on SIGTERM, past the stop's grace (then SIGKILL).
+    # kube-apiserver drains its watches on SIGTERM, past faults.OUTAGE_STOP_GRACE (then SIGKILL).
     fault["fault"] = (
         f"kube-apiserver stopped by pid ({stopped - stopping:.0f} s to stop) and started again "
         f"on the same port: unreachable for {back - stopping:.0f} s of the env stage's rollout"
