@@ -179,3 +179,44 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("argv", "main_module", "address"),
+    [
+        (
+            ["/x/pulumi/dynamic/__main__.py", "127.0.0.1:4100"],
+            "pulumi.dynamic.__main__",
+            "127.0.0.1:4100",
+        ),
+        (["/x/__main__.py", "--flag", "[::1]:4100"], "pulumi.dynamic.__main__", "[::1]:4100"),
+        (["/x/__main__.py", "127.0.0.1:4100", "not-an-address"], "pulumi.dynamic.__main__", None),
+        (["127.0.0.1:4100"], "pulumi.dynamic.__main__", None),
+        (["/x/pytest", "127.0.0.1:4100"], "pytest.__main__", None),
+        (["/x/plan", "127.0.0.1:4100"], None, None),
+    ],
+)
+def test_only_a_dynamic_providers_last_argument_is_its_engine(
+    argv: list[str], main_module: str | None, address: str | None
+) -> None:
+    assert provider_log.engine_address(argv, main_module) == address
+
+
+@pytest.mark.parametrize(
+    ("family", "host", "shown"),
+    [(socket.AF_INET, "127.0.0.1", "127.0.0.1"), (socket.AF_INET6, "::1", "[::1]")],
+)
+def test_an_engine_that_listens_is_there_and_a_closed_port_is_gone(
+    monkeypatch: pytest.MonkeyPatch, family: socket.AddressFamily, host: str, shown: str
+) -> None:
+    """By a TCP connect to the engine's address, IPv6 brackets and all."""
+    main = types.ModuleType("__main__")
+    main.__spec__ = types.SimpleNamespace(name="pulumi.dynamic.__main__")  # type: ignore[assignment]
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    with socket.socket(family) as listening:
+        listening.bind((host, 0))
+        listening.listen()
+        port = listening.getsockname()[1]
+        monkeypatch.setattr(sys, "argv", ["/x/__main__.py", f"{shown}:{port}"])
+        assert provider_log.engine_gone() is False
+    assert provider_log.engine_gone() is True
