@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from e2e import argocd as argocd_runner
+from e2e import diagnose
 from e2e.argocd import ArgoCD
 from e2e.control_plane import ControlPlane, started
 from e2e.stack_driver import ROOT, Report
@@ -74,6 +75,7 @@ def openclaw() -> OpenClawInstall:
 
 
 REPORT_KEY = pytest.StashKey[Report]()
+PLANE_KEY = pytest.StashKey[ControlPlane]()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -101,12 +103,16 @@ def e2e_report(
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, Any, None]:
-    """Each test is one step of the report: its name, outcome and time."""
+    """Each test is one step of the report: its name, outcome and time. A failed step's
+    report also shows the control plane as it was then (e2e/diagnose.py)."""
     outcome = yield
     result = outcome.get_result()
     report = item.config.stash.get(REPORT_KEY, None)
     if result.when == "call" and report is not None:
         report.step(item.name, result.passed, result.duration)
+    plane = item.config.stash.get(PLANE_KEY, None)
+    if result.failed and plane is not None:
+        result.sections.append(("control plane at the failure", diagnose.snapshot(plane)))
 
 
 @pytest.fixture(autouse=True)
@@ -129,7 +135,9 @@ def control_plane(
     else:
         run_dir = tmp_path_factory.mktemp("control-plane")
     with started(go_bin_dir, run_dir, keep=keep) as plane:
+        request.config.stash[PLANE_KEY] = plane
         yield plane
+        del request.config.stash[PLANE_KEY]
     if keep:
         # Session teardown output is captured (and dropped on success) unless we step past it.
         capture = request.config.pluginmanager.get_plugin("capturemanager")
