@@ -158,9 +158,9 @@ def hint(parts: ConfigPath) -> Mapping[str, Any]:
     node: Any = stack_schema()
     for part in parts:
         if isinstance(part, int):
-            node = node.get("items", {})
+            node = node.get("items")
         else:
-            node = node.get("properties", {}).get(part, {})
+            node = node.get("properties", {}).get(part)
         if not isinstance(node, Mapping):
             return {}
     return node
