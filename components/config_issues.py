@@ -157,10 +157,7 @@ def hint(parts: ConfigPath) -> Mapping[str, Any]:
     OpenClaw's schema: the defaults, examples and refusals the stack adds to its keys."""
     node: Any = stack_schema()
     for part in parts:
-        if isinstance(part, int):
-            node = node.get("items")
-        else:
-            node = node.get("properties", {}).get(part)
+        node = node.get("items") if isinstance(part, int) else node.get("properties", {}).get(part)
         if not isinstance(node, Mapping):
             return {}
     return node
