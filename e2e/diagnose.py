@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from e2e import control_plane
-from e2e.control_plane import ControlPlane
+from e2e.control_plane import ControlPlane, get
 
 NAMESPACE = "openclaw"
 LOG_LINES = 15
@@ -42,22 +41,19 @@ def _processes(plane: ControlPlane) -> list[str]:
 
 
 def _cluster(api: Any) -> list[str]:
-    def get(path: str) -> dict[str, Any]:
-        return control_plane.get(api, path)
-
     lines: list[str] = []
-    for node in get("/api/v1/nodes").get("items", []):
+    for node in get(api, "/api/v1/nodes").get("items", []):
         ready = [c for c in node.get("status", {}).get("conditions", []) if c["type"] == "Ready"]
         lines.append(
             f"node {node['metadata']['name']}: taints {node.get('spec', {}).get('taints') or []}, "
             f"Ready {[(c.get('status'), c.get('reason')) for c in ready]}"
         )
-    deployment = get(f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments/openclaw")
+    deployment = get(api, f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments/openclaw")
     lines.append(
         f"deployment generation {deployment.get('metadata', {}).get('generation')}, "
         f"status {deployment.get('status')}"
     )
-    for pod in get(f"/api/v1/namespaces/{NAMESPACE}/pods").get("items", []):
+    for pod in get(api, f"/api/v1/namespaces/{NAMESPACE}/pods").get("items", []):
         meta, status = pod["metadata"], pod.get("status", {})
         conditions = [
             (c["type"], c["status"], c.get("reason")) for c in status.get("conditions", [])

@@ -58,10 +58,10 @@ from e2e.world import (
 )
 
 STORE_SECRET = ("external-secrets", "aws-parameterstore-credentials")
+STORE_SECRET_KEY = "secret-access-key"
 # kube-apiserver drains its watches on SIGTERM for longer than the control plane's usual stop
 # grace (10 s measured): an outage is a crash soon after, not a clean shutdown.
 OUTAGE_STOP_GRACE = 2.0
-STORE_SECRET_KEY = "secret-access-key"
 FAULT_TAINT = {
     "key": "e2e.openclaw/fault",
     "value": "rollout-never-completes",
