@@ -28,6 +28,11 @@ from e2e.openclaw_home import OpenClawHome
 
 LISTENING = "http server listening"
 RELOAD_APPLIED = "config hot reload applied"
+# OpenClaw's graceful stop waits on every channel: a pod's env configures Telegram, which
+# cannot reach its API here, and stopping it took 30 s (5 s abort + 5 s stop + 5 s plugin
+# retirement, then more). Nothing a test reads is written at shutdown, so after this grace the
+# process group is killed.
+STOP_GRACE_SECONDS = 3.0
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _TIMESTAMP = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+[+-]\d\d:\d\d) ")
 
@@ -95,7 +100,7 @@ class Gateway:
         self.started_s = time.monotonic() - started
         return self.started_s
 
-    def stop(self, timeout: float = 30) -> None:
+    def stop(self, timeout: float = STOP_GRACE_SECONDS) -> None:
         """SIGTERM to the process group (OpenClaw's spawn broker and children with it), then
         SIGKILL if it has not exited in time."""
         process, self.process = self.process, None
