@@ -232,7 +232,7 @@ def _compose_all(manifest: str, source: str) -> list[yaml.Node]:
 
 def _load_all(manifest: str, context: str) -> list[Any]:
     try:
-        return list(yaml.safe_load_all(manifest))
+        return list(yaml.load_all(manifest, Loader=yaml.CSafeLoader))
     except yaml.YAMLError as error:
         raise ManifestError(
             f"{context}: the file cannot be read as plain YAML ({error})."
