@@ -18,7 +18,6 @@ import datetime
 import ipaddress
 import json
 import os
-import re
 import signal
 import ssl
 import subprocess
@@ -73,67 +72,6 @@ WEBHOOK_NAME = "e2e-concurrent-writer"
 # that is exactly reversible on the bytes (so destroy can be checked against the seeded text).
 SAFE_BINS = '"safeBins": ["ls", "wc", "sort", "date", "jq"]'
 SAFE_BINS_EDITED = '"safeBins": ["ls", "wc", "sort", "date", "jq", "grep"]'
-
-# --- what the user sees -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CliFailure:
-    """A failed `pulumi` command as the user sees it."""
-
-    exit: int | None
-    text: str
-    first_error: str
-
-
-def cli_failure(error: auto.CommandError) -> CliFailure:
-    """Exit code and first error line from the Automation API's error (it keeps only text)."""
-    text = str(error)
-    code = re.search(r"^ code: (-?\d+)$", text, re.MULTILINE)
-    return CliFailure(int(code.group(1)) if code else None, text, first_error(text))
-
-
-def first_error(text: str) -> str:
-    """The first error the output's Diagnostics give for a resource, as the user reads it.
-
-    The stack's own block ("update failed") only sums up, so a resource's error comes first
-    when there is one. A dynamic provider's error is a Python traceback (the SDK's provider
-    host sends `traceback.format_exc()`), which the user reads from its last line: the
-    exception and its message. A header such as "1 error occurred:" is joined to the line after.
-    """
-    start = text.find("Diagnostics:")
-    if start < 0:  # no diagnostics (the CLI refused to start): the first error line
-        found = next((line for line in text.splitlines() if "error:" in line), "")
-        return found[found.index("error:") :].strip() if found else ""
-    blocks: list[tuple[str, list[str]]] = []
-    for line in text[start:].splitlines()[1:]:
-        if re.match(r"^  \S.*:$", line):
-            blocks.append((line.strip(), []))
-        elif line.startswith("    ") and blocks:
-            blocks[-1][1].append(line[4:])
-        elif line.strip() and not line.startswith(" "):
-            break
-    ordered = [b for b in blocks if not b[0].startswith("pulumi:pulumi:Stack")] + [
-        b for b in blocks if b[0].startswith("pulumi:pulumi:Stack")
-    ]
-    for _, lines in ordered:
-        for index, line in enumerate(lines):
-            if not line.startswith("error:"):
-                continue
-            message = line.removeprefix("error:").strip()
-            if message == "Traceback (most recent call last):":
-                raised = [
-                    later for later in lines[index:] if re.match(r"^[A-Za-z_][\w.]*: ", later)
-                ]
-                return f"error: {raised[-1]}" if raised else line
-            if re.fullmatch(r"\d+ errors? occurred:", message):
-                following = next(
-                    (later.strip() for later in lines[index + 1 :] if later.strip()), ""
-                )
-                return f"{line} {following}"
-            return line
-    return ""
-
 
 # --- the Pulumi state -------------------------------------------------------------------------
 

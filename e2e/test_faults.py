@@ -31,6 +31,7 @@ from pulumi import automation as auto
 from components.deployments import entry
 from components.openclaw_document import add_section
 from e2e import faults
+from e2e.cli_output import CliFailure, cli_failure
 from e2e.control_plane import ControlPlane, request
 from e2e.faults import State
 from e2e.observe import ClusterView, ssm_client, ssm_parameter
@@ -137,7 +138,7 @@ def back_to_seeded(stack: StackDriver, api: client.ApiClient, ssm: Any) -> Itera
         if State.of(stack.stack).resources:
             stack.destroy("cleanup: destroy")
     except auto.CommandError as error:
-        print(f"cleanup after the scenario failed: {faults.cli_failure(error).first_error}")
+        print(f"cleanup after the scenario failed: {cli_failure(error).first_error}")
     left = faults.remove_leftovers(api, ssm, PARAMETER)
     if left:
         print(f"cleanup: removed what the scenario left outside the state: {left}")
@@ -168,9 +169,9 @@ def record(report: Report, fault: str) -> FaultRecord:
     return entry_
 
 
-def failed(fault: FaultRecord, error: auto.CommandError) -> faults.CliFailure:
+def failed(fault: FaultRecord, error: auto.CommandError) -> CliFailure:
     """Record what the user saw; the whole output goes beside report.json for a reader."""
-    failure = faults.cli_failure(error)
+    failure = cli_failure(error)
     fault["exit"] = failure.exit
     fault["first_error"] = failure.first_error
     OUTPUTS.mkdir(parents=True, exist_ok=True)
@@ -625,7 +626,7 @@ def test_the_cli_killed_in_the_rollout_wait_leaves_a_lock_pulumi_cancel_removes(
     with pytest.raises(auto.CommandError) as locked:
         stack.up("up (the stack still locked)")
     # The killed run printed nothing more; what the user sees is the next run's refusal.
-    fault["first_error"] = faults.cli_failure(locked.value).first_error
+    fault["first_error"] = cli_failure(locked.value).first_error
     state = State.of(stack.stack)
     right_after = {
         "plugins outlived the CLI": bool(outlived),
@@ -713,7 +714,7 @@ def test_aws_unreachable_fails_preview_and_up_fast_and_changes_nothing_in_the_cl
             stack.up("up (AWS unreachable)")
         up_seconds = time.monotonic() - began
         failure = failed(fault, raised_up.value)
-        preview_failure = faults.cli_failure(raised_preview.value)
+        preview_failure = cli_failure(raised_preview.value)
         state = State.of(stack.stack)
         right_after = {
             "cluster as seeded": world_snapshot(api) == seeded,

@@ -66,7 +66,7 @@ class FakeKubeApi:
         self.deployments = _Deployments()
         self._server = _Server(self)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.002}, daemon=True
         )
 
     def __enter__(self) -> FakeKubeApi:

@@ -1,5 +1,5 @@
 # ruff: noqa: E501 - the CLI output below is verbatim, its long lines included
-"""How the fault scenarios read the CLI's output (e2e/faults.py): the exit code and the first
+"""How the fault scenarios read the CLI's output (e2e/cli_output.py): the exit code and the first
 error a user reads, in the three shapes the real CLI (v3.274.1) prints them. The texts are cut
 from real runs of e2e/test_faults.py."""
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 from pulumi import automation as auto
 from pulumi.automation._cmd import CommandResult
 
-from e2e.faults import cli_failure, first_error
+from e2e.cli_output import cli_failure, first_error
 
 STACK_BLOCK = """
   pulumi:pulumi:Stack (openclaw-cron-webhook-faults):

@@ -15,6 +15,8 @@ from tools.mock_runtime import ROOT, fake_token
 from tools.plan_json import PLAN_SCHEMA, schema_errors
 from tools.plan_openclaw import NOT_JUDGED
 
+pytestmark = pytest.mark.usefixtures("shared_program_runs")
+
 TOKEN = fake_token({"rotation": "1"})
 IDS = [
     "random:index/randomBytes:RandomBytes::cron-webhook-token",
@@ -27,7 +29,7 @@ IDS = [
 
 @pytest.fixture(autouse=True)
 def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Unit tests never run the real OpenClaw (tests/test_plan_openclaw.py fakes one)."""
+    """Unit tests never run the real OpenClaw (tests/process/test_plan_openclaw.py fakes one)."""
     monkeypatch.setattr(plan, "pinned", lambda: None)
 
 

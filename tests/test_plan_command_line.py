@@ -15,6 +15,8 @@ import pytest
 from tools import plan, plan_output
 from tools.mock_runtime import ROOT
 
+pytestmark = pytest.mark.usefixtures("shared_program_runs")
+
 HELP = """\
 usage: python -m tools.plan [-h] [--stack STACK | --stack-file FILE] [--base-config FILE]
                             [--base-deployment FILE] [--out DIR] [--compare PLAN_JSON]

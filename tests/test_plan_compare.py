@@ -14,6 +14,8 @@ from tools.plan_compare import input_changes, summary_line, up_steps
 from tools.plan_json import Change, PlannedResource
 from tools.plan_resources import kind_of
 
+pytestmark = pytest.mark.usefixtures("shared_program_runs")
+
 DEV = (ROOT / "Pulumi.dev.yaml").read_text()
 ES = "kubernetes:external-secrets.io/v1:ExternalSecret::cron-webhook"
 TOKEN = "random:index/randomBytes:RandomBytes::cron-webhook-token"

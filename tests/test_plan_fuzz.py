@@ -23,6 +23,8 @@ from tools.plan_kubernetes import KubernetesFile, deployment_file
 from tools.plan_resources import ENV_ENTRY, JSON_SECTION, kind_of
 from tools.plan_section import SectionResult, apply_section
 
+pytestmark = pytest.mark.usefixtures("shared_program_runs")
+
 FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 T = TypeVar("T")
 SLOW = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

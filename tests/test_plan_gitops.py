@@ -22,6 +22,8 @@ from tools import plan
 from tools.plan_gitops import sample_manifest
 from tools.plan_json import schema_errors
 
+pytestmark = pytest.mark.usefixtures("shared_program_runs")
+
 FIXTURES = Path(__file__).parent / "fixtures" / "plan"
 REPO_MANIFEST = FIXTURES / "git-configmap-openclaw.yaml"
 TRACKED = FIXTURES / "live-configmap-tracked.yaml"

@@ -12,6 +12,8 @@ from tools import plan
 from tools.mock_runtime import ROOT
 from tools.plan_output import MARKER
 
+pytestmark = pytest.mark.usefixtures("shared_program_runs")
+
 DEV = (ROOT / "Pulumi.dev.yaml").read_text()
 PHASE1 = '{"plugins": {"entries": {"diagnostics-otel": {"enabled": true}}}}\n'
 

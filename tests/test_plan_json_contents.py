@@ -21,6 +21,8 @@ from tools import plan
 from tools.mock_runtime import Recording, Registration
 from tools.plan_errors import PlanError
 
+pytestmark = pytest.mark.usefixtures("shared_program_runs")
+
 ES = "kubernetes:external-secrets.io/v1:ExternalSecret::cron-webhook"
 ENV = "pulumi-python:dynamic/openclaw:EnvEntry::openclaw-cron-webhook-env"
 SECTION = "pulumi-python:dynamic/openclaw:JsonSection::openclaw-cron-section"

@@ -1,6 +1,6 @@
 """Each hop's verdict as a pure function: facts in, one Hop out (no cluster, no AWS).
 
-tests/test_verify_live.py drives the same functions through the real readers; here every
+tests/process/test_verify_live.py drives the same functions through the real readers; here every
 branch gets its exact summary, cause and fix, including the ones a live world cannot easily
 produce (a String parameter, a store that cannot be read, a rollout past its deadline).
 """

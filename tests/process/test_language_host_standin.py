@@ -183,7 +183,7 @@ def alive(pid: int) -> bool:
     """Running, as opposed to gone or a zombie nobody reaped yet (e.g. without an init)."""
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):  # ESRCH: gone between open and read
         return False
     return state != "Z"
 
@@ -249,7 +249,7 @@ def test_exec_script_found_beside_the_launcher_then_beside_pulumi(tmp_path: Path
 
 
 def test_programs_get_the_engines_pythonpath_not_the_launchers() -> None:
-    repo = str(Path(__file__).resolve().parents[1])
+    repo = str(Path(__file__).resolve().parents[2])
     environ = {"PYTHONPATH": f"{repo}:/user/path"}
     restore_pythonpath(environ)
     assert environ == {"PYTHONPATH": "/user/path"}

@@ -20,7 +20,7 @@ from tools.plan_openclaw import Issue, Judgement, before_and_after
 
 pytestmark = pytest.mark.process  # a fake openclaw process per judgement
 
-FIXTURES = Path(__file__).parent / "fixtures" / "plan"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "plan"
 BASE = FIXTURES / "configmap-insecure-auth.yaml"
 INSECURE = {"path": "gateway.controlUi", "message": 'Unrecognized key: "allowInsecureAuth"'}
 RETENTION = {"path": "cron.sessionRetention", "message": "invalid duration (use ms, s, m, h, d)"}

@@ -19,7 +19,7 @@ from tools.plan_image import PodImage, image_of, note, same_release, tag_of
 
 pytestmark = pytest.mark.process  # a fake openclaw process per judgement
 
-FIXTURES = Path(__file__).parent / "fixtures" / "plan"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "plan"
 DEPLOYMENT = FIXTURES / "deployment-build-tag.yaml"
 IMAGE = "registry.example.com/team/openclaw:202602170222"
 BUILD_TIME_NOTE = (
@@ -60,7 +60,7 @@ def test_the_pods_image_is_read_from_the_deployment_and_shown_beside_the_judge(
         "image": IMAGE,
         "container": "openclaw",
         "deployment": "openclaw/openclaw",
-        "source": str(DEPLOYMENT.relative_to(Path(__file__).parent.parent)),
+        "source": str(DEPLOYMENT.relative_to(Path(__file__).parents[2])),
         "same_release": None,
         "note": BUILD_TIME_NOTE,
     }

@@ -20,7 +20,7 @@ from tools.plan_markdown import mermaid_label
 
 pytestmark = pytest.mark.process  # a fake openclaw process per judgement
 
-FIXTURES = Path(__file__).parent / "fixtures" / "plan"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "plan"
 DEV = (ROOT / "Pulumi.dev.yaml").read_text()
 MERMAID_BLOCK = re.compile(r"^```mermaid\n(.*?)^```$", re.S | re.M)
 NODE = re.compile(r'^  (n\d+)\["([^"]*)"\]$')
