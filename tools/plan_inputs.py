@@ -42,8 +42,9 @@ class _StrictLoader(yaml.CSafeLoader):
     never judged as something Pulumi would not see. Aliases are refused: no stack file or
     manifest needs them, and a few nested ones expand into gigabytes.
 
-    libyaml's parser (CSafeLoader, in PyYAML's wheels) reads ~10x faster than the pure-Python
-    one. It composes in C, so an alias is seen here as the second use of its anchor's node.
+    libyaml's parser (CSafeLoader, in PyYAML's wheels) reads ~9x faster than the pure-Python
+    one (1 ms against 9 ms for an 8 kB Deployment and ConfigMap). It composes in C, so an alias
+    is seen here as the second use of its anchor's node.
     """
 
     def construct_object(self, node: Any, deep: bool = False) -> Any:
