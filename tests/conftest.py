@@ -1,4 +1,4 @@
-"""Shared fixtures: the `dev` stack's config, and one run of the program per config.
+"""Shared fixtures: the cluster-mode `dev` stack's config, and one run of the program per config.
 
 The Pulumi runtime is imported inside the fixtures, not here: under pytest-xdist the
 controlling process loads this file too, and it starts the workers sooner without it.
@@ -21,20 +21,22 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture(scope="session")
-def dev_config() -> dict[str, Any]:
-    """Exactly what `pulumi up` on the dev stack would hand the program."""
-    from tools.plan import load_stack_config
+def cluster_config() -> dict[str, Any]:
+    """Exactly what `pulumi up` on the cluster-mode example of the dev stack would hand the
+    program (tests/stack_files.py: most tests are about the section in a live ConfigMap)."""
+    from stack_files import CLUSTER_STACK_FILE, ROOT
 
-    _, config = load_stack_config("dev")
-    return config.values
+    from tools.plan_inputs import load_stack
+
+    return load_stack(ROOT, None, CLUSTER_STACK_FILE).config.values
 
 
 @pytest.fixture(scope="session")
-def dev_run(dev_config: dict[str, Any]) -> Recording:
-    """One evaluation of __main__.py with the dev stack (read-only: don't mutate it)."""
+def cluster_run(cluster_config: dict[str, Any]) -> Recording:
+    """One evaluation of __main__.py with that stack (read-only: don't mutate it)."""
     from tools.mock_runtime import run_program
 
-    return run_program(dev_config)
+    return run_program(cluster_config)
 
 
 _PLAN_RUNS: dict[str, Any] = {}

@@ -49,16 +49,16 @@ def with_changes(config: dict[str, Any], **sections: dict[str, Any]) -> dict[str
 
 
 def test_a_rerun_with_no_config_change_changes_nothing(
-    dev_config: dict[str, Any], dev_run: Recording
+    cluster_config: dict[str, Any], cluster_run: Recording
 ) -> None:
-    assert changes(dev_run, run_program(dev_config)) == {}
+    assert changes(cluster_run, run_program(cluster_config)) == {}
 
 
 def test_rotation_changes_exactly_token_value_names_and_the_env_reference(
-    dev_config: dict[str, Any], dev_run: Recording
+    cluster_config: dict[str, Any], cluster_run: Recording
 ) -> None:
-    rotated = run_program(with_changes(dev_config, token={"rotation": "2"}))
-    assert changes(dev_run, rotated) == {
+    rotated = run_program(with_changes(cluster_config, token={"rotation": "2"}))
+    assert changes(cluster_run, rotated) == {
         RANDOM: {"keepers.rotation": ("1", "2")},
         PARAMETER: {"value": (fake_token({"rotation": "1"}), fake_token({"rotation": "2"}))},
         EXTERNAL_SECRET: {
@@ -68,14 +68,14 @@ def test_rotation_changes_exactly_token_value_names_and_the_env_reference(
         ENV_ENTRY: {"secretName": ("openclaw-cron-webhook-r1", "openclaw-cron-webhook-r2")},
     }
     # The section is untouched: no config reload, and it never names the Secret.
-    assert SECTION not in changes(dev_run, rotated)
+    assert SECTION not in changes(cluster_run, rotated)
 
 
 def test_rotation_replaces_the_external_secret_create_before_delete(
-    dev_config: dict[str, Any],
+    cluster_config: dict[str, Any],
 ) -> None:
     """A new name means a new object next to the old one: the old pair goes last."""
-    rotated = run_program(with_changes(dev_config, token={"rotation": "2"}))
+    rotated = run_program(with_changes(cluster_config, token={"rotation": "2"}))
     es = rotated.one(EXTERNAL_SECRET)
     assert es.delete_before_replace is False
     # The env entry reads the new Secret's name from the new ExternalSecret, so it can only
@@ -84,50 +84,54 @@ def test_rotation_replaces_the_external_secret_create_before_delete(
 
 
 def test_config_only_rollback_changes_only_the_section(
-    dev_config: dict[str, Any], dev_run: Recording
+    cluster_config: dict[str, Any], cluster_run: Recording
 ) -> None:
-    disabled = run_program(with_changes(dev_config, cron={"enabled": False}))
-    assert changes(dev_run, disabled) == {SECTION: {"value.enabled": (True, False)}}
+    disabled = run_program(with_changes(cluster_config, cron={"enabled": False}))
+    assert changes(cluster_run, disabled) == {SECTION: {"value.enabled": (True, False)}}
 
 
-def test_retention_change_is_config_only(dev_config: dict[str, Any], dev_run: Recording) -> None:
-    longer = run_program(with_changes(dev_config, cron={"sessionRetention": "14d"}))
-    assert changes(dev_run, longer) == {SECTION: {"value.sessionRetention": ("7d", "14d")}}
+def test_retention_change_is_config_only(
+    cluster_config: dict[str, Any], cluster_run: Recording
+) -> None:
+    longer = run_program(with_changes(cluster_config, cron={"sessionRetention": "14d"}))
+    assert changes(cluster_run, longer) == {SECTION: {"value.sessionRetention": ("7d", "14d")}}
 
 
 def test_a_timeout_change_updates_only_the_wait_of_the_external_secret(
-    dev_config: dict[str, Any], dev_run: Recording
+    cluster_config: dict[str, Any], cluster_run: Recording
 ) -> None:
     """The env entry records its new timeout, but its provider sees no change: no rollout."""
     slower = run_program(
-        with_changes(dev_config, timeouts={"externalSecretSeconds": 900, "rolloutSeconds": 1200})
+        with_changes(
+            cluster_config, timeouts={"externalSecretSeconds": 900, "rolloutSeconds": 1200}
+        )
     )
 
-    assert changes(dev_run, slower) == {
+    assert changes(cluster_run, slower) == {
         EXTERNAL_SECRET: {"metadata.annotations.pulumi.com/timeoutSeconds": ("300", "900")},
         ENV_ENTRY: {"rolloutTimeoutSeconds": (600, 1200)},
     }
-    old, new = dev_run.one(ENV_ENTRY).inputs, slower.one(ENV_ENTRY).inputs
+    old, new = cluster_run.one(ENV_ENTRY).inputs, slower.one(ENV_ENTRY).inputs
     assert EnvEntryProvider().diff("id", dict(old), dict(new)).changes is False
 
 
-def test_destroy_reverses_the_path(dev_run: Recording) -> None:
+def test_destroy_reverses_the_path(cluster_run: Recording) -> None:
     """Pulumi deletes dependents first: section, env entry, ESO pair, parameter, token."""
-    destroy_order = [r.type for r in reversed(dev_run.dependency_order())]
+    destroy_order = [r.type for r in reversed(cluster_run.dependency_order())]
     assert destroy_order == [SECTION, ENV_ENTRY, EXTERNAL_SECRET, PARAMETER, RANDOM]
 
 
 def test_retain_on_destroy_keeps_only_the_parameter(
-    dev_config: dict[str, Any], dev_run: Recording
+    cluster_config: dict[str, Any], cluster_run: Recording
 ) -> None:
-    kept = run_program(with_changes(dev_config, token={"retainOnDestroy": True}))
+    kept = run_program(with_changes(cluster_config, token={"retainOnDestroy": True}))
     assert [r.type for r in kept.resources if r.retain_on_delete] == [PARAMETER]
-    assert changes(dev_run, kept) == {}
+    assert changes(cluster_run, kept) == {}
 
 
-def test_the_dedicated_secret_goes_with_its_external_secret(dev_run: Recording) -> None:
+def test_the_dedicated_secret_goes_with_its_external_secret(cluster_run: Recording) -> None:
     """`Owner` makes ESO set an ownerReference: the garbage collector deletes the Secret."""
-    target = dev_run.one(EXTERNAL_SECRET).inputs["spec"]["target"]
+    target = cluster_run.one(EXTERNAL_SECRET).inputs["spec"]["target"]
     assert target["creationPolicy"] == "Owner"
     # No Secret is registered by the stack itself: ESO creates it, Kubernetes removes it.
-    assert not [r for r in dev_run.resources if r.type == "kubernetes:core/v1:Secret"]
+    assert not [r for r in cluster_run.resources if r.type == "kubernetes:core/v1:Secret"]

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
+from stack_files import CLUSTER_STACK_FILE
 
 from tools import plan
 from tools.mock_runtime import ROOT, fake_token
@@ -26,6 +27,9 @@ IDS = [
     "pulumi-python:dynamic/openclaw:JsonSection::openclaw-cron-section",
 ]
 
+# The cluster-mode dev stack (stack_files.py): these tests plan a live ConfigMap.
+CLUSTER = ["--stack-file", str(CLUSTER_STACK_FILE)]
+
 
 @pytest.fixture(autouse=True)
 def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -38,7 +42,7 @@ def dev_plan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, dict[
     out = tmp_path_factory.mktemp("rendered") / "out"
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(plan, "pinned", lambda: None)
-        assert plan.main(["--stack", "dev", "--out", str(out)]) == 0
+        assert plan.main([*CLUSTER, "--out", str(out)]) == 0
     return out, (out / "plan.txt").read_text(), json.loads((out / "plan.json").read_text())
 
 
@@ -112,7 +116,7 @@ def test_plan_json_has_the_documented_shape(dev_plan: tuple[Path, str, dict[str,
         "dev",
         "openclaw-cron-webhook",
     )
-    assert data["stack_file"] == "Pulumi.dev.yaml"
+    assert data["stack_file"] == "examples/cluster-mode/Pulumi.dev.yaml"
     assert [r["id"] for r in data["resources"]] == IDS
     assert [r["depends_on"] for r in data["resources"]] == [[], *[[i] for i in IDS[:-1]]]
     assert {r["action"] for r in data["resources"]} == {"create"}
@@ -241,9 +245,12 @@ def test_the_verdict_line_says_nobody_judged(dev_plan: tuple[Path, str, dict[str
 
 def test_an_equal_section_is_adopted_and_nothing_written(tmp_path: Path) -> None:
     first = tmp_path / "first"
-    assert plan.main(["--out", str(first)]) == 0
+    assert plan.main([*CLUSTER, "--out", str(first)]) == 0
     again = tmp_path / "again"
-    assert plan.main(["--base-config", str(first / "openclaw.json"), "--out", str(again)]) == 0
+    assert (
+        plan.main([*CLUSTER, "--base-config", str(first / "openclaw.json"), "--out", str(again)])
+        == 0
+    )
     text = (again / "plan.txt").read_text()
     assert "  adopted, nothing written: the base already holds an equal section" in text
     document = json.loads((again / "plan.json").read_text())["document"]
@@ -270,7 +277,7 @@ def test_base_config_as_a_configmap_manifest_keeps_its_name_and_keys(tmp_path: P
         )
     )
     out = tmp_path / "out"
-    assert plan.main(["--base-config", str(manifest), "--out", str(out)]) == 0
+    assert plan.main([*CLUSTER, "--base-config", str(manifest), "--out", str(out)]) == 0
     assert json.loads((out / "openclaw.json").read_text())["cron"]["enabled"] is True
     written = yaml.safe_load(
         (out / "kubernetes/configmap-openclaw-gateway-config.yaml").read_text()
@@ -289,7 +296,7 @@ def test_base_config_as_a_raw_document(tmp_path: Path) -> None:
     raw = tmp_path / "openclaw.json"
     raw.write_text('{"plugins": {"entries": {"diagnostics-otel": {"enabled": true}}}}')
     out = tmp_path / "out"
-    assert plan.main(["--base-config", str(raw), "--out", str(out)]) == 0
+    assert plan.main([*CLUSTER, "--base-config", str(raw), "--out", str(out)]) == 0
     assert json.loads((out / "openclaw.json").read_text())["cron"]["sessionRetention"] == "7d"
     assert "\\ No newline at end of file" in (out / "plan.txt").read_text()
 
@@ -299,7 +306,7 @@ def test_base_config_without_phase1_fails_loudly(
 ) -> None:
     raw = tmp_path / "openclaw.json"
     raw.write_text('{"gateway": {"port": 1}}')
-    assert plan.main(["--base-config", str(raw), "--out", str(tmp_path / "out")]) == 2
+    assert plan.main([*CLUSTER, "--base-config", str(raw), "--out", str(tmp_path / "out")]) == 2
     assert "Phase 1" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
@@ -313,7 +320,7 @@ def test_plan_refuses_a_foreign_section_like_the_provider(
         '{"plugins": {"entries": {"diagnostics-otel": {"enabled": true}}},'
         ' "cron": {"enabled": false}}'
     )
-    assert plan.main(["--base-config", str(raw), "--out", str(tmp_path / "out")]) == 2
+    assert plan.main([*CLUSTER, "--base-config", str(raw), "--out", str(tmp_path / "out")]) == 2
     assert 'already has a top-level "cron" section that this stack does not own' in (
         capsys.readouterr().err
     )
@@ -341,7 +348,7 @@ def test_secure_values_are_never_decrypted(tmp_path: Path) -> None:
 
 def test_stack_file_anywhere_names_the_stack(tmp_path: Path) -> None:
     stack_file = tmp_path / "Pulumi.case.yaml"
-    stack_file.write_text((ROOT / "Pulumi.dev.yaml").read_text())
+    stack_file.write_text(CLUSTER_STACK_FILE.read_text())
     out = tmp_path / "out"
     assert plan.main(["--stack-file", str(stack_file), "--out", str(out)]) == 0
     data = json.loads((out / "plan.json").read_text())
@@ -366,5 +373,5 @@ def test_plan_never_touches_the_network(tmp_path: Path, monkeypatch: pytest.Monk
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    assert plan.main(["--out", str(tmp_path / "out")]) == 0
+    assert plan.main([*CLUSTER, "--out", str(tmp_path / "out")]) == 0
     assert attempts == []

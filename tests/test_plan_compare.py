@@ -7,21 +7,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from stack_files import CLUSTER_STACK_FILE
 
 from tools import plan
-from tools.mock_runtime import ROOT
 from tools.plan_compare import input_changes, summary_line, up_steps
 from tools.plan_json import Change, PlannedResource
 from tools.plan_resources import kind_of
 
 pytestmark = pytest.mark.usefixtures("shared_program_runs")
 
-DEV = (ROOT / "Pulumi.dev.yaml").read_text()
+DEV = CLUSTER_STACK_FILE.read_text()
 ES = "kubernetes:external-secrets.io/v1:ExternalSecret::cron-webhook"
 TOKEN = "random:index/randomBytes:RandomBytes::cron-webhook-token"
 PARAMETER = "aws:ssm/parameter:Parameter::cron-webhook-token"
 ENV = "pulumi-python:dynamic/openclaw:EnvEntry::openclaw-cron-webhook-env"
 SECTION = "pulumi-python:dynamic/openclaw:JsonSection::openclaw-cron-section"
+
+# The cluster-mode dev stack (stack_files.py): these tests plan a live ConfigMap.
+CLUSTER = ["--stack-file", str(CLUSTER_STACK_FILE)]
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +37,7 @@ def dev_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dev") / "out"
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(plan, "pinned", lambda: None)
-        assert plan.main(["--out", str(out)]) == 0
+        assert plan.main([*CLUSTER, "--out", str(out)]) == 0
     return out / "plan.json"
 
 
@@ -197,7 +200,7 @@ def test_a_bad_previous_plan_is_refused(
 ) -> None:
     previous = tmp_path / "plan.json"
     previous.write_text(content)
-    assert plan.main(["--compare", str(previous), "--out", str(tmp_path / "out")]) == 2
+    assert plan.main([*CLUSTER, "--compare", str(previous), "--out", str(tmp_path / "out")]) == 2
     assert expected in capsys.readouterr().err
 
 
@@ -219,7 +222,7 @@ def test_a_version_1_plan_is_checked_against_version_1s_shape(
     mislabelled["schema_version"] = 1  # but version 2's `openclaw`
     previous = tmp_path / "v1.json"
     previous.write_text(json.dumps(mislabelled))
-    assert plan.main(["--compare", str(previous), "--out", str(tmp_path / "out")]) == 2
+    assert plan.main([*CLUSTER, "--compare", str(previous), "--out", str(tmp_path / "out")]) == 2
     assert (
         f"--compare {previous}: not a plan.json: openclaw: Additional properties are not "
         "allowed ('already_in_base', 'base_valid', 'pod' were unexpected)\n"

@@ -14,6 +14,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from stack_files import CLUSTER_STACK_FILE
 
 from tools import plan
 from tools.mock_runtime import ROOT, Recording
@@ -104,7 +105,7 @@ def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch) -> None:
 @SLOW
 @given(st.dictionaries(st.sampled_from(DEV_KEYS), values, min_size=1, max_size=2))
 def test_any_stack_config_plans_or_exits_2(scratch: Path, config: dict[str, Any]) -> None:
-    stack = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())
+    stack = yaml.safe_load(CLUSTER_STACK_FILE.read_text())
     stack["config"].update(config)
     path = write(scratch, yaml.safe_dump(stack), "Pulumi.fuzz.yaml")
     with pytest.MonkeyPatch.context() as patch:
@@ -140,9 +141,9 @@ base_configs = st.one_of(
 @FAST
 @given(base_configs)
 def test_any_base_config_is_applied_or_refused(
-    scratch: Path, dev_run: Recording, data: str | bytes
+    scratch: Path, cluster_run: Recording, data: str | bytes
 ) -> None:
-    section = dev_run.one(JSON_SECTION).inputs
+    section = cluster_run.one(JSON_SECTION).inputs
     path = write(scratch, data, "openclaw.json")
 
     def apply() -> SectionResult:
@@ -186,9 +187,9 @@ deployments = st.one_of(
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(deployments)
 def test_any_base_deployment_is_merged_or_refused(
-    scratch: Path, dev_run: Recording, text: str
+    scratch: Path, cluster_run: Recording, text: str
 ) -> None:
-    inputs = plan.masked(dev_run.one(ENV_ENTRY).wire_inputs)
+    inputs = plan.masked(cluster_run.one(ENV_ENTRY).wire_inputs)
     manifest = kind_of(ENV_ENTRY).manifest
     assert manifest is not None
     path = write(scratch, text, "deployment.yaml")

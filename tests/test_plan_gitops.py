@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from stack_files import CLUSTER_STACK_FILE
 
 from components.gitops_tracking import ignore_differences_stanza, refusal
 from components.manifest_document import ManifestTarget, find_document
@@ -69,6 +70,9 @@ SECTION_LINES = (
     '  },\n  "cron": {\n    "enabled": true,\n    "sessionRetention": "7d",\n'
     '    "webhookToken": "${OPENCLAW_CRON_WEBHOOK_TOKEN}"\n  }\n}\n'
 )
+
+# The cluster-mode dev stack (stack_files.py): the tracked-base tests plan a live ConfigMap.
+CLUSTER = ["--stack-file", str(CLUSTER_STACK_FILE)]
 
 
 @pytest.fixture(autouse=True)
@@ -408,7 +412,7 @@ def test_an_openclaw_json_document_is_not_a_base_in_git_mode(
 def test_a_tracked_base_is_the_previews_refusal(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    message = refused(tmp_path, capsys, "--base-config", str(TRACKED))
+    message = refused(tmp_path, capsys, *CLUSTER, "--base-config", str(TRACKED))
     controller = "Argo CD Application openclaw (annotation argocd.argoproj.io/tracking-id)"
     assert message == (
         "tests/fixtures/plan/live-configmap-tracked.yaml: "
@@ -450,7 +454,7 @@ def test_tracking_labels_are_refused_too(
             "  namespace: openclaw\n", f"  namespace: openclaw\n  labels:\n{label_lines}"
         )
     )
-    message = refused(tmp_path, capsys, "--base-config", str(manifest))
+    message = refused(tmp_path, capsys, *CLUSTER, "--base-config", str(manifest))
     assert message == f"{manifest}: " + refusal(
         "openclaw", "openclaw-config", "openclaw.json", controller
     )
@@ -485,7 +489,7 @@ def test_write_tracked_config_map_turns_the_refusal_into_a_warning(tmp_path: Pat
 
 
 def test_an_untracked_manifest_plans_without_a_word_on_gitops(tmp_path: Path) -> None:
-    text, data, markdown = planned(tmp_path, "--base-config", str(REPO_MANIFEST))
+    text, data, markdown = planned(tmp_path, *CLUSTER, "--base-config", str(REPO_MANIFEST))
     assert (data["tracked"], data["commit"]) == (None, None)
     assert "WARNING" not in text
     assert "GitOps" not in markdown
@@ -496,7 +500,7 @@ def test_a_compared_section_the_stack_owns_is_updated_in_cluster_mode_too(
 ) -> None:
     """The live ConfigMap carries the stack's section (up ran): a config-only change is the
     provider's update of that section, not a refusal of "someone else's" section."""
-    planned(tmp_path, "--base-config", str(REPO_MANIFEST))
+    planned(tmp_path, *CLUSTER, "--base-config", str(REPO_MANIFEST))
     live = tmp_path / "out" / "kubernetes" / "configmap-openclaw-openclaw-config.yaml"
     changed = "config:\n  openclaw-cron-webhook:cron:\n    sessionRetention: 14d\n"
     out = tmp_path / "second"

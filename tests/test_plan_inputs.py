@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from stack_files import CLUSTER_STACK_FILE
 
 from tools import plan
 from tools.mock_runtime import ROOT
@@ -14,8 +15,11 @@ from tools.plan_output import MARKER
 
 pytestmark = pytest.mark.usefixtures("shared_program_runs")
 
-DEV = (ROOT / "Pulumi.dev.yaml").read_text()
+DEV = CLUSTER_STACK_FILE.read_text()
 PHASE1 = '{"plugins": {"entries": {"diagnostics-otel": {"enabled": true}}}}\n'
+
+# The cluster-mode dev stack (stack_files.py): these tests plan a live ConfigMap.
+CLUSTER = ["--stack-file", str(CLUSTER_STACK_FILE)]
 
 
 @pytest.fixture(autouse=True)
@@ -114,7 +118,7 @@ def test_fully_qualified_stack_uses_the_last_segment(tmp_path: Path) -> None:
 
 def test_any_argument_keeps_dev_as_the_default_stack(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert plan.main(["--out", str(out)]) == 0
+    assert plan.main([*CLUSTER, "--out", str(out)]) == 0
     assert json.loads((out / "plan.json").read_text())["stack"] == "dev"
 
 
@@ -140,7 +144,7 @@ def test_base_config_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         str(service): "neither an openclaw.json document (a JSON object) nor a ConfigMap",
     }
     for path, expected in cases.items():
-        message = fails(["--base-config", path, *out], capsys)
+        message = fails([*CLUSTER, "--base-config", path, *out], capsys)
         assert expected in message
         assert path in message
 
@@ -151,7 +155,7 @@ def test_a_section_that_pushes_the_configmap_over_1_mib_is_refused(
     base = tmp_path / "openclaw.json"
     padding = "a" * (1024 * 1024 - len(PHASE1) - 20)
     base.write_text(PHASE1[:-2] + f', "x": "{padding}"}}\n')
-    message = fails(["--base-config", str(base), "--out", str(tmp_path / "out")], capsys)
+    message = fails([*CLUSTER, "--base-config", str(base), "--out", str(tmp_path / "out")], capsys)
     assert "the resulting ConfigMap would hold" in message
     assert "at most 1 MiB" in message
 
@@ -190,7 +194,9 @@ def test_a_misspelt_container_is_refused_against_the_live_deployment(
 ) -> None:
     live = tmp_path / "live.yaml"
     live.write_text(yaml.safe_dump(deployment(["gateway", "sidecar"])))
-    message = fails(["--base-deployment", str(live), "--out", str(tmp_path / "out")], capsys)
+    message = fails(
+        [*CLUSTER, "--base-deployment", str(live), "--out", str(tmp_path / "out")], capsys
+    )
     assert (
         f"deployment.container 'openclaw' is not a container of Deployment openclaw/openclaw "
         f"in {live} (its containers: gateway, sidecar)" in message
@@ -203,7 +209,7 @@ def test_the_live_deployment_is_merged_and_validated(tmp_path: Path) -> None:
     items = [deployment(["x"], name="other"), deployment(["openclaw", "sidecar"])]
     live.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
     out = tmp_path / "out"
-    assert plan.main(["--base-deployment", str(live), "--out", str(out)]) == 0
+    assert plan.main([*CLUSTER, "--base-deployment", str(live), "--out", str(out)]) == 0
     text = (out / "plan.txt").read_text()
     assert f"merged into Deployment openclaw/openclaw in {live}: valid (k8s 1.33)" in text
 
@@ -235,7 +241,9 @@ def test_bad_base_deployments(
 ) -> None:
     path = tmp_path / "deploy.yaml"
     path.write_text(content)
-    assert expected in fails(["--base-deployment", str(path), "--out", str(tmp_path / "o")], capsys)
+    assert expected in fails(
+        [*CLUSTER, "--base-deployment", str(path), "--out", str(tmp_path / "o")], capsys
+    )
 
 
 def test_a_literal_value_for_our_variable_is_refused(
@@ -246,7 +254,9 @@ def test_a_literal_value_for_our_variable_is_refused(
     container["env"] = [{"name": "OPENCLAW_CRON_WEBHOOK_TOKEN", "value": "hand-made"}]
     path = tmp_path / "live.yaml"
     path.write_text(yaml.safe_dump(live))
-    message = fails(["--base-deployment", str(path), "--out", str(tmp_path / "out")], capsys)
+    message = fails(
+        [*CLUSTER, "--base-deployment", str(path), "--out", str(tmp_path / "out")], capsys
+    )
     assert "already sets OPENCLAW_CRON_WEBHOOK_TOKEN to a literal value" in message
 
 
@@ -278,9 +288,9 @@ def test_out_that_is_a_file_or_unwritable_is_refused(
 ) -> None:
     a_file = tmp_path / "file"
     a_file.write_text("mine")
-    assert "is a file; give a folder" in fails(["--out", str(a_file)], capsys)
+    assert "is a file; give a folder" in fails([*CLUSTER, "--out", str(a_file)], capsys)
     assert a_file.read_text() == "mine"
-    message = fails(["--out", str(a_file / "out")], capsys)  # no folder can go there
+    message = fails([*CLUSTER, "--out", str(a_file / "out")], capsys)  # no folder can go there
     assert f"--out {a_file / 'out'}: cannot write there" in message
     assert a_file.read_text() == "mine"
 
@@ -291,7 +301,9 @@ def test_a_folder_of_someone_elses_files_is_refused_and_kept(
     out = tmp_path / "out"
     out.mkdir()
     (out / "notes.md").write_text("mine")
-    assert "not empty and not an earlier plan's output" in fails(["--out", str(out)], capsys)
+    assert "not empty and not an earlier plan's output" in fails(
+        [*CLUSTER, "--out", str(out)], capsys
+    )
     assert [p.name for p in out.iterdir()] == ["notes.md"]
 
 
@@ -299,11 +311,11 @@ def test_an_earlier_plan_is_replaced_but_a_file_added_to_it_is_not_deleted(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    assert plan.main(["--out", str(out)]) == 0
+    assert plan.main([*CLUSTER, "--out", str(out)]) == 0
     assert MARKER in {p.name for p in out.iterdir()}
-    assert plan.main(["--out", str(out)]) == 0  # a plan's own folder is replaced
+    assert plan.main([*CLUSTER, "--out", str(out)]) == 0  # a plan's own folder is replaced
     (out / "kubernetes" / "mine.yaml").write_text("mine")
-    message = fails(["--out", str(out)], capsys)
+    message = fails([*CLUSTER, "--out", str(out)], capsys)
     assert "holds files an earlier plan did not write (kubernetes/mine.yaml)" in message
     assert (out / "kubernetes" / "mine.yaml").read_text() == "mine"
 
@@ -312,7 +324,7 @@ def test_a_failed_run_leaves_the_previous_plan_untouched(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    assert plan.main(["--out", str(out)]) == 0
+    assert plan.main([*CLUSTER, "--out", str(out)]) == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     bad = stack_file(tmp_path, "config:\n  openclaw-cron-webhook:namespace: Bad_Name\n")
     assert plan.main(["--stack-file", bad, "--out", str(out)]) == 2
@@ -329,6 +341,6 @@ def test_a_plan_folder_from_before_the_marker_is_recognised(tmp_path: Path) -> N
     (out / "plan.txt").write_text("Offline plan for stack 'dev' (Pulumi mock runtime; ...)\n")
     (out / "openclaw.json").write_text("{}")
     (out / "kubernetes" / "deploymentpatch-old-openclaw.yaml").write_text("{}")
-    assert plan.main(["--out", str(out)]) == 0
+    assert plan.main([*CLUSTER, "--out", str(out)]) == 0
     assert not (out / "kubernetes" / "deploymentpatch-old-openclaw.yaml").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rendered"]

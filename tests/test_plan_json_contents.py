@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+from stack_files import CLUSTER_STACK_FILE
 
 from tools import plan
 from tools.mock_runtime import Recording, Registration
@@ -37,7 +38,7 @@ def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
 
 
 def run_plan(out: Path, *args: str) -> dict[str, Any]:
-    assert plan.main([*args, "--out", str(out)]) == 0
+    assert plan.main(["--stack-file", str(CLUSTER_STACK_FILE), *args, "--out", str(out)]) == 0
     result: dict[str, Any] = json.loads((out / "plan.json").read_text())
     return result
 
@@ -49,7 +50,7 @@ def by_id(planned: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_the_waits_say_the_stacks_own_timeouts(tmp_path: Path) -> None:
     stack = tmp_path / "Pulumi.slow.yaml"
     stack.write_text(
-        (Path(__file__).parent.parent / "Pulumi.dev.yaml").read_text()
+        CLUSTER_STACK_FILE.read_text()
         + "  openclaw-cron-webhook:timeouts:\n"
         + "    externalSecretSeconds: 45\n"
         + "    rolloutSeconds: 1200\n"

@@ -20,38 +20,38 @@ def token_of(run: Recording) -> str:
     return token
 
 
-def test_plaintext_appears_in_no_input_but_the_parameter_value(dev_run: Recording) -> None:
-    token = token_of(dev_run)
+def test_plaintext_appears_in_no_input_but_the_parameter_value(cluster_run: Recording) -> None:
+    token = token_of(cluster_run)
     holders = [
         (registration.type, path)
-        for registration in dev_run.registrations
+        for registration in cluster_run.registrations
         for path, leaf in flatten(registration.inputs).items()
         if token in str(leaf)
     ]
     assert holders == [("aws:ssm/parameter:Parameter", "value")]
 
 
-def test_the_pickled_section_provider_captures_no_token(dev_run: Recording) -> None:
+def test_the_pickled_section_provider_captures_no_token(cluster_run: Recording) -> None:
     """The dynamic provider is stored in state as base64 pickle: a plain scan can't see in."""
-    token = token_of(dev_run)
-    section = dev_run.one("pulumi-python:dynamic/openclaw:JsonSection")
+    token = token_of(cluster_run)
+    section = cluster_run.one("pulumi-python:dynamic/openclaw:JsonSection")
     pickled = base64.b64decode(section.inputs["__provider"])
     assert token.encode() not in pickled
     assert bytes.fromhex(token) not in pickled
 
 
-def test_the_parameter_value_is_sent_as_a_secret(dev_run: Recording) -> None:
-    parameter = dev_run.one("aws:ssm/parameter:Parameter")
+def test_the_parameter_value_is_sent_as_a_secret(cluster_run: Recording) -> None:
+    parameter = cluster_run.one("aws:ssm/parameter:Parameter")
     assert parameter.secret_paths() == ["value"]
 
 
-def test_the_stack_output_is_secret(dev_run: Recording) -> None:
-    assert dev_run.secret_outputs == {"webhookToken"}
+def test_the_stack_output_is_secret(cluster_run: Recording) -> None:
+    assert cluster_run.secret_outputs == {"webhookToken"}
 
 
-def test_no_other_output_carries_the_token(dev_run: Recording) -> None:
-    token = token_of(dev_run)
-    for name, value in dev_run.outputs.items():
+def test_no_other_output_carries_the_token(cluster_run: Recording) -> None:
+    token = token_of(cluster_run)
+    for name, value in cluster_run.outputs.items():
         if name != "webhookToken":
             assert token not in json.dumps(value), name
 

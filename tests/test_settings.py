@@ -249,8 +249,8 @@ def test_defaults_are_the_reference_deployment() -> None:
     }
 
 
-def test_the_dev_stack_writes_exactly_the_defaults(dev_config: dict[str, Any]) -> None:
-    run = run_program(dev_config)
+def test_the_dev_stack_writes_exactly_the_defaults(cluster_config: dict[str, Any]) -> None:
+    run = run_program(cluster_config)
     assert json.dumps(run.outputs["cronSection"]) == json.dumps(Settings().cron_section())
 
 

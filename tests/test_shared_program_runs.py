@@ -12,14 +12,14 @@ from tools.mock_runtime import ProgramFailed, run_program
 
 
 @pytest.mark.usefixtures("shared_program_runs")
-def test_a_shared_run_is_a_fresh_run_and_a_copy(dev_config: dict[str, Any]) -> None:
-    first = plan.run_program(dev_config, project="openclaw-cron-webhook", stack="dev")
+def test_a_shared_run_is_a_fresh_run_and_a_copy(cluster_config: dict[str, Any]) -> None:
+    first = plan.run_program(cluster_config, project="openclaw-cron-webhook", stack="dev")
     first.registrations[0].inputs["changed"] = "by an earlier test"
     first.outputs.clear()
 
-    again = plan.run_program(dev_config, project="openclaw-cron-webhook", stack="dev")
+    again = plan.run_program(cluster_config, project="openclaw-cron-webhook", stack="dev")
 
-    assert again == run_program(dev_config, project="openclaw-cron-webhook", stack="dev")
+    assert again == run_program(cluster_config, project="openclaw-cron-webhook", stack="dev")
     assert again is not first
     assert "changed" not in again.registrations[0].inputs
 

@@ -21,16 +21,16 @@ def without_provider(inputs: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in inputs.items() if k != "__provider"}
 
 
-def test_registers_exactly_the_phase2_resources(dev_run: Recording) -> None:
-    assert sorted(r.type for r in dev_run.resources) == sorted(PATH)
+def test_registers_exactly_the_phase2_resources(cluster_run: Recording) -> None:
+    assert sorted(r.type for r in cluster_run.resources) == sorted(PATH)
 
 
-def test_token_is_32_random_bytes_kept_by_rotation(dev_run: Recording) -> None:
-    assert dev_run.one(RANDOM).inputs == {"length": 32, "keepers": {"rotation": "1"}}
+def test_token_is_32_random_bytes_kept_by_rotation(cluster_run: Recording) -> None:
+    assert cluster_run.one(RANDOM).inputs == {"length": 32, "keepers": {"rotation": "1"}}
 
 
-def test_parameter_is_a_securestring_holding_the_token(dev_run: Recording) -> None:
-    parameter = dev_run.one(PARAMETER)
+def test_parameter_is_a_securestring_holding_the_token(cluster_run: Recording) -> None:
+    parameter = cluster_run.one(PARAMETER)
     assert parameter.inputs == {
         "name": "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN",
         "type": "SecureString",
@@ -41,8 +41,8 @@ def test_parameter_is_a_securestring_holding_the_token(dev_run: Recording) -> No
     assert parameter.retain_on_delete is False
 
 
-def test_external_secret_is_dedicated_owner_and_awaited(dev_run: Recording) -> None:
-    assert dev_run.one(EXTERNAL_SECRET).inputs == {
+def test_external_secret_is_dedicated_owner_and_awaited(cluster_run: Recording) -> None:
+    assert cluster_run.one(EXTERNAL_SECRET).inputs == {
         "apiVersion": "external-secrets.io/v1",
         "kind": "ExternalSecret",
         "metadata": {
@@ -86,8 +86,8 @@ def test_external_secret_is_dedicated_owner_and_awaited(dev_run: Recording) -> N
     }
 
 
-def test_env_entry_is_one_secretkeyref_in_one_container(dev_run: Recording) -> None:
-    assert without_provider(dev_run.one(ENV_ENTRY).inputs) == {
+def test_env_entry_is_one_secretkeyref_in_one_container(cluster_run: Recording) -> None:
+    assert without_provider(cluster_run.one(ENV_ENTRY).inputs) == {
         "namespace": "openclaw",
         "deployment": "openclaw",
         "container": "openclaw",
@@ -98,8 +98,8 @@ def test_env_entry_is_one_secretkeyref_in_one_container(dev_run: Recording) -> N
     }
 
 
-def test_section_writes_the_placeholder_never_the_token(dev_run: Recording) -> None:
-    assert without_provider(dev_run.one(SECTION).inputs) == {
+def test_section_writes_the_placeholder_never_the_token(cluster_run: Recording) -> None:
+    assert without_provider(cluster_run.one(SECTION).inputs) == {
         "namespace": "openclaw",
         "configMap": "openclaw-config",
         "key": "openclaw.json",
@@ -113,18 +113,18 @@ def test_section_writes_the_placeholder_never_the_token(dev_run: Recording) -> N
     }
 
 
-def test_nothing_targets_the_apps_own_secret_or_externalsecret(dev_run: Recording) -> None:
-    for registration in dev_run.registrations:
+def test_nothing_targets_the_apps_own_secret_or_externalsecret(cluster_run: Recording) -> None:
+    for registration in cluster_run.registrations:
         text = json.dumps(without_provider(registration.inputs))
         assert "openclaw-credentials" not in text, registration.type
         assert "openclaw-es" not in text, registration.type
 
 
-def test_each_stage_is_a_component_under_the_delivery(dev_run: Recording) -> None:
-    by_urn = dev_run.by_urn()
-    delivery = dev_run.one(f"{PROJECT}:index:CronWebhookDelivery")
+def test_each_stage_is_a_component_under_the_delivery(cluster_run: Recording) -> None:
+    by_urn = cluster_run.by_urn()
+    delivery = cluster_run.one(f"{PROJECT}:index:CronWebhookDelivery")
     stages = {}
-    for resource in dev_run.resources:
+    for resource in cluster_run.resources:
         stage = by_urn[resource.parent]
         assert stage.parent == delivery.urn, resource.type
         stages[resource.type] = stage.type.rsplit(":", 1)[1]
@@ -137,16 +137,16 @@ def test_each_stage_is_a_component_under_the_delivery(dev_run: Recording) -> Non
     }
 
 
-def test_stage_order_is_explicit_in_each_resource(dev_run: Recording) -> None:
+def test_stage_order_is_explicit_in_each_resource(cluster_run: Recording) -> None:
     """Every resource depends directly on the previous stage's resource, not just by data."""
-    urn_of = {r.type: r.urn for r in dev_run.resources}
+    urn_of = {r.type: r.urn for r in cluster_run.resources}
     for before, after in itertools.pairwise(PATH):
-        assert urn_of[before] in dev_run.one(after).dependencies, f"{after} after {before}"
-    assert [r.type for r in dev_run.dependency_order()] == PATH
+        assert urn_of[before] in cluster_run.one(after).dependencies, f"{after} after {before}"
+    assert [r.type for r in cluster_run.dependency_order()] == PATH
 
 
-def test_outputs_name_each_hop(dev_run: Recording) -> None:
-    outputs = dev_run.outputs
+def test_outputs_name_each_hop(cluster_run: Recording) -> None:
+    outputs = cluster_run.outputs
     assert outputs["parameterName"] == "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
     assert outputs["parameterArn"] == (
         "arn:aws:ssm:ap-northeast-1:123456789012:parameter/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
@@ -162,10 +162,10 @@ def test_outputs_name_each_hop(dev_run: Recording) -> None:
     )
 
 
-def test_an_empty_stack_reproduces_the_reference_deployment(dev_run: Recording) -> None:
+def test_an_empty_stack_reproduces_the_reference_deployment(cluster_run: Recording) -> None:
     empty = run_program({"aws:region": "ap-northeast-1"})
     for type_ in PATH:
-        assert empty.one(type_).inputs == dev_run.one(type_).inputs, type_
+        assert empty.one(type_).inputs == cluster_run.one(type_).inputs, type_
 
 
 def test_non_default_values_reach_their_fields() -> None:
@@ -247,10 +247,10 @@ GIT_SECTION = "pulumi-python:dynamic/openclaw:GitJsonSection"
 
 
 def test_git_target_sends_the_same_section_through_the_repository_last(
-    dev_config: dict[str, Any],
+    cluster_config: dict[str, Any],
 ) -> None:
     config = {
-        **dev_config,
+        **cluster_config,
         f"{PROJECT}:section": {
             "target": "git",
             "git": {
@@ -288,3 +288,28 @@ def test_git_target_sends_the_same_section_through_the_repository_last(
     assert urn_of[ENV_ENTRY] in run.one(GIT_SECTION).dependencies
     stage = run.by_urn()[run.one(GIT_SECTION).parent]
     assert stage.type == f"{PROJECT}:index:CronGitSection"
+
+
+def test_the_reference_stack_runs_in_git_mode_under_argo_cd_with_its_context_pinned() -> None:
+    """Pulumi.dev.yaml is the reference deployment as it must run there: Argo CD self-heals
+    the ConfigMap, so the section goes through the GitOps repository, and the kube context is
+    pinned so that an `up` from a laptop never writes to whatever context is current. The
+    cluster-mode example differs from it in exactly the section's target and the context."""
+    from stack_files import CLUSTER_STACK_FILE, REFERENCE_STACK_FILE, ROOT
+
+    from tools.plan_inputs import load_stack
+
+    reference = load_stack(ROOT, None, REFERENCE_STACK_FILE).config.values
+    cluster = load_stack(ROOT, None, CLUSTER_STACK_FILE).config.values
+    run = run_program(reference)
+    [section] = [r for r in run.resources if r.type.endswith(":GitJsonSection")]
+    assert {k: section.inputs[k] for k in ("repo", "path", "branch", "application")} == {
+        "repo": "git@github.com:boxp/lolice.git",
+        "path": "argoproj/openclaw/configmap-openclaw.yaml",
+        "branch": "main",
+        "application": "openclaw",
+    }
+    assert not [r for r in run.resources if r.type.endswith(":JsonSection")]
+    assert reference["kubernetes:context"] == "lolice"
+    differing = {k for k in reference.keys() | cluster.keys() if reference.get(k) != cluster.get(k)}
+    assert differing == {f"{PROJECT}:section", "kubernetes:context"}

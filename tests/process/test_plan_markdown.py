@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 from fake_openclaw import answer, install_fake
+from stack_files import CLUSTER_STACK_FILE
 
 from tools import plan
-from tools.mock_runtime import ROOT
 from tools.plan_markdown import mermaid_label
 
 pytestmark = pytest.mark.process  # a fake openclaw process per judgement
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "plan"
-DEV = (ROOT / "Pulumi.dev.yaml").read_text()
+DEV = CLUSTER_STACK_FILE.read_text()
 MERMAID_BLOCK = re.compile(r"^```mermaid\n(.*?)^```$", re.S | re.M)
 NODE = re.compile(r'^  (n\d+)\["([^"]*)"\]$')
 EDGE = re.compile(r"^  (n\d+) (-->|-\.->) (n\d+)$")

@@ -15,7 +15,7 @@ import pytest
 from openclaw_runtime import install as openclaw_install
 from tools import mermaid_parser
 from tools.mermaid_parser import MermaidParser
-from tools.plan_openclaw import OLDEST_JUDGING
+from tools.plan_judge import OLDEST_JUDGING
 
 HERE = Path(__file__).resolve().parent
 TEST_TIMEOUT_S = 300

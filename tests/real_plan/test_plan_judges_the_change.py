@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from stack_files import CLUSTER_STACK_FILE
 
 from openclaw_runtime.install import OpenClawInstall
 from tools import plan
@@ -82,7 +83,7 @@ def test_a_section_key_the_release_does_not_know_is_the_only_issue_blamed_on_the
 ) -> None:
     stack = tmp_path / "Pulumi.receiver.yaml"
     stack.write_text(
-        (ROOT / "Pulumi.dev.yaml").read_text()
+        CLUSTER_STACK_FILE.read_text()
         + "    webhookSsrfPolicy:\n      allowedHostnames: [cron-receiver.monitoring.svc]\n"
     )
     base = tmp_path / "configmap.yaml"  # a key no release knows, beside the February one

@@ -12,14 +12,14 @@ import json
 from pathlib import Path
 
 import pytest
+from stack_files import CLUSTER_STACK_FILE
 
 from tools import plan
 from tools.mermaid_parser import MermaidParser, blocks
-from tools.mock_runtime import ROOT
 from tools.plan_json import DocumentPlan, Plan, PlannedResource
 from tools.plan_markdown import flowchart
 
-DEV = (ROOT / "Pulumi.dev.yaml").read_text()
+DEV = CLUSTER_STACK_FILE.read_text()
 NASTY = 'a "quoted" <b>bold</b> #1; `tick` [x](y) | pipe & amp; %% comment'
 
 
