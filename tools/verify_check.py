@@ -23,7 +23,7 @@ from kubernetes.config import ConfigException
 from components.deployments import selector_of
 from components.kube_connection import KubeTarget
 from components.settings import GitSettings
-from tools import plan_openclaw, verify_aws, verify_git, verify_stack
+from tools import plan_judge, plan_openclaw, verify_aws, verify_git, verify_stack
 from tools.plan_errors import PlanError
 from tools.plan_openclaw import NOT_JUDGED, Judgement, OpenClaw, Validation
 from tools.verify_aws import ParameterFacts
@@ -54,7 +54,7 @@ class Access:
     read_stack: Callable[[str | None, Path, Redactor], StackView] = verify_stack.read_stack
     kube_client: Callable[[KubeTarget], client.ApiClient] = KubeTarget.api_client
     ssm_client: Callable[[str | None], Any] = verify_aws.ssm_client
-    openclaw: Callable[[], OpenClaw | None] = plan_openclaw.pinned
+    openclaw: Callable[[], OpenClaw | None] = plan_judge.pinned
     read_git: Callable[[GitSettings], BranchHead] = verify_git.read_branch_file
 
 

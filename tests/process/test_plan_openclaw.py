@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from fake_openclaw import FAKE, answer, install_fake, seen
 
-from tools import plan, plan_openclaw
+from tools import plan, plan_judge, plan_openclaw
 from tools.plan_openclaw import PLACEHOLDER, OpenClaw
 
 pytestmark = pytest.mark.process  # a fake openclaw (and npm) process per call
@@ -164,7 +164,7 @@ def test_an_openclaw_mjs_runs_on_the_node_beside_it(tmp_path: Path) -> None:
     node.parent.mkdir(parents=True)
     node.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
     node.chmod(0o755)
-    openclaw = plan_openclaw.given(package / "openclaw.mjs")
+    openclaw = plan_judge.given(package / "openclaw.mjs")
     assert openclaw == OpenClaw(
         (str(node), str(package / "openclaw.mjs")), str(node.parent), "2026.9.6"
     )

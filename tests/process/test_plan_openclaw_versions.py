@@ -22,7 +22,7 @@ from fake_openclaw import FAKE, FAKE_NPM, answers
 from openclaw_runtime import cache
 from openclaw_runtime import install as openclaw_install
 from tools import plan
-from tools.plan_openclaw import release_numbers
+from tools.plan_judge import release_numbers
 
 pytestmark = pytest.mark.process  # a fake npm and openclaw per call
 
