@@ -184,6 +184,10 @@ def _translated(error: Any, env_name: str) -> Iterator[tuple[ConfigPath, ConfigI
             where = "a setting of this stack"
         for extra in sorted(set(error.instance) - set(members)):
             key = (*parts, extra)
+            nested = _flat_path(extra) if not parts else None
+            if nested is not None:
+                yield _without_path(extra, nested, error.instance[extra])
+                continue
             problem = f"is not {where} (known: {known})"
             yield issue_at(key, error.instance[extra], problem, rm_command(key))
     elif _refused(parts):
@@ -209,6 +213,32 @@ def _translated(error: Any, env_name: str) -> Iterator[tuple[ConfigPath, ConfigI
                 # A list or an object is set one member at a time, once the wrong value is gone.
                 fix = f"{rm_command(parts)} && {fix}"
         yield issue_at(parts, error.instance, problem, fix)
+
+
+def _flat_path(key: str) -> ConfigPath | None:
+    """`section.target` as one top-level key is a nested key set without `--path`: Pulumi then
+    stores a flat key of that name (`pulumi config set P:section.target git`), which the program
+    never reads. The parts it meant, when our schema has them; None for any other unknown key."""
+    if "." not in key and "[" not in key:
+        return None
+    parts: list[str | int] = []
+    for segment in key.split("."):
+        name, _, index = segment.partition("[")
+        parts.append(name)
+        if index.rstrip("]").isdigit():
+            parts.append(int(index.rstrip("]")))
+    return tuple(parts) if hint(tuple(parts)) else None
+
+
+def _without_path(flat: str, parts: ConfigPath, value: Any) -> tuple[ConfigPath, ConfigIssue]:
+    """The flat key removed as Pulumi stored it, then the same value set with `--path`."""
+    problem = (
+        f"was set without --path, so Pulumi stored one key named '{flat}' that the stack never "
+        f"reads; nested keys need `pulumi config set --path`"
+    )
+    shown = value if isinstance(value, str) else json.dumps(value)
+    fix = f"pulumi config rm '{PROJECT}:{flat}' && {set_command(parts, _shell(shown))}"
+    return issue_at((flat,), value, problem, fix)
 
 
 def _words(error: Any, schema: Mapping[str, Any]) -> str:

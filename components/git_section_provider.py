@@ -32,6 +32,7 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
+from components.config_issues import set_command
 from components.configmaps import ConfigMapNotFound, KubernetesConfigMapApi, read_document
 from components.gitops_repo import (
     CommitResult,
@@ -298,8 +299,8 @@ def _timeout_message(
         f"(section.git.deliveryTimeoutSeconds): {missing}. The commit stays in the repository: "
         f"once the GitOps controller syncs that branch and file{argo}, run the same Pulumi "
         "command again (it commits nothing new and only waits), or revert the commit to give "
-        "up. To wait longer: `pulumi config set "
-        f"openclaw-cron-webhook:section.git.deliveryTimeoutSeconds {longer}`."
+        "up. To wait longer: "
+        f"`{set_command(('section', 'git', 'deliveryTimeoutSeconds'), str(longer))}`."
     )
 
 

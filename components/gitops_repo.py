@@ -27,6 +27,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from components.config_issues import set_command
+
 MAX_PUSH_ATTEMPTS = 5
 GIT_TIMEOUT_SECONDS = 120
 # Variables that point git at another repository; inherited (say, from a hook running the
@@ -103,7 +105,7 @@ def check_repo_url(url: str) -> None:
         raise ValueError(
             f"section.git.repo {redact_url(url)} embeds a password, which would be stored in "
             "the stack's state. Remove it and let git's credential helper or ssh agent supply "
-            "it: `pulumi config set openclaw-cron-webhook:section.git.repo <url without it>`."
+            f"it: `{set_command(('section', 'git', 'repo'), '<url without it>')}`."
         )
 
 
@@ -146,8 +148,9 @@ def commit_edit(
             if text is None:
                 raise GitFileMissing(
                     f"{file.source} does not exist. Check `section.git.path` and "
-                    "`section.git.branch` (`pulumi config set openclaw-cron-webhook:section.git."
-                    "path <path>`), or commit the ConfigMap manifest first."
+                    "`section.git.branch` "
+                    f"(`{set_command(('section', 'git', 'path'), '<path>')}`), "
+                    "or commit the ConfigMap manifest first."
                 )
             edited = edit(text)
             if edited == text:
@@ -169,7 +172,7 @@ def _git_executable() -> str:
     if found is None:
         raise GitError(
             "git is not on PATH; section.target git pushes with the git command (install it, "
-            "or set `pulumi config set openclaw-cron-webhook:section.target cluster`)."
+            f"or set `{set_command(('section', 'target'), 'cluster')}`)."
         )
     return found
 
@@ -340,8 +343,7 @@ class _Clone:
         if doing == "clone" and "not found in upstream" in said:
             return GitError(
                 f"Branch {self._file.branch} does not exist in {redact_url(self._file.repo)}. "
-                "Create it, or fix `pulumi config set openclaw-cron-webhook:section.git.branch "
-                "<branch>`."
+                f"Create it, or fix `{set_command(('section', 'git', 'branch'), '<branch>')}`."
             )
         return GitError(
             f"git {doing} for {self._file.source} failed (exit {result.returncode}): {said}. "

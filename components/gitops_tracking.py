@@ -14,6 +14,8 @@ from collections.abc import Mapping
 
 import yaml
 
+from components.config_issues import set_command
+
 PROJECT = "openclaw-cron-webhook"
 # Argo CD 3.x tracks by annotation by default (`<app>:<group>/<kind>:<namespace>/<name>`),
 # older setups by the instance label; Flux's kustomize and helm controllers label what they own.
@@ -63,11 +65,11 @@ def refusal(namespace: str, name: str, key: str, controller: str) -> str:
         f"self-heal it reverts an in-cluster edit of {key} within seconds, so this stack does "
         "not write the cron section there.\n"
         "Recommended: send the section through the GitOps repository:\n"
-        f"  pulumi config set {PROJECT}:section.target git\n"
-        f"  pulumi config set {PROJECT}:section.git.repo <the repo URL the controller syncs>\n"
-        f"  pulumi config set {PROJECT}:section.git.path <the ConfigMap manifest in it>\n"
+        f"  {set_command(('section', 'target'), 'git')}\n"
+        f"  {set_command(('section', 'git', 'repo'), '<the repo URL the controller syncs>')}\n"
+        f"  {set_command(('section', 'git', 'path'), '<the ConfigMap manifest in it>')}\n"
         "Or let this stack win on that field (every later Git edit of the document then stops "
         "landing): add to the Application\n"
         + "".join(f"    {line}\n" for line in stanza.splitlines())
-        + f"  and run: pulumi config set {PROJECT}:section.writeTrackedConfigMap true"
+        + f"  and run: {set_command(('section', 'writeTrackedConfigMap'), 'true')}"
     )

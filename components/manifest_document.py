@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from components.config_issues import set_command
 from components.openclaw_document import (
     DocumentError,
     add_section,
@@ -184,8 +185,8 @@ def find_document(manifest: str, target: ManifestTarget, *, source: str) -> Embe
         raise ManifestError(
             f"ConfigMap {target.config_map} in {source} is in namespace {namespace}, but the "
             f"stack's namespace is {target.namespace}. Point the stack at the right file "
-            "(`pulumi config set openclaw-cron-webhook:section.git.path <path>`) or namespace "
-            f"(`pulumi config set openclaw-cron-webhook:namespace {namespace}`)."
+            f"(`{set_command(('section', 'git', 'path'), '<path>')}`) or namespace "
+            f"(`{set_command(('namespace',), namespace)}`)."
         )
     context = f"{target.key} of ConfigMap {target.namespace}/{target.config_map} in {source}"
     value = _data_value(node, target, source)
@@ -283,8 +284,8 @@ def _not_found(
     source: str,
 ) -> str:
     fix = (
-        "Point the stack at the file that holds it (`pulumi config set "
-        "openclaw-cron-webhook:section.git.path <path>`), or fix `config.configMap`."
+        "Point the stack at the file that holds it "
+        f"(`{set_command(('section', 'git', 'path'), '<path>')}`), or fix `config.configMap`."
     )
     if not configmaps:
         kinds = [

@@ -187,7 +187,7 @@ def test_preview_refuses_a_section_argo_cd_would_revert(
         "ConfigMap openclaw/openclaw-config is tracked by a GitOps controller: Argo CD "
         "Application openclaw (annotation argocd.argoproj.io/tracking-id)"
     ) in text
-    assert f"pulumi config set {PROJECT}:section.target git" in text
+    assert f"pulumi config set --path '{PROJECT}:section.target' git" in text
     stanza = ignore_differences_stanza(NAMESPACE, "openclaw-config", "openclaw.json")
     assert all(line in text for line in stanza.splitlines())
     start = text.index("ConfigMap openclaw/openclaw-config is tracked")

@@ -193,7 +193,7 @@ def test_namespace_may_come_from_the_controller() -> None:
     assert add(original) == manifest(WITH_CRON).replace("  namespace: openclaw\n", "")
 
 
-PATH_FIX = "`pulumi config set openclaw-cron-webhook:section.git.path <path>`"
+PATH_FIX = "`pulumi config set --path 'openclaw-cron-webhook:section.git.path' <path>`"
 REFUSALS = {
     "not-a-configmap": (
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: openclaw\n---\n{}\n",
@@ -217,7 +217,7 @@ REFUSALS = {
         manifest().replace("namespace: openclaw", "namespace: gateway"),
         f"ConfigMap openclaw-config in {SOURCE} is in namespace gateway, but the stack's "
         f"namespace is openclaw. Point the stack at the right file ({PATH_FIX}) or namespace "
-        "(`pulumi config set openclaw-cron-webhook:namespace gateway`).",
+        "(`pulumi config set --path 'openclaw-cron-webhook:namespace' gateway`).",
     ),
     "two-configmaps-same-name": (
         manifest() + "---\n" + manifest(),

@@ -402,11 +402,11 @@ def test_check_refuses_a_configmap_argo_cd_tracks_in_preview(
         "Application openclaw (annotation argocd.argoproj.io/tracking-id). With self-heal it "
         "reverts an in-cluster edit of openclaw.json within seconds"
     )
-    assert "pulumi config set openclaw-cron-webhook:section.target git" in failure.reason
+    assert "pulumi config set --path 'openclaw-cron-webhook:section.target' git" in failure.reason
     assert "        jsonPointers:\n        - /data/openclaw.json\n" in failure.reason
     assert "RespectIgnoreDifferences=true" in failure.reason
     assert failure.reason.endswith(
-        "pulumi config set openclaw-cron-webhook:section.writeTrackedConfigMap true"
+        "pulumi config set --path 'openclaw-cron-webhook:section.writeTrackedConfigMap' true"
     )
     assert methods(fake) == ["GET"], "check only reads"
 

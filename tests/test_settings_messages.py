@@ -362,10 +362,11 @@ def apply_fix(raw: dict[str, Any], fix: str) -> None:
         args = [w for w in words[3:] if w != "--path"]
         project, _, path = args[0].partition(":")
         assert project == P
+        keys: list[str | int] = parts(path) if "--path" in words else [path]  # else: one key
         if words[2] == "rm":
-            remove(raw, parts(path))
+            remove(raw, keys)
         else:
-            put(raw, parts(path), cli_value(args[1]))
+            put(raw, keys, cli_value(args[1]))
 
 
 def issues_of(raw: dict[str, Any]) -> list[str]:
@@ -612,3 +613,31 @@ def test_unknown_keys_come_first_then_the_schemas_order() -> None:
         "token.rotation",
         "timeouts.rolloutSeconds",
     ]
+
+
+@pytest.mark.parametrize(
+    ("flat", "value", "nested"),
+    [("cron.enabled", False, "false"), ("section.target", "cluster", "cluster")],
+)
+def test_a_nested_key_set_without_path_names_the_path_form(
+    flat: str, value: Any, nested: str
+) -> None:
+    """`pulumi config set P:section.target git` (no --path) stores one flat key of that name;
+    the error says so and prints the command that moves it where the stack reads it."""
+    raw: dict[str, Any] = {flat: value}
+    fix = f"pulumi config rm '{P}:{flat}' && pulumi config set --path '{P}:{flat}' {nested}"
+
+    assert issues_of(raw) == [
+        f"{P}:{flat} = {json.dumps(value)}: was set without --path, so Pulumi stored one key "
+        f"named '{flat}' that the stack never reads; nested keys need `pulumi config set "
+        f"--path`.\n    fix: {fix}"
+    ]
+    apply_fix(raw, fix)
+    assert raw == config_with(flat, value)
+    assert issues_of(raw) == []
+
+
+def test_an_unknown_dotted_key_is_still_unknown() -> None:
+    assert issues_of({"cron.nope": 1})[0].startswith(
+        f"{P}:cron.nope = 1: is not a setting of this stack"
+    )

@@ -659,7 +659,7 @@ def test_without_an_application_the_fix_names_the_setting_that_pokes_it() -> Non
     )
     hop = gitops_hop(plain, config_map(DOCUMENT), head(manifest(WITH_SECTION)), C)
     assert hop.fix == (
-        "pulumi config set openclaw-cron-webhook:section.git.application <Application> && "
+        "pulumi config set --path 'openclaw-cron-webhook:section.git.application' <Application> && "
         "pulumi up --stack dev"
     )
     assert copy.deepcopy(hop) == hop

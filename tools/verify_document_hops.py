@@ -20,10 +20,11 @@ from typing import Any
 
 import json5
 
+from components.config_issues import set_command
 from components.gitops_tracking import tracked_by
 from components.manifest_document import ManifestTarget, find_document
 from components.openclaw_document import DocumentError, json_equal, read_section
-from components.settings import PROJECT, GitSettings, Settings
+from components.settings import GitSettings, Settings
 from tools.plan_openclaw import Judgement
 from tools.verify_hops import Commands
 from tools.verify_model import CannotRead, Hop, cannot_check, fail, ok
@@ -191,9 +192,9 @@ def gitops_hop(
             f"{where} is tracked by {tracker}, and section.target is cluster",
             "the stack does not write its section into a ConfigMap a controller reverts; send "
             "it through the GitOps repository instead",
-            f"pulumi config set {PROJECT}:section.target git && "
-            f"pulumi config set {PROJECT}:section.git.repo <repo URL> && "
-            f"pulumi config set {PROJECT}:section.git.path <manifest path> && {c.up}",
+            f"{set_command(('section', 'target'), 'git')} && "
+            f"{set_command(('section', 'git', 'repo'), '<repo URL>')} && "
+            f"{set_command(('section', 'git', 'path'), '<manifest path>')} && {c.up}",
         )
     if isinstance(git, CannotRead) or git is None:
         problem = git or CannotRead("git mode, but no repository file read", "", c.up)
@@ -223,7 +224,7 @@ def _git_verdict(
             "gitops",
             f"{head} has no such file",
             "section.git.path does not name the ConfigMap's manifest on that branch",
-            f"pulumi config set {PROJECT}:section.git.path <manifest path> && {c.up}",
+            f"{set_command(('section', 'git', 'path'), '<manifest path>')} && {c.up}",
             *evidence,
         )
     try:
@@ -257,7 +258,7 @@ def _git_verdict(
             f"{c.kubectl} -n {git_settings.application_namespace} annotate application "
             f"{git_settings.application} argocd.argoproj.io/refresh=normal --overwrite"
             if git_settings.application
-            else f"pulumi config set {PROJECT}:section.git.application <Application> && {c.up}"
+            else f"{set_command(('section', 'git', 'application'), '<Application>')} && {c.up}"
         )
         return fail(
             "gitops",

@@ -157,7 +157,7 @@ def test_a_missing_file_is_named(repo: BareRepo) -> None:
 
     assert str(raised.value) == (
         f"apps/cm.yaml (branch main of {repo.url}) does not exist. Check `section.git.path` and "
-        "`section.git.branch` (`pulumi config set openclaw-cron-webhook:section.git.path "
+        "`section.git.branch` (`pulumi config set --path 'openclaw-cron-webhook:section.git.path' "
         "<path>`), or commit the ConfigMap manifest first."
     )
 
@@ -168,7 +168,7 @@ def test_a_missing_branch_is_named(repo: BareRepo) -> None:
 
     assert str(raised.value) == (
         f"Branch gitops does not exist in {repo.url}. Create it, or fix `pulumi config set "
-        "openclaw-cron-webhook:section.git.branch <branch>`."
+        "--path 'openclaw-cron-webhook:section.git.branch' <branch>`."
     )
 
 

@@ -475,9 +475,10 @@ FAULTS = {
         _tracked_by_argo,
         1,
         {"gitops": "fail"},
-        "pulumi config set openclaw-cron-webhook:section.target git && pulumi config set "
-        "openclaw-cron-webhook:section.git.repo <repo URL> && pulumi config set "
-        "openclaw-cron-webhook:section.git.path <manifest path> && pulumi up --stack dev",
+        "pulumi config set --path 'openclaw-cron-webhook:section.target' git && "
+        "pulumi config set --path 'openclaw-cron-webhook:section.git.repo' <repo URL> && "
+        "pulumi config set --path 'openclaw-cron-webhook:section.git.path' <manifest path> && "
+        "pulumi up --stack dev",
     ),
     "a rotation not applied yet": Fault(
         _rotation_not_applied,
