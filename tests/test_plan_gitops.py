@@ -426,7 +426,8 @@ def test_a_tracked_base_is_the_previews_refusal(
     )
     assert message.endswith(
         "        - RespectIgnoreDifferences=true\n"
-        "  and run: pulumi config set --path 'openclaw-cron-webhook:section.writeTrackedConfigMap' true"
+        "  and run: pulumi config set --path "
+        "'openclaw-cron-webhook:section.writeTrackedConfigMap' true"
     )
 
 
