@@ -234,7 +234,7 @@ def _without_path(flat: str, parts: ConfigPath, value: Any) -> tuple[ConfigPath,
     """The flat key removed as Pulumi stored it, then the same value set with `--path`."""
     problem = (
         f"was set without --path, so Pulumi stored one key named '{flat}' that the stack never "
-        f"reads; nested keys need `pulumi config set --path`"
+        "reads; nested keys need --path"
     )
     shown = value if isinstance(value, str) else json.dumps(value)
     fix = f"pulumi config rm '{PROJECT}:{flat}' && {set_command(parts, _shell(shown))}"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -114,8 +115,8 @@ def parse_author(author: str) -> tuple[str, str]:
     found = _AUTHOR.match(author.strip())
     if found is None:
         raise ValueError(
-            f"section.git.author {author!r} is not `Name <email>`; fix it with `pulumi config "
-            "set openclaw-cron-webhook:section.git.author 'Name <email>'`."
+            f"section.git.author {author!r} is not `Name <email>`; fix it with "
+            f"`{set_command(('section', 'git', 'author'), shlex.quote('Name <email>'))}`."
         )
     return found["name"], found["email"]
 

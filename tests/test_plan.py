@@ -14,7 +14,7 @@ from stack_files import CLUSTER_STACK_FILE
 from tools import plan
 from tools.mock_runtime import ROOT, fake_token
 from tools.plan_json import PLAN_SCHEMA, schema_errors
-from tools.plan_openclaw import NOT_JUDGED
+from tools.plan_judge import SKIPPED
 
 pytestmark = pytest.mark.usefixtures("shared_program_runs")
 
@@ -37,12 +37,16 @@ def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(plan, "pinned", lambda: None)
 
 
+def no_install() -> None:
+    raise AssertionError("--no-openclaw asked for the pinned OpenClaw")
+
+
 @pytest.fixture(scope="module")
 def dev_plan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, dict[str, Any]]:
     out = tmp_path_factory.mktemp("rendered") / "out"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(plan, "pinned", lambda: None)
-        assert plan.main([*CLUSTER, "--out", str(out)]) == 0
+        patch.setattr(plan, "pinned", no_install)
+        assert plan.main([*CLUSTER, "--no-openclaw", "--out", str(out)]) == 0
     return out, (out / "plan.txt").read_text(), json.loads((out / "plan.json").read_text())
 
 
@@ -128,6 +132,7 @@ def test_plan_json_has_the_documented_shape(dev_plan: tuple[Path, str, dict[str,
     assert "__provider" not in data["resources"][4]["inputs"]
     assert data["openclaw"] == {
         "version": None,
+        "skipped": True,
         "valid": None,
         "base_valid": None,
         "issues": [],
@@ -238,9 +243,11 @@ def test_no_written_file_contains_the_token(dev_plan: tuple[Path, str, dict[str,
         assert TOKEN not in path.read_text(), path
 
 
-def test_the_verdict_line_says_nobody_judged(dev_plan: tuple[Path, str, dict[str, Any]]) -> None:
-    _, text, _ = dev_plan
-    assert f"\n{NOT_JUDGED}\n" in text
+def test_the_verdict_says_it_was_skipped(dev_plan: tuple[Path, str, dict[str, Any]]) -> None:
+    out, text, data = dev_plan
+    assert f"\n{SKIPPED}\n" in text
+    assert data["openclaw"]["skipped"] is True
+    assert SKIPPED in (out / "plan.md").read_text()
 
 
 def test_an_equal_section_is_adopted_and_nothing_written(tmp_path: Path) -> None:

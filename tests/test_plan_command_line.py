@@ -20,7 +20,7 @@ pytestmark = pytest.mark.usefixtures("shared_program_runs")
 HELP = """\
 usage: python -m tools.plan [-h] [--stack STACK | --stack-file FILE] [--base-config FILE]
                             [--base-deployment FILE] [--out DIR] [--compare PLAN_JSON]
-                            [--openclaw PATH | --openclaw-version X]
+                            [--openclaw PATH | --openclaw-version X | --no-openclaw]
 
 Offline plan of a stack: no cloud, no cluster, no Pulumi CLI.
 
@@ -39,9 +39,11 @@ options:
   --out DIR             output folder (default rendered/plan/)
   --compare PLAN_JSON   an earlier plan's plan.json: show what changes
   --openclaw PATH       an `openclaw` executable or openclaw.mjs to validate openclaw.json with
-                        (default: the pinned install, if any; else not judged by OpenClaw)
+                        (default: the pinned release, installed into the cache on first use)
   --openclaw-version X  judge with OpenClaw release X (e.g. the one your pods run), installed into
                         the cache on first use; 2026.3.2 or later
+  --no-openclaw         skip OpenClaw's verdict: install and run no OpenClaw; plan.txt, plan.json
+                        and plan.md say it was skipped
 """
 
 

@@ -225,8 +225,20 @@ def test_a_version_1_plan_is_checked_against_version_1s_shape(
     assert plan.main([*CLUSTER, "--compare", str(previous), "--out", str(tmp_path / "out")]) == 2
     assert (
         f"--compare {previous}: not a plan.json: openclaw: Additional properties are not "
-        "allowed ('already_in_base', 'base_valid', 'pod' were unexpected)\n"
+        "allowed ('already_in_base', 'base_valid', 'pod', 'skipped' were unexpected)\n"
     ) in capsys.readouterr().err
+
+
+def test_a_version_2_plan_from_before_openclaw_skipped_is_still_compared_against(
+    tmp_path: Path, dev_plan: Path
+) -> None:
+    """`openclaw.skipped` (--no-openclaw) came later within version 2, like `commit`."""
+    earlier = json.loads(dev_plan.read_text())
+    del earlier["openclaw"]["skipped"]
+    previous = tmp_path / "earlier.json"
+    previous.write_text(json.dumps(earlier))
+    data, _ = compared(tmp_path, previous, DEV)
+    assert (data["openclaw"]["skipped"], data["summary"]["same"]) == (True, 5)
 
 
 def test_compare_accepts_the_previous_output_folder(tmp_path: Path, dev_plan: Path) -> None:

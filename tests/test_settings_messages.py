@@ -629,8 +629,7 @@ def test_a_nested_key_set_without_path_names_the_path_form(
 
     assert issues_of(raw) == [
         f"{P}:{flat} = {json.dumps(value)}: was set without --path, so Pulumi stored one key "
-        f"named '{flat}' that the stack never reads; nested keys need `pulumi config set "
-        f"--path`.\n    fix: {fix}"
+        f"named '{flat}' that the stack never reads; nested keys need --path.\n    fix: {fix}"
     ]
     apply_fix(raw, fix)
     assert raw == config_with(flat, value)

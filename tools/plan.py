@@ -4,7 +4,7 @@ Why: reviewers and new users must see every resource and every Kubernetes object
 declares — and what a change or a destroy does — before anyone holds credentials. This
 evaluates the unchanged `__main__.py` on Pulumi's mock runtime with the stack's config (secure
 values stay `[secret]`, never decrypted), validates what it declares against the Kubernetes
-schemas, the live (or sample) Deployment and, when installed, the real OpenClaw, and writes
+schemas, the live (or sample) Deployment and the real OpenClaw (`tools.plan_judge`), and writes
 plan.txt, plan.json (shape: `tools.plan_json`), plan.md (the pull-request comment),
 kubernetes/*.yaml and openclaw.json. In git mode it also shows the commit to the GitOps
 repository, and in cluster mode it refuses a base a GitOps controller tracks, as the preview
@@ -13,7 +13,7 @@ does (`tools.plan_gitops`).
     python -m tools.plan [--stack NAME | --stack-file Pulumi.NAME.yaml] [--out DIR]
                          [--base-config FILE] [--base-deployment FILE]
                          [--compare PREVIOUS/plan.json]
-                         [--openclaw PATH | --openclaw-version X]
+                         [--openclaw PATH | --openclaw-version X | --no-openclaw]
 
 Every problem with an input is one message on stderr and exit status 2.
 """
@@ -62,7 +62,7 @@ from tools.plan_json import (
     TrackedPlan,
     load_previous,
 )
-from tools.plan_judge import OLDEST_JUDGING, given, pinned, requested
+from tools.plan_judge import OLDEST_JUDGING, Skipped, given, pinned, requested
 from tools.plan_kubernetes import (
     KUBERNETES_VERSION,
     KubernetesFile,
@@ -70,7 +70,7 @@ from tools.plan_kubernetes import (
     object_file,
 )
 from tools.plan_markdown import markdown
-from tools.plan_openclaw import NOT_JUDGED, BeforeAndAfter, OpenClaw, Verdict, verdict_cache
+from tools.plan_openclaw import BeforeAndAfter, OpenClaw, Verdict, verdict_cache
 from tools.plan_resources import GIT_SECTION, SECTIONS, kind_of
 from tools.plan_section import SectionResult, apply_section
 from tools.plan_text import render, verdict_lines
@@ -96,6 +96,7 @@ class Options:
     compare: Path | None
     openclaw: Path | None
     openclaw_version: str | None = None
+    no_openclaw: bool = False
 
 
 def load_stack_config(stack: str, root: Path = ROOT) -> tuple[str, StackConfig]:
@@ -312,7 +313,7 @@ def _build(
     judging = (
         BeforeAndAfter(openclaw, base.document, result.document, variables, verdict_cache())
         if openclaw
-        else _Unjudged()
+        else Skipped()
     )
     with judging:
         if previous is not None:  # while OpenClaw thinks
@@ -365,6 +366,7 @@ def _openclaw_verdict(verdict: Verdict, pod: PodImage | None) -> dict[str, Any]:
     """plan.json's `openclaw`: the verdicts, and the image the pod runs beside the judge."""
     return {
         "version": verdict.version,
+        "skipped": verdict.version is None,  # only --no-openclaw leaves a plan unjudged
         "valid": verdict.valid,
         "base_valid": verdict.base_valid,
         "issues": [vars(i) for i in verdict.added],
@@ -380,19 +382,6 @@ def _openclaw_verdict(verdict: Verdict, pod: PodImage | None) -> dict[str, Any]:
     }
 
 
-class _Unjudged:
-    """Stands in for `Validation` when no OpenClaw is installed: nobody judges."""
-
-    def __enter__(self) -> _Unjudged:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        return None
-
-    def result(self) -> Verdict:
-        return Verdict(None, None, None)
-
-
 def _yaml(value: Any) -> str:
     return yaml.safe_dump(value, sort_keys=False, default_flow_style=False, allow_unicode=True)
 
@@ -402,12 +391,14 @@ def run(options: Options) -> str:
     stack = load_stack(ROOT, options.stack, options.stack_file)
     previous = load_previous(options.compare) if options.compare else None
     plan_output.check(options.out)
-    if options.openclaw:
-        openclaw: OpenClaw | None = given(options.openclaw)
+    if options.no_openclaw:
+        openclaw: OpenClaw | None = None
+    elif options.openclaw:
+        openclaw = given(options.openclaw)
     elif options.openclaw_version:
         openclaw = requested(options.openclaw_version)
     else:
-        openclaw = pinned()
+        openclaw = pinned()  # installed on first use
     plan, files = _build(options, stack, previous, openclaw)
     text = render(plan)
     files["plan.txt"] = text
@@ -452,13 +443,19 @@ def _parser() -> argparse.ArgumentParser:
         "--openclaw",
         metavar="PATH",
         help="an `openclaw` executable or openclaw.mjs to validate openclaw.json with "
-        f"(default: the pinned install, if any; else {NOT_JUDGED.split(' (')[0]})",
+        "(default: the pinned release, installed into the cache on first use)",
     )
     judge.add_argument(
         "--openclaw-version",
         metavar="X",
         help="judge with OpenClaw release X (e.g. the one your pods run), installed into the "
         f"cache on first use; {OLDEST_JUDGING} or later",
+    )
+    judge.add_argument(
+        "--no-openclaw",
+        action="store_true",
+        help="skip OpenClaw's verdict: install and run no OpenClaw; plan.txt, plan.json and "
+        "plan.md say it was skipped",
     )
     return parser
 
@@ -480,6 +477,7 @@ def options_from(argv: list[str] | None) -> Options:
         compare=path(args.compare),
         openclaw=path(args.openclaw),
         openclaw_version=args.openclaw_version,
+        no_openclaw=args.no_openclaw,
     )
 
 

@@ -29,6 +29,7 @@ back to say what changes. The shape, `schema_version` 2 (a change of shape bumps
                    "section": "cron", "result": "written" | "adopted",
                    "file": "openclaw.json", "diff": "<unified diff, empty when adopted>"},
       "openclaw": {"version": "2026.9.6" | null,   # the OpenClaw that judged both documents
+                   "skipped": false | true,  # true: --no-openclaw, nobody judged (all null)
                    "valid": true | false | null,     # its verdict on the result
                    "base_valid": true | false | null,  # ... and on the base document
                    "issues": [{"path", "message"}],  # the result's, not the base's: the
@@ -302,6 +303,7 @@ PLAN_SCHEMA: dict[str, Any] = {
             "openclaw": _object(
                 {
                     "version": NULLABLE_STRING,
+                    "skipped": {"type": "boolean"},
                     "valid": NULLABLE_BOOLEAN,
                     "base_valid": NULLABLE_BOOLEAN,
                     "issues": _ISSUES,
@@ -356,6 +358,7 @@ PLAN_SCHEMA: dict[str, Any] = {
 # Added to version 2 later: a version-2 plan.json written before them has neither.
 ADDED_IN_2 = ("commit", "tracked")
 PLAN_SCHEMA["required"] = [key for key in PLAN_SCHEMA["required"] if key not in ADDED_IN_2]
+PLAN_SCHEMA["properties"]["openclaw"]["required"].remove("skipped")  # so was openclaw.skipped
 
 
 # Version 1: the same, but for the verdict on the result alone.

@@ -1,4 +1,11 @@
-"""Which OpenClaw judges the plan: `--openclaw PATH`, `--openclaw-version X`, or the pinned one.
+"""Which OpenClaw judges the plan: `--openclaw PATH`, `--openclaw-version X`, the pinned one,
+or none (`--no-openclaw`).
+
+Why the pinned release is installed on first use: a plan nobody judged used to pass on every
+fresh machine, saying only that OpenClaw was not installed, so the first run (the one a new
+user reads) checked the least. Now every plan carries a verdict unless its caller asks for
+none with `--no-openclaw`, and then every output says so. A failed install fails the plan
+(exit 2, naming `--no-openclaw`) rather than passing it unjudged.
 
 Why apart from `tools.plan_openclaw` (which runs the validator): choosing a judge means
 reading launchers and versions and installing releases, none of which the validation needs;
@@ -17,7 +24,9 @@ from pathlib import Path
 
 from openclaw_runtime import install as openclaw_install
 from tools.plan_errors import PlanError
-from tools.plan_openclaw import TIMEOUT_SECONDS, OpenClaw, path_env
+from tools.plan_openclaw import TIMEOUT_SECONDS, OpenClaw, Verdict, path_env
+
+SKIPPED = "openclaw.json not judged by OpenClaw: skipped (--no-openclaw)"
 
 _VERSION = re.compile(r"\b\d+\.\d+\.\d+[\w.+-]*")
 # `openclaw config validate` first shipped in 2026.3.2: every older release installs (see
@@ -101,24 +110,59 @@ def requested(version: str) -> OpenClaw:
             f"`openclaw config validate`, so they cannot judge a document; the oldest that can "
             f"is {OLDEST_JUDGING}"
         )
-    install = openclaw_install.installed(version)
-    if install is None:
-        where = openclaw_install.location(version).root
-        print(
-            f"OpenClaw {version} is not installed yet: installing it into {where}", file=sys.stderr
-        )
-        try:
-            install = openclaw_install.ensure(version)
-        except openclaw_install.InstallError as error:
-            raise PlanError(
-                f"--openclaw-version {version}: installing it failed: {error}"
-            ) from None
-    return OpenClaw(tuple(install.command()), str(install.node_bin), install.openclaw_version)
+    return _from_the_cache(version, f"--openclaw-version {version}: installing it failed")
 
 
-def pinned() -> OpenClaw | None:
-    """The pinned install if `python -m openclaw_runtime.install` completed one, else None."""
+def pinned() -> OpenClaw:
+    """The pinned release, the plan's judge by default, installed on first use."""
+    version = openclaw_install.location().openclaw_version
+    return _from_the_cache(
+        None,
+        f"installing the pinned OpenClaw {version}, which judges openclaw.json, failed",
+        also="; --no-openclaw plans without a verdict",
+    )
+
+
+def pinned_if_installed() -> OpenClaw | None:
+    """The pinned install if one is complete, else None (`tools.verify`: it installs nothing,
+    and says the live document was not judged)."""
     install = openclaw_install.installed()
     if install is None:
         return None
     return OpenClaw(tuple(install.command()), str(install.node_bin), install.openclaw_version)
+
+
+def _from_the_cache(version: str | None, failed: str, also: str = "") -> OpenClaw:
+    """A release from the version-keyed cache, installed first if it is not there: a line with
+    the estimate, then the installer's steps and npm's output, all on stderr (stdout is
+    plan.txt); a cached one says so in one line. An install that fails is a PlanError that
+    says `failed`, then the installer's reason; `also` ends both that and the announcement."""
+    wanted = openclaw_install.location(version)
+    if openclaw_install.installed(version) is None:
+        expected = openclaw_install.NODE_ESTIMATE_S + openclaw_install.estimate_s(
+            wanted.openclaw_version
+        )
+        print(
+            f"OpenClaw {wanted.openclaw_version} is not installed yet: installing it into "
+            f"{wanted.root} (~{expected} s, once{also})",
+            file=sys.stderr,
+            flush=True,
+        )
+    try:
+        install = openclaw_install.ensure(version)
+    except (openclaw_install.InstallError, OSError) as error:
+        raise PlanError(f"{failed}: {error}{also}") from None
+    return OpenClaw(tuple(install.command()), str(install.node_bin), install.openclaw_version)
+
+
+class Skipped:
+    """Stands in for `BeforeAndAfter` with `--no-openclaw`: nothing runs, nobody judges."""
+
+    def __enter__(self) -> Skipped:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+    def result(self) -> Verdict:
+        return Verdict(None, None, None)

@@ -15,7 +15,8 @@ from tools.mock_runtime import flatten
 from tools.plan_compare import SYMBOLS, summary_line
 from tools.plan_inputs import SECRET
 from tools.plan_json import Change, CommitPlan, Plan, PlannedResource
-from tools.plan_openclaw import ALREADY_HEADING, NOT_JUDGED
+from tools.plan_judge import SKIPPED
+from tools.plan_openclaw import ALREADY_HEADING
 
 
 def _json(value: Any) -> str:
@@ -93,7 +94,7 @@ def verdict_headline(openclaw: dict[str, Any]) -> str:
     """Who judged openclaw.json, and whether the change (not the base) passes."""
     version, already = openclaw["version"], len(openclaw["already_in_base"])
     if version is None:
-        return NOT_JUDGED
+        return SKIPPED
     judged = f"openclaw.json judged by OpenClaw {version}: "
     if openclaw["valid"] is not False:
         return judged + "valid"

@@ -54,7 +54,7 @@ class Access:
     read_stack: Callable[[str | None, Path, Redactor], StackView] = verify_stack.read_stack
     kube_client: Callable[[KubeTarget], client.ApiClient] = KubeTarget.api_client
     ssm_client: Callable[[str | None], Any] = verify_aws.ssm_client
-    openclaw: Callable[[], OpenClaw | None] = plan_judge.pinned
+    openclaw: Callable[[], OpenClaw | None] = plan_judge.pinned_if_installed
     read_git: Callable[[GitSettings], BranchHead] = verify_git.read_branch_file
 
 

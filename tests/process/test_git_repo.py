@@ -258,7 +258,7 @@ def test_a_bad_author_is_refused_with_the_fix(author: str) -> None:
 
     assert str(raised.value) == (
         f"section.git.author {author!r} is not `Name <email>`; fix it with `pulumi config set "
-        "openclaw-cron-webhook:section.git.author 'Name <email>'`."
+        "--path 'openclaw-cron-webhook:section.git.author' 'Name <email>'`."
     )
 
 

@@ -68,17 +68,14 @@ def test_the_pods_image_is_read_from_the_deployment_and_shown_beside_the_judge(
 
 def test_unjudged_the_image_is_still_shown(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert plan.main(["--base-deployment", str(DEPLOYMENT), "--out", str(out)]) == 0
+    args = ["--no-openclaw", "--base-deployment", str(DEPLOYMENT), "--out", str(out)]
+    assert plan.main(args) == 0
     assert (
-        (out / "plan.txt")
-        .read_text()
-        .endswith(
-            "\nnot judged by OpenClaw (not installed: python -m openclaw_runtime.install)\n"
-            f"  unjudged; the pod runs {IMAGE} (container openclaw of Deployment "
-            "openclaw/openclaw):\n"
-            "    no OpenClaw judged the document, so nothing was checked for any release\n"
-        )
-    )
+        "\nopenclaw.json not judged by OpenClaw: skipped (--no-openclaw)\n"
+        f"  unjudged; the pod runs {IMAGE} (container openclaw of Deployment "
+        "openclaw/openclaw):\n"
+        "    no OpenClaw judged the document, so nothing was checked for any release\n"
+    ) in (out / "plan.txt").read_text()
 
 
 def test_the_samples_image_is_not_taken_for_the_pods(tmp_path: Path) -> None:

