@@ -60,6 +60,7 @@ def test_an_issue_already_in_the_base_is_reported_and_passes(tmp_path: Path, fak
     verdict = json.loads((out / "plan.json").read_text())["openclaw"]
     assert verdict == {
         "version": "2099.1.2",
+        "skipped": False,
         "valid": False,
         "base_valid": False,
         "issues": [],

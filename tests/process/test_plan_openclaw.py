@@ -54,6 +54,7 @@ def test_a_valid_verdict_is_printed_with_its_version_and_warnings(
     assert "  warning: plugins.entries.discord: plugin not installed: discord\n" in text
     assert json.loads((out / "plan.json").read_text())["openclaw"] == {
         "version": "2099.1.2",
+        "skipped": False,
         "valid": True,
         "base_valid": True,
         "issues": [],

@@ -48,6 +48,7 @@ def test_the_pinned_release_reports_the_bases_key_and_passes(
     version = pinned_openclaw.openclaw_version
     assert {k: v for k, v in verdict.items() if k != "pod"} == {
         "version": version,
+        "skipped": False,
         "valid": False,
         "base_valid": False,
         "issues": [],
@@ -70,6 +71,7 @@ def test_the_oldest_release_that_judges_accepts_the_key(
 
     assert {k: v for k, v in verdict.items() if k != "pod"} == {
         "version": "2026.3.2",
+        "skipped": False,
         "valid": True,
         "base_valid": True,
         "issues": [],
