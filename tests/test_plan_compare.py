@@ -185,6 +185,13 @@ def test_a_resource_only_the_previous_plan_had_is_deleted(tmp_path: Path, dev_pl
     assert [(s["operation"], s["id"]) for s in data["steps"]] == [("delete", gone["id"])]
     assert "Summary: - 1 to delete, 5 unchanged" in text
 
+    # Compared with that plan, the resource is gone: nothing is deleted twice.
+    (tmp_path / "deleted").mkdir()
+    (tmp_path / "deleted" / "plan.json").write_text(json.dumps(data))
+    again, text = compared(tmp_path / "deleted", tmp_path / "deleted", DEV)
+    assert "random:index/randomBytes:RandomBytes::old" not in by_id(again)
+    assert "Summary: 5 unchanged" in text
+
 
 @pytest.mark.parametrize(
     ("content", "expected"),

@@ -74,8 +74,8 @@ def compare(
             resource.action = "update"
         resource.changes = changes
         actions[resource.id] = resource.action
-    current = {r.id for r in resources}
-    return [_deleted(r) for r in previous["resources"] if r["id"] not in current]
+    # One the previous plan already deleted is gone: not deleted again.
+    return [_deleted(r) for r in before.values() if r["id"] not in {r.id for r in resources}]
 
 
 def option_notes(resources: list[PlannedResource], previous: Mapping[str, Any]) -> list[str]:
