@@ -71,6 +71,7 @@ from tools.plan_kubernetes import (
 )
 from tools.plan_markdown import markdown
 from tools.plan_openclaw import BeforeAndAfter, OpenClaw, Verdict, verdict_cache
+from tools.plan_preview import compare_components
 from tools.plan_resources import GIT_SECTION, SECTIONS, kind_of
 from tools.plan_section import SectionResult, apply_section
 from tools.plan_text import render, verdict_lines
@@ -307,9 +308,13 @@ def _build(
             files[f"kubernetes/{written.name}"] = _yaml(written.obj)
         resources.append(_planned(registration, ids, inputs, written))
 
+    # Not cloud objects, but `pulumi preview` counts them (tools.plan_preview).
+    components, component_notes = compare_components(
+        [resource_id(r) for r in recording.registrations if not r.custom], previous
+    )
     # The app's variables (those a document references are set to a placeholder for OpenClaw).
     everything, order = resources, [r.id for r in resources]
-    notes = [*result.notes, *git_notes]
+    notes = [*result.notes, *git_notes, *component_notes]
     judging = (
         BeforeAndAfter(openclaw, base.document, result.document, variables, verdict_cache())
         if openclaw
@@ -354,6 +359,7 @@ def _build(
         openclaw=_openclaw_verdict(verdict, pod),
         commit=commit,
         tracked=tracked,
+        components=components,
         notes=notes,
     )
     if verdict.rejects_the_change:

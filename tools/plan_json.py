@@ -57,15 +57,18 @@ back to say what changes. The shape, `schema_version` 2 (a change of shape bumps
         "by": "Argo CD Application openclaw (annotation argocd.argoproj.io/tracking-id)",
         "warning": "<what happens without the stanza>",
         "ignore_differences": "<the Application stanza that makes the edit stick, YAML>"},
+      "components": [                      # component resources: no cloud object, but
+        {"id": "<type>::<name>",           # `pulumi preview` counts them (and the stack):
+         "action": "create" | "same" | "delete"}],  # see tools.plan_preview
       "notes": ["…"]
     }
 
 Without `--compare`, every resource is `create`: the plan is relative to an empty stack.
 
-`commit` and `tracked` were added to version 2 (no existing field changed its meaning, so the
-number did not change); a version-2 plan.json written before them lacks both, and `--compare`
-reads it as well. In git mode `document` is the openclaw.json inside the manifest: `base` is
-the manifest, `diff` the document's own diff (the file's is `commit.diff`).
+`commit`, `tracked` and `components` were added to version 2 (no existing field changed its
+meaning, so the number did not change); a version-2 plan.json written before them lacks them,
+and `--compare` reads it as well. In git mode `document` is the openclaw.json inside the
+manifest: `base` is the manifest, `diff` the document's own diff (the file's is `commit.diff`).
 
 Version 2 (was 1): `openclaw.issues` holds only the issues the change adds (1: every issue of
 the result), beside the new `base_valid`, `already_in_base` and `pod`. A reader of 1 would
@@ -177,6 +180,15 @@ class TrackedPlan:
 
 
 @dataclass
+class ComponentPlan:
+    """A component resource: it groups resources and owns nothing, yet `pulumi preview` counts
+    it, so the plan records it to say how the two summaries relate."""
+
+    id: str
+    action: str
+
+
+@dataclass
 class Plan:
     """Everything plan.json holds (see the module docstring for the shape)."""
 
@@ -193,6 +205,7 @@ class Plan:
     openclaw: dict[str, Any]
     commit: CommitPlan | None = None
     tracked: TrackedPlan | None = None
+    components: list[ComponentPlan] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     schema_version: int = SCHEMA_VERSION
 
@@ -351,12 +364,16 @@ PLAN_SCHEMA: dict[str, Any] = {
                     _object({"by": STRING, "warning": STRING, "ignore_differences": STRING}),
                 ]
             },
+            "components": {
+                "type": "array",
+                "items": _object({"id": STRING, "action": {"enum": ["create", "same", "delete"]}}),
+            },
             "notes": {"type": "array", "items": STRING},
         }
     ),
 }
-# Added to version 2 later: a version-2 plan.json written before them has neither.
-ADDED_IN_2 = ("commit", "tracked")
+# Added to version 2 later: a version-2 plan.json written before them has none of them.
+ADDED_IN_2 = ("commit", "tracked", "components")
 PLAN_SCHEMA["required"] = [key for key in PLAN_SCHEMA["required"] if key not in ADDED_IN_2]
 PLAN_SCHEMA["properties"]["openclaw"]["required"].remove("skipped")  # so was openclaw.skipped
 

@@ -17,6 +17,7 @@ from tools.plan_inputs import SECRET
 from tools.plan_json import Change, CommitPlan, Plan, PlannedResource
 from tools.plan_judge import SKIPPED
 from tools.plan_openclaw import ALREADY_HEADING
+from tools.plan_preview import extra_counted, preview_summary
 
 
 def _json(value: Any) -> str:
@@ -86,7 +87,10 @@ def _changes(plan: Plan) -> list[str]:
         lines.append("  restarts pods: nothing")
     if quiet:
         lines.append(f"  no pod restart: {', '.join(map(_short, quiet))}")
-    lines.append(f"Summary: {summary_line(plan.summary)}")
+    lines += [
+        f"Summary: {summary_line(plan.summary)}",
+        f"  pulumi preview: {summary_line(preview_summary(plan))}; {extra_counted(plan)}",
+    ]
     return [*lines, ""]
 
 
