@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from fake_openclaw import answer, calls, install_fake, seen
+from stack_files import CLUSTER_STACK_FILE
 
 from tools import plan
 from tools.plan_openclaw import Issue, Judgement, before_and_after
@@ -24,6 +25,8 @@ FIXTURES = Path(__file__).parent.parent / "fixtures" / "plan"
 BASE = FIXTURES / "configmap-insecure-auth.yaml"
 INSECURE = {"path": "gateway.controlUi", "message": 'Unrecognized key: "allowInsecureAuth"'}
 RETENTION = {"path": "cron.sessionRetention", "message": "invalid duration (use ms, s, m, h, d)"}
+# The cluster-mode dev stack (stack_files.py): for the test that plans a raw openclaw.json.
+CLUSTER = ["--stack-file", str(CLUSTER_STACK_FILE)]
 
 
 @pytest.fixture
@@ -125,12 +128,13 @@ def test_an_adopted_section_is_judged_once(
 ) -> None:
     answer(fake, {"valid": True})
     first = tmp_path / "first"
-    assert plan.main(["--openclaw", str(fake), "--out", str(first)]) == 0
+    assert plan.main([*CLUSTER, "--openclaw", str(fake), "--out", str(first)]) == 0
     assert sorted(calls(fake)) == ["base", "result"]
     (fake.parent / "calls.log").unlink()
     monkeypatch.setenv("OPENCLAW_CRON_WEBHOOK_CACHE", str(tmp_path / "empty-cache"))
     adopted = first / "openclaw.json"  # already holds the section: the result is the base
-    args = ["--openclaw", str(fake), "--base-config", str(adopted), "--out", str(tmp_path / "b")]
+    args = [*CLUSTER, "--openclaw", str(fake), "--base-config", str(adopted)]
+    args += ["--out", str(tmp_path / "b")]
     assert plan.main(args) == 0
     assert calls(fake) == ["result"]  # one run answers for both
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from fake_openclaw import answer, install_fake
+from stack_files import CLUSTER_STACK_FILE
 
 from tools import plan
 from tools.plan_image import PodImage, image_of, note, same_release, tag_of
@@ -20,6 +21,9 @@ from tools.plan_image import PodImage, image_of, note, same_release, tag_of
 pytestmark = pytest.mark.process  # a fake openclaw process per judgement
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "plan"
+# The cluster-mode dev stack (stack_files.py): its plan.txt ends with the verdict block (git
+# mode's notes on the sample manifest would follow it).
+CLUSTER = ["--stack-file", str(CLUSTER_STACK_FILE)]
 DEPLOYMENT = FIXTURES / "deployment-build-tag.yaml"
 IMAGE = "registry.example.com/team/openclaw:202602170222"
 BUILD_TIME_NOTE = (
@@ -42,7 +46,8 @@ def test_the_pods_image_is_read_from_the_deployment_and_shown_beside_the_judge(
     fake = install_fake(tmp_path / "bin" / "openclaw")
     answer(fake, {"valid": True})
     out = tmp_path / "out"
-    args = ["--openclaw", str(fake), "--base-deployment", str(DEPLOYMENT), "--out", str(out)]
+    args = [*CLUSTER, "--openclaw", str(fake), "--base-deployment", str(DEPLOYMENT)]
+    args += ["--out", str(out)]
 
     assert plan.main(args) == 0
 
@@ -68,14 +73,18 @@ def test_the_pods_image_is_read_from_the_deployment_and_shown_beside_the_judge(
 
 def test_unjudged_the_image_is_still_shown(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    args = ["--no-openclaw", "--base-deployment", str(DEPLOYMENT), "--out", str(out)]
+    args = [*CLUSTER, "--no-openclaw", "--base-deployment", str(DEPLOYMENT), "--out", str(out)]
     assert plan.main(args) == 0
     assert (
-        "\nopenclaw.json not judged by OpenClaw: skipped (--no-openclaw)\n"
-        f"  unjudged; the pod runs {IMAGE} (container openclaw of Deployment "
-        "openclaw/openclaw):\n"
-        "    no OpenClaw judged the document, so nothing was checked for any release\n"
-    ) in (out / "plan.txt").read_text()
+        (out / "plan.txt")
+        .read_text()
+        .endswith(
+            "\nopenclaw.json not judged by OpenClaw: skipped (--no-openclaw)\n"
+            f"  unjudged; the pod runs {IMAGE} (container openclaw of Deployment "
+            "openclaw/openclaw):\n"
+            "    no OpenClaw judged the document, so nothing was checked for any release\n"
+        )
+    )
 
 
 def test_the_samples_image_is_not_taken_for_the_pods(tmp_path: Path) -> None:

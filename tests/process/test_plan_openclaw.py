@@ -12,11 +12,15 @@ from pathlib import Path
 
 import pytest
 from fake_openclaw import FAKE, answer, install_fake, seen
+from stack_files import CLUSTER_STACK_FILE
 
 from tools import plan, plan_judge, plan_openclaw
 from tools.plan_openclaw import PLACEHOLDER, OpenClaw
 
 pytestmark = pytest.mark.process  # a fake openclaw (and npm) process per call
+
+# The cluster-mode dev stack (stack_files.py): for the tests that plan a raw openclaw.json.
+CLUSTER = ["--stack-file", str(CLUSTER_STACK_FILE)]
 
 
 @pytest.fixture
@@ -109,15 +113,16 @@ def test_openclaw_runs_isolated_on_the_resulting_document(
 
 def test_both_verdicts_are_remembered_per_document(tmp_path: Path, fake: Path) -> None:
     answer(fake, VALID)
-    assert plan.main(["--openclaw", str(fake), "--out", str(tmp_path / "a")]) == 0
+    assert plan.main([*CLUSTER, "--openclaw", str(fake), "--out", str(tmp_path / "a")]) == 0
     for which in ("base", "result"):
         (fake.parent / f"seen-{which}.json").unlink()
     answer(fake, INVALID)  # would fail the plan, were it asked again
-    assert plan.main(["--openclaw", str(fake), "--out", str(tmp_path / "b")]) == 0
+    assert plan.main([*CLUSTER, "--openclaw", str(fake), "--out", str(tmp_path / "b")]) == 0
     assert list(fake.parent.glob("seen-*.json")) == []
     base = tmp_path / "base.json"
     base.write_text('{"plugins": {"entries": {"diagnostics-otel": {"enabled": true}}}}')
-    args = ["--openclaw", str(fake), "--base-config", str(base), "--out", str(tmp_path / "c")]
+    args = [*CLUSTER, "--openclaw", str(fake), "--base-config", str(base)]
+    args += ["--out", str(tmp_path / "c")]
     assert plan.main(args) == 2  # other documents: both asked again
     assert seen(fake, "base")["document"] == base.read_text()
     assert (fake.parent / "seen-result.json").exists()
