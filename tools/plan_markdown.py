@@ -1,21 +1,26 @@
 """plan.md: the plan as a reviewer reads it in a pull-request comment.
 
-Why a third rendering of the same `Plan`: a PR comment has room for the answers, not the
-details — what changes (one table), what OpenClaw says about the change (and what it says
-about the base document, apart), which OpenClaw judged against which image the pod runs, and a
-picture of the token's path with every hop's action and effect on pods. plan.txt keeps the
-details. Everything taken from the plan is escaped for Markdown and for Mermaid, so a name or
-an OpenClaw message can never break the comment or the diagram.
+Why a third rendering of the same `Plan`: a PR comment has room for the answers, not every
+detail — what changes (one table, and how its count relates to `pulumi preview`'s), each
+changed field and the openclaw.json diff (`tools.plan_markdown_changes`), what OpenClaw says
+about the change (and what it says about the base document, apart), which OpenClaw judged
+against which image the pod runs, and a picture of the token's path with every hop's action
+and effect on pods, folded (it is long, and the table says the same). plan.txt keeps the
+rest. Everything taken from the plan is escaped for
+Markdown (`tools.plan_markdown_text`) and for Mermaid, so a name or an OpenClaw message can
+never break the comment or the diagram.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from tools.plan_compare import summary_line
-from tools.plan_json import CommitPlan, Plan, PlannedResource, TrackedPlan
+from tools.plan_json import Plan, PlannedResource, TrackedPlan
+from tools.plan_markdown_changes import commit_section, document_diff, field_changes
+from tools.plan_markdown_text import code, fenced, text
 from tools.plan_openclaw import ALREADY_HEADING
+from tools.plan_preview import extra_counted, preview_summary
 from tools.plan_resources import (
     ENV_ENTRY,
     EXTERNAL_SECRET,
@@ -35,22 +40,6 @@ ACTION_STYLE = {
     "same": "fill:#f6f8fa,stroke:#8c959f,color:#24292f",
 }
 RESTART_STYLE = "stroke-width:4px"
-# Inline markup characters; none of our texts starts a line, so `#`, `-`, `+`, `1.` are safe.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-
-
-def _text(value: str) -> str:
-    """Plain Markdown text: no emphasis, links or HTML can come out of it."""
-    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(escaped.split()))
-
-
-def _code(value: str) -> str:
-    """An inline code span that holds `value` whatever backticks it has (table-safe)."""
-    value = " ".join(value.split()).replace("|", "\\|")
-    fence = "`" * (max((len(r) for r in re.findall(r"`+", value)), default=0) + 1)
-    pad = " " if value.startswith("`") or value.endswith("`") else ""
-    return f"{fence}{pad}{value}{pad}{fence}"
 
 
 def mermaid_label(value: str) -> str:
@@ -142,71 +131,24 @@ def _changes_table(plan: Plan) -> list[str]:
     ]
     for number, resource in enumerate(plan.resources, 1):
         lines.append(
-            f"| {number} | {_text(_action(resource))} | "
-            f"{_code(_short_type(resource))} {_code(resource.name)} | "
-            f"{_text(resource.target)} | {_text(_effect(resource))} |"
+            f"| {number} | {text(_action(resource))} | "
+            f"{code(_short_type(resource), table=True)} {code(resource.name, table=True)} | "
+            f"{text(resource.target)} | {text(_effect(resource))} |"
         )
     return lines
 
 
 def _issues(issues: list[dict[str, str]]) -> list[str]:
-    return [f"- {_code(i['path'] or '(document)')}: {_text(i['message'])}" for i in issues]
-
-
-def _fenced(info: str, text: str) -> list[str]:
-    """A fenced code block that holds `text` whatever backtick runs it has."""
-    fence = "`" * max(3, max((len(r) for r in re.findall(r"`+", text)), default=0) + 1)
-    return [f"{fence}{info}", text.rstrip("\n"), fence]
-
-
-def _commit(commit: CommitPlan) -> list[str]:
-    """Git mode: where the commit goes, what `pulumi up` then waits for, the file's diff."""
-    lines = ["#### The commit to the GitOps repository", ""]
-    if commit.result == "adopted":
-        lines += [
-            "No commit: the file already holds an equal section (adopted). "
-            f"`pulumi up` only {_text(commit.waits)}.",
-            "",
-        ]
-    else:
-        lines += [f"`pulumi up` pushes it after the env rollout, then {_text(commit.waits)}.", ""]
-    lines += [
-        "| repository | branch | file | author |",
-        "|---|---|---|---|",
-        f"| {_code(commit.repo)} | {_code(commit.branch)} | {_code(commit.file)} | "
-        f"{_code(commit.author)} |",
-        "",
-    ]
-    if commit.sample:
-        lines += [
-            f"⚠️ Against {_text(commit.base)}, not the repository's file: give that with "
-            "`--base-config` for the real diff.",
-            "",
-        ]
-    else:
-        lines += [f"Diff against {_code(commit.base)}:", ""]
-    if commit.result == "adopted":
-        return lines
-    return [
-        *lines,
-        *_fenced("diff", commit.diff),
-        "",
-        "<details><summary>Commit message</summary>",
-        "",
-        *_fenced("text", commit.message),
-        "",
-        "</details>",
-        "",
-    ]
+    return [f"- {code(i['path'] or '(document)')}: {text(i['message'])}" for i in issues]
 
 
 def _tracked(tracked: TrackedPlan) -> list[str]:
     return [
         "#### ⚠️ A GitOps controller tracks the ConfigMap",
         "",
-        _text(tracked.warning),
+        text(tracked.warning),
         "",
-        *_fenced("yaml", tracked.ignore_differences),
+        *fenced("yaml", tracked.ignore_differences),
         "",
     ]
 
@@ -214,62 +156,88 @@ def _tracked(tracked: TrackedPlan) -> list[str]:
 def _verdict(openclaw: dict[str, Any]) -> list[str]:
     # A change OpenClaw rejects fails the plan (exit 2, nothing written): here it passed.
     mark = "✅" if openclaw["version"] else "(not judged)"
-    lines = [f"{mark} {_text(verdict_headline(openclaw))}", ""]
+    lines = [f"{mark} {text(verdict_headline(openclaw))}", ""]
     if openclaw["already_in_base"]:
         count = len(openclaw["already_in_base"])
         heading = ALREADY_HEADING[0].upper() + ALREADY_HEADING[1:]
-        lines += [f"**{_text(heading)} ({count}):**", ""]
+        lines += [f"**{text(heading)} ({count}):**", ""]
         lines += [*_issues(openclaw["already_in_base"]), ""]
     if openclaw["warnings"]:
         lines += ["Warnings:", "", *_issues(openclaw["warnings"]), ""]
-    judged = f"OpenClaw {_code(openclaw['version'])}" if openclaw["version"] else "nobody"
+    judged = (
+        f"OpenClaw {code(openclaw['version'], table=True)}" if openclaw["version"] else "nobody"
+    )
     pod = openclaw["pod"]
     runs = (
-        f"{_code(pod['image'])} (container {_code(pod['container'])} of Deployment "
-        f"{_code(pod['deployment'])})"
+        f"{code(pod['image'], table=True)} (container {code(pod['container'], table=True)} of "
+        f"Deployment {code(pod['deployment'], table=True)})"
         if pod
         else "not known (no `--base-deployment` given)"
     )
     lines += ["| judged by | the pod runs |", "|---|---|", f"| {judged} | {runs} |", ""]
     if pod:
-        lines += [_text(pod["note"][0].upper() + pod["note"][1:]) + ".", ""]
+        lines += [text(pod["note"][0].upper() + pod["note"][1:]) + ".", ""]
     return lines
 
 
-def markdown(plan: Plan) -> str:
-    """plan.md: heading, change table, pod restarts, the commit (git mode) or a tracked
-    ConfigMap's warning, OpenClaw's verdict, the path diagram."""
+def _summary(plan: Plan) -> list[str]:
+    """The plan's counts, then `pulumi preview`'s for the same change and why they differ."""
     compared = plan.compared_with
     against = (
-        f"Compared with {_code(compared['file'])} (stack {_code(compared['stack'])})"
+        f"Compared with {code(compared['file'])} (stack {code(compared['stack'])})"
         if compared
         else "Against an empty stack (no `--compare`): everything is created"
     )
+    return [
+        f"{against}: **{text(summary_line(plan.summary))}**",
+        "",
+        f"`pulumi preview` counts **{text(summary_line(preview_summary(plan)))}**, "
+        f"{text(extra_counted(plan))}.",
+    ]
+
+
+def _diagram(plan: Plan) -> list[str]:
+    """The path diagram, folded: GitHub renders a fenced block inside <details> only with a
+    blank line on each side of it."""
+    return [
+        "<details><summary>The token's path: each hop, its action and whether it restarts "
+        "pods (thick border)</summary>",
+        "",
+        "```mermaid",
+        flowchart(plan).rstrip("\n"),
+        "```",
+        "",
+        "</details>",
+    ]
+
+
+def markdown(plan: Plan) -> str:
+    """plan.md: heading, the counts (the plan's and `pulumi preview`'s), change table, pod
+    restarts, each changed field, the openclaw.json diff, the commit (git mode) or a tracked
+    ConfigMap's warning, OpenClaw's verdict, the folded path diagram."""
     restarts = [r for r in plan.resources if _restarts(r)]
     lines = [
-        f"### Offline plan: stack {_code(plan.stack)} of {_code(plan.project)}",
+        f"### Offline plan: stack {code(plan.stack)} of {code(plan.project)}",
         "",
-        f"{against}: **{_text(summary_line(plan.summary))}**",
+        *_summary(plan),
         "",
         *_changes_table(plan),
         "",
         "**Restarts pods:** "
         + (
-            "; ".join(f"{_code(r.name)}: {_text(_effect(r).split(': ', 1)[1])}" for r in restarts)
+            "; ".join(f"{code(r.name)}: {text(_effect(r).split(': ', 1)[1])}" for r in restarts)
             if restarts
             else "nothing"
         ),
         "",
-        *(_commit(plan.commit) if plan.commit else []),
+        *field_changes(plan),
+        *document_diff(plan),
+        *(commit_section(plan.commit) if plan.commit else []),
         *(_tracked(plan.tracked) if plan.tracked else []),
         "#### OpenClaw's verdict on openclaw.json",
         "",
         *_verdict(plan.openclaw),
-        "#### The token's path",
-        "",
-        "```mermaid",
-        flowchart(plan).rstrip("\n"),
-        "```",
+        *_diagram(plan),
         "",
         "<sub>Written by `./bin/plan` (Pulumi mock runtime: nothing was contacted). "
         "Details: plan.txt and plan.json.</sub>",

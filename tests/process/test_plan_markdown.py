@@ -77,6 +77,7 @@ def test_plan_md_for_a_first_rollout_with_an_issue_already_in_the_base(tmp_path:
     out = tmp_path / "out"
     args = [
         *("--openclaw", str(fake), "--out", str(out)),
+        *("--stack-file", str(CLUSTER_STACK_FILE)),
         *("--base-config", str(FIXTURES / "configmap-insecure-auth.yaml")),
         *("--base-deployment", str(FIXTURES / "deployment-build-tag.yaml")),
     ]
@@ -87,6 +88,10 @@ def test_plan_md_for_a_first_rollout_with_an_issue_already_in_the_base(tmp_path:
         "### Offline plan: stack `dev` of `openclaw-cron-webhook`\n\n"
         "Against an empty stack (no `--compare`): everything is created: "
         "**+ 5 to create, 0 unchanged**\n\n"
+        "`pulumi preview` counts **+ 12 to create, 0 unchanged**, 7 more than this plan: the "
+        "stack itself (pulumi:pulumi:Stack) and the program's 6 component resources, none of "
+        "them a cloud object (to create: the stack, CronWebhookDelivery, WebhookToken, "
+        "TokenParameter, TokenExternalSecret, TokenEnvPatch, CronConfigSection).\n\n"
         "| # | action | resource | acts on | pods |\n|---|---|---|---|---|\n"
         "| 1 | create | `RandomBytes` `cron-webhook-token` | a generated token, in Pulumi state "
         "only (no cloud object) | no pod restart |\n"
@@ -129,7 +134,7 @@ def test_plan_md_for_a_first_rollout_with_an_issue_already_in_the_base(tmp_path:
 
 def compared_plan(tmp_path: Path, stack_text: str) -> str:
     base = tmp_path / "base"
-    assert plan.main(["--out", str(base)]) == 0
+    assert plan.main(["--stack-file", str(CLUSTER_STACK_FILE), "--out", str(base)]) == 0
     stack_file = tmp_path / "Pulumi.next.yaml"
     stack_file.write_text(stack_text)
     out = tmp_path / "next"
