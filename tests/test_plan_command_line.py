@@ -21,6 +21,7 @@ HELP = """\
 usage: python -m tools.plan [-h] [--stack STACK | --stack-file FILE] [--base-config FILE]
                             [--base-deployment FILE] [--out DIR] [--compare PLAN_JSON]
                             [--openclaw PATH | --openclaw-version X | --no-openclaw]
+                            [--artifact-url URL]
 
 Offline plan of a stack: no cloud, no cluster, no Pulumi CLI.
 
@@ -44,6 +45,9 @@ options:
                         the cache on first use; 2026.3.2 or later
   --no-openclaw         skip OpenClaw's verdict: install and run no OpenClaw; plan.txt, plan.json
                         and plan.md say it was skipped
+  --artifact-url URL    where the output folder can be downloaded, e.g. the CI run that uploads it
+                        as its artifact; plan.md links to it (default: plan.md says the files are
+                        beside it)
 """
 
 

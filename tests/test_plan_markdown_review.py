@@ -1,5 +1,5 @@
 """plan.md as the reviewer reads it: each changed field, the openclaw.json diff in both modes,
-`pulumi preview`'s count beside the plan's, and the folded diagram.
+`pulumi preview`'s count beside the plan's, the folded diagram, and where the details are.
 
 Every stack here is written out in its mode (cluster or git), so these hold whatever mode the
 repository's `dev` stack is in. The parts of plan.md this pins are compared whole; OpenClaw's
@@ -38,6 +38,7 @@ config:
       repo: https://ci-bot@git.example.com/org/lolice.git
       path: argoproj/openclaw/configmap-openclaw.yaml
 """
+RUN = "https://github.com/org/repo/actions/runs/42"
 VERDICT = "#### OpenClaw's verdict on openclaw.json\n"
 DETAILS = "<details><summary>The token's path"
 SAMPLE_DIFF = """\
@@ -87,7 +88,9 @@ def test_a_rotation_in_cluster_mode(tmp_path: Path) -> None:
     first = tmp_path / "first"
     plan_md(first, "--stack-file", stack(tmp_path, "c1", CLUSTER))
     rotated = stack(tmp_path, "c2", CLUSTER.replace('"1"', '"2"'))
-    text = plan_md(tmp_path / "next", "--stack-file", rotated, "--compare", str(first))
+    text = plan_md(
+        tmp_path / "next", "--stack-file", rotated, "--compare", str(first), "--artifact-url", RUN
+    )
 
     assert before_verdict(text) == (
         "### Offline plan: stack `c2` of `openclaw-cron-webhook`\n\n"
@@ -157,8 +160,9 @@ def test_a_rotation_in_cluster_mode(tmp_path: Path) -> None:
         "  style n4 stroke-width:4px\n"
         "```\n\n"
         "</details>\n\n"
-        "<sub>Written by `./bin/plan` (Pulumi mock runtime: nothing was contacted). Details: "
-        "plan.txt and plan.json.</sub>\n"
+        "<sub>Written by `./bin/plan` (Pulumi mock runtime: nothing was contacted). Details in "
+        "plan.txt, plan.json, `kubernetes/` and openclaw.json: the artifact `offline-plan` of "
+        f"[the workflow run]({RUN}).</sub>\n"
     )
     for rotation in ("1", "2"):
         assert fake_token({"rotation": rotation}) not in text
@@ -244,6 +248,43 @@ def test_added_and_removed_inputs_read_none_and_values_keep_their_pipes(tmp_path
         "- update `EnvEntry` `openclaw-cron-webhook-env`:\n"
         "  - `legacy`: `1` → (none)"
     )
+
+
+def test_without_an_artifact_url_the_footer_says_where_the_files_are(tmp_path: Path) -> None:
+    text = plan_md(tmp_path / "out", "--stack-file", stack(tmp_path, "c", CLUSTER))
+
+    assert text.endswith(
+        "\n</details>\n\n"
+        "<sub>Written by `./bin/plan` (Pulumi mock runtime: nothing was contacted). Details in "
+        "plan.txt, plan.json, `kubernetes/` and openclaw.json: beside this plan.md (in the "
+        "pull-request workflow: the run's artifact `offline-plan`).</sub>\n"
+    )
+
+
+def test_the_artifact_url_cannot_break_the_link(tmp_path: Path) -> None:
+    text = plan_md(
+        tmp_path / "out",
+        *("--stack-file", stack(tmp_path, "c", CLUSTER)),
+        *("--artifact-url", 'https://ci.example.com/runs/1 (x)"<b>[y]'),
+    )
+
+    assert text.endswith(
+        "[the workflow run](https://ci.example.com/runs/1%20%28x%29%22%3Cb%3E%5By%5D).</sub>\n"
+    )
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "runs/42", "https://"])
+def test_an_artifact_url_that_is_no_http_link_is_refused(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        plan.main(["--artifact-url", url, "--out", str(tmp_path / "out")])
+
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        f"error: argument --artifact-url: {url!r} is not an http(s) URL\n"
+    )
+    assert not (tmp_path / "out").exists()
 
 
 def test_the_diagram_keeps_blank_lines_around_its_fence_inside_details(tmp_path: Path) -> None:

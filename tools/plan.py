@@ -14,6 +14,7 @@ does (`tools.plan_gitops`).
                          [--base-config FILE] [--base-deployment FILE]
                          [--compare PREVIOUS/plan.json]
                          [--openclaw PATH | --openclaw-version X | --no-openclaw]
+                         [--artifact-url URL]
 
 Every problem with an input is one message on stderr and exit status 2.
 """
@@ -70,6 +71,7 @@ from tools.plan_kubernetes import (
     object_file,
 )
 from tools.plan_markdown import markdown
+from tools.plan_markdown_text import link_target
 from tools.plan_openclaw import BeforeAndAfter, OpenClaw, Verdict, verdict_cache
 from tools.plan_preview import compare_components
 from tools.plan_resources import GIT_SECTION, SECTIONS, kind_of
@@ -98,6 +100,7 @@ class Options:
     openclaw: Path | None
     openclaw_version: str | None = None
     no_openclaw: bool = False
+    artifact_url: str | None = None
 
 
 def load_stack_config(stack: str, root: Path = ROOT) -> tuple[str, StackConfig]:
@@ -409,7 +412,7 @@ def run(options: Options) -> str:
     text = render(plan)
     files["plan.txt"] = text
     files["plan.json"] = plan.to_json()
-    files["plan.md"] = markdown(plan)
+    files["plan.md"] = markdown(plan, options.artifact_url)
     plan_output.write(options.out, files)
     return text
 
@@ -463,7 +466,23 @@ def _parser() -> argparse.ArgumentParser:
         help="skip OpenClaw's verdict: install and run no OpenClaw; plan.txt, plan.json and "
         "plan.md say it was skipped",
     )
+    parser.add_argument(
+        "--artifact-url",
+        metavar="URL",
+        type=_artifact_url,
+        help="where the output folder can be downloaded, e.g. the CI run that uploads it as "
+        "its artifact; plan.md links to it (default: plan.md says the files are beside it)",
+    )
     return parser
+
+
+def _artifact_url(value: str) -> str:
+    """--artifact-url as plan.md will link it: refused (exit 2) unless an http(s) URL."""
+    try:
+        link_target(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
 
 
 def options_from(argv: list[str] | None) -> Options:
@@ -484,6 +503,7 @@ def options_from(argv: list[str] | None) -> Options:
         openclaw=path(args.openclaw),
         openclaw_version=args.openclaw_version,
         no_openclaw=args.no_openclaw,
+        artifact_url=args.artifact_url,
     )
 
 

@@ -6,7 +6,7 @@ changed field and the openclaw.json diff (`tools.plan_markdown_changes`), what O
 about the change (and what it says about the base document, apart), which OpenClaw judged
 against which image the pod runs, and a picture of the token's path with every hop's action
 and effect on pods, folded (it is long, and the table says the same). plan.txt keeps the
-rest. Everything taken from the plan is escaped for
+rest, and the footer says where to get it. Everything taken from the plan is escaped for
 Markdown (`tools.plan_markdown_text`) and for Mermaid, so a name or an OpenClaw message can
 never break the comment or the diagram.
 """
@@ -18,7 +18,7 @@ from typing import Any
 from tools.plan_compare import summary_line
 from tools.plan_json import Plan, PlannedResource, TrackedPlan
 from tools.plan_markdown_changes import commit_section, document_diff, field_changes
-from tools.plan_markdown_text import code, fenced, text
+from tools.plan_markdown_text import code, fenced, link_target, text
 from tools.plan_openclaw import ALREADY_HEADING
 from tools.plan_preview import extra_counted, preview_summary
 from tools.plan_resources import (
@@ -40,6 +40,8 @@ ACTION_STYLE = {
     "same": "fill:#f6f8fa,stroke:#8c959f,color:#24292f",
 }
 RESTART_STYLE = "stroke-width:4px"
+# The name the PR workflow gives the uploaded output folder (.github/workflows/preview.yml).
+ARTIFACT_NAME = "offline-plan"
 
 
 def mermaid_label(value: str) -> str:
@@ -211,10 +213,27 @@ def _diagram(plan: Plan) -> list[str]:
     ]
 
 
-def markdown(plan: Plan) -> str:
+def _footer(artifact_url: str | None) -> str:
+    """Where plan.txt, plan.json and the written objects are: the CI run that uploaded them,
+    when the plan was told its address; otherwise beside this file."""
+    files = "plan.txt, plan.json, `kubernetes/` and openclaw.json"
+    where = (
+        f"the artifact {code(ARTIFACT_NAME)} of [the workflow run]({link_target(artifact_url)})"
+        if artifact_url
+        else f"beside this plan.md (in the pull-request workflow: the run's artifact "
+        f"{code(ARTIFACT_NAME)})"
+    )
+    return (
+        "<sub>Written by `./bin/plan` (Pulumi mock runtime: nothing was contacted). "
+        f"Details in {files}: {where}.</sub>"
+    )
+
+
+def markdown(plan: Plan, artifact_url: str | None = None) -> str:
     """plan.md: heading, the counts (the plan's and `pulumi preview`'s), change table, pod
     restarts, each changed field, the openclaw.json diff, the commit (git mode) or a tracked
-    ConfigMap's warning, OpenClaw's verdict, the folded path diagram."""
+    ConfigMap's warning, OpenClaw's verdict, the folded path diagram, and where the details
+    are (`artifact_url`: the page the output folder can be downloaded from)."""
     restarts = [r for r in plan.resources if _restarts(r)]
     lines = [
         f"### Offline plan: stack {code(plan.stack)} of {code(plan.project)}",
@@ -239,7 +258,6 @@ def markdown(plan: Plan) -> str:
         *_verdict(plan.openclaw),
         *_diagram(plan),
         "",
-        "<sub>Written by `./bin/plan` (Pulumi mock runtime: nothing was contacted). "
-        "Details: plan.txt and plan.json.</sub>",
+        _footer(artifact_url),
     ]
     return "\n".join(lines) + "\n"

@@ -9,9 +9,13 @@ emphasis, a link, HTML or a table cell, or close a code span or a fence early.
 from __future__ import annotations
 
 import re
+from urllib.parse import quote, urlsplit
 
 # Inline markup characters; none of our texts starts a line, so `#`, `-`, `+`, `1.` are safe.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+# What a link target keeps as it is; anything else (spaces, parentheses, quotes, `<>`) is
+# percent-encoded, so the target cannot end the link or start HTML.
+_URL_SAFE = ":/?#&=%~+@!$,;*-._"
 
 
 def text(value: str) -> str:
@@ -38,3 +42,12 @@ def fenced(info: str, body: str) -> list[str]:
     """A fenced code block that holds `body` whatever backtick runs it has."""
     fence = "`" * max(3, max((len(r) for r in re.findall(r"`+", body)), default=0) + 1)
     return [f"{fence}{info}", body.rstrip("\n"), fence]
+
+
+def link_target(url: str) -> str:
+    """An http(s) URL as a Markdown link target; ValueError for anything else (a `javascript:`
+    or relative target has no place in a comment that links to a CI run)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{url!r} is not an http(s) URL")
+    return quote(url, safe=_URL_SAFE)
