@@ -1,8 +1,8 @@
-"""The stack config's schema is the one statement of every key: valid, worded, and the README's.
+"""The stack config's schema is the one statement of every key: valid, worded, and tabled.
 
 components/stack_config_schema.json validates the config, words its errors (`errorMessage`),
 gives the defaults the settings are built from and the examples the printed fixes use; the
-README's configuration table is generated from it. These tests hold the three readers to it.
+docs/configuration.md's table is generated from it. These tests hold the three readers to it.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def keys(node: dict[str, Any], path: str) -> Iterator[tuple[str, dict[str, Any]]
 
 
 def test_every_key_says_what_it_is() -> None:
-    """The README's rule column is each key's description; OpenClaw's own keys inside `cron`
+    """The table's rule column is each key's description; OpenClaw's own keys inside `cron`
     are described by OpenClaw (only the ones the stack adds to carry words of ours)."""
     found = dict(keys(stack_schema(), ""))
     assert ".section.git.repo" in found
@@ -80,10 +80,11 @@ def test_every_key_says_what_it_is() -> None:
 
 
 def test_the_readme_table_is_generated_from_the_schema() -> None:
-    readme = config_table.README.read_text()
+    readme = config_table.TABLE_DOC.read_text()
 
-    assert config_table.readme_with_table(readme) == readme, (
-        "README.md's configuration table is stale: run python3 -m tools.config_table --write"
+    assert config_table.with_table(readme) == readme, (
+        "docs/configuration.md's configuration table is stale: "
+        "run python3 -m tools.config_table --write"
     )
 
 

@@ -1,12 +1,13 @@
-"""README's configuration table, generated from the stack config's schema.
+"""docs/configuration.md's configuration table, generated from the stack config's schema.
 
 Why generated: the keys, their defaults and their rules are stated once, in
 components/stack_config_schema.json, which also validates the config; a table written by hand
-drifted from it (tests/test_settings_schema.py fails when the README's table is stale).
+drifted from it (tests/test_settings_schema.py fails when that table is stale).
 
     python -m tools.config_table           print the table
-    python -m tools.config_table --write   replace the table in README.md (its header row
-                                           `| key | default | rule |` to the next blank line)
+    python -m tools.config_table --write   replace the table in docs/configuration.md (from its
+                                           header row `| key | default | rule |` to the next
+                                           blank line)
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from components.config_issues import stack_schema
 from components.settings import cron_schema
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+TABLE_DOC = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 HEADER = "| key | default | rule |"
 
 
@@ -74,8 +75,8 @@ def table() -> str:
     return "\n".join(lines) + "\n"
 
 
-def readme_with_table(text: str) -> str:
-    """`text` (README.md) with its configuration table replaced by the generated one."""
+def with_table(text: str) -> str:
+    """`text` (docs/configuration.md) with its configuration table replaced by the generated one."""
     start = text.index(HEADER)
     end = text.index("\n\n", start) + 1
     return text[:start] + table() + text[end:]
@@ -83,9 +84,11 @@ def readme_with_table(text: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--write", action="store_true", help="update the table in README.md")
+    parser.add_argument(
+        "--write", action="store_true", help="update the table in docs/configuration.md"
+    )
     if parser.parse_args(argv).write:
-        README.write_text(readme_with_table(README.read_text()))
+        TABLE_DOC.write_text(with_table(TABLE_DOC.read_text()))
     else:
         print(table(), end="")
 
