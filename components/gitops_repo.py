@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import tempfile
@@ -114,9 +113,9 @@ def parse_author(author: str) -> tuple[str, str]:
     """`Name <email>` as git's author and committer identity."""
     found = _AUTHOR.match(author.strip())
     if found is None:
+        fix = set_command(("section", "git", "author"), "'Name <email>'")
         raise ValueError(
-            f"section.git.author {author!r} is not `Name <email>`; fix it with "
-            f"`{set_command(('section', 'git', 'author'), shlex.quote('Name <email>'))}`."
+            f"section.git.author {author!r} is not `Name <email>`; fix it with `{fix}`."
         )
     return found["name"], found["email"]
 

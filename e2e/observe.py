@@ -61,10 +61,10 @@ class ClusterView:
         text: str = self.config_map(name)["data"][key]
         return text
 
-    def secret_data(self, name: str) -> dict[str, str] | None:
+    def secret_data(self, name: str, namespace: str | None = None) -> dict[str, str] | None:
         core = client.CoreV1Api(self.api_client)
         try:
-            secret = core.read_namespaced_secret(name, self.namespace)
+            secret = core.read_namespaced_secret(name, namespace or self.namespace)
         except client.exceptions.ApiException as error:
             if error.status == 404:
                 return None

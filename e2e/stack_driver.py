@@ -98,6 +98,7 @@ def keep_lines(env: dict[str, str], project: Path, stack: str) -> list[str]:
     """What a person pastes into a shell to go on with a stack by hand: the folder, the CLI
     and stand-ins on PATH, the backend, the passphrase, the cluster and moto."""
     names = ["PATH", "PULUMI_HOME", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE"]
+    names += ["PULUMI_CONFIG_PASSPHRASE_FILE", "HOME"]
     names += ["PULUMI_PYTHON_CMD", "PULUMI_SKIP_UPDATE_CHECK"]
     names += ["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"]
     names += sorted(key for key in env if key.startswith(("AWS_", "KUBECONFIG")))
@@ -344,6 +345,12 @@ class Report:
     # The CLI as typed (issue 20): language_host ("stand-in" | "real"), policy_pack
     # ("analyzer"), commands [{command, source (file:line), ok}], seconds per CLI operation.
     cli: dict[str, Any] = field(default_factory=dict)
+    # The README's day-1 block run verbatim (issue 27): commands [{command, source, ok}],
+    # seconds, verify_exit, excluded, and what the webhook receiver got.
+    day1: dict[str, Any] = field(default_factory=dict)
+    # Every command the project prints or documents (issue 27, e2e.printed): {command, source,
+    # ok, ran_at | excluded}; with the counts.
+    printed_commands: dict[str, Any] = field(default_factory=dict)
 
     def step(self, name: str, ok: bool, seconds: float) -> None:
         self.steps.append({"name": name, "ok": ok, "seconds": round(seconds, 2)})

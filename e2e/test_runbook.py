@@ -1,49 +1,55 @@
-"""The runbook as tests (issue 20): every shell command of README.md's rollout section and of
-docs/operations.md, taken from the Markdown now (e2e.runbook), run as written by `bash -c` in a
-copy of this repository, with the documented effect asserted in the cluster and in moto.
+"""The runbook as tests (issues 20 and 27): every shell command of README.md and docs/, taken from
+the Markdown now (e2e.runbook), run as written by `bash -c` in a copy of this repository, with
+the documented effect asserted in the cluster, in the GitOps repository and in moto; and every
+command the code prints (e2e.printed), run as printed.
 
-The life it runs, on the documented `dev` stack: the manual runbook already created the
-parameter → login, select, the tracked-ConfigMap choice, preview (5 resources to create, nothing
-else) → `pulumi up` stops at ParameterAlreadyExists → the documented import → `pulumi up`
-adopts it → the token, ./bin/verify → every hop checked by its documented command, with its
-documented output → rotation → the troubleshooting commands on the new pair → config-only
+The life it runs, on the documented `dev` stack, in the world Argo CD owns: the README's day-1
+block verbatim, top to bottom (login with a passphrase file, stack init, context, the GitOps
+repository, preview, up, verify, the receiver's Secret, a job switched to webhook delivery, and
+a delivery whose Bearer is the SSM value) → every printed command → every hop checked by its
+documented command → rotation → the troubleshooting commands on the new pair → config-only
 rollback → an in-cluster receiver allowed by name → fallback to announce on a gateway started as
-the pod would run it → full rollback (./bin/verify then says Phase 2 is absent) → the upgrade
-from a stack of the DeploymentPatch version (that commit's program, `pulumi up`, then the
-documented commands) → verifying another OpenClaw version → every documented command ran.
+the pod would run it → full rollback (./bin/verify then says Phase 2 is absent; the
+repository's file byte for byte as seeded) → a parameter made by hand adopted by the documented
+import → the upgrade from a stack of the DeploymentPatch version (cluster mode) → verifying
+another OpenClaw version → every documented command ran.
 
 What differs from the documents is in e2e.runbook, and only there: placeholders and what cannot
 run here (SUBSTITUTIONS), the shell's environment (ENVIRONMENT: the backend, moto, the control
-plane, PULUMI_SKIP_CONFIRMATIONS for pulumi's yes prompt) and EXCLUDED. The Application carries
-the ignoreDifferences stanza the preview's refusal prints (the other half of the documented
-choice), put by the test: it is Argo CD's object, not a command. Each step is one test, in
-order, on one stack; report.json's `cli.commands` lists each documented command with its
-source (file:line) and whether it did what the document says.
+plane, PULUMI_SKIP_CONFIRMATIONS for pulumi's yes prompt) and EXCLUDED. Each step is one test,
+in order, on one stack; report.json's `day1`, `printed_commands` and `cli.commands` list each
+command with its source (file:line) and whether it did what the document says.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import secrets
+import shlex
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
-from kubernetes import config
+from kubernetes import client, config
 
 from components.gitops_tracking import ignore_differences_stanza
+from components.manifest_document import ManifestTarget, find_document
 from components.openclaw_document import read_section
-from e2e import cli_output, runbook
+from e2e import cli_output, printed, runbook
 from e2e.gitops_observe import env_entry_owners
 from e2e.materialise import materialise
 from e2e.observe import ClusterView, ssm_client, ssm_parameter, wait_for
 from e2e.openclaw_gateway import OpenClawHome, running
 from e2e.runbook import Command, Shell, find
 from e2e.stack_driver import (
+    PASSPHRASE,
     ROOT,
     CliRun,
     Report,
@@ -53,8 +59,18 @@ from e2e.stack_driver import (
     run_command,
 )
 from e2e.webhook_receiver import WebhookReceiver
-from e2e.world import APPLICATION, CONFIGMAP, DOCUMENT_KEY, NAMESPACE, World, put_application
+from e2e.world import (
+    APPLICATION,
+    CONFIGMAP,
+    CONFIGMAP_FILE,
+    DOCUMENT_KEY,
+    NAMESPACE,
+    World,
+    configmap_manifest_text,
+    put_application,
+)
 from e2e.world import snapshot as world_snapshot
+from openclaw_runtime import cache
 from openclaw_runtime.install import OpenClawInstall
 
 if TYPE_CHECKING:
@@ -65,7 +81,10 @@ pytestmark = pytest.mark.e2e
 STACK = "dev"  # the documents' stack
 README = "README.md"
 OPS = "docs/operations.md"
-ROLLOUT = "Prerequisites for a real rollout"
+DAY1 = "Day 1"
+PASSPHRASE_FILE = ".config/openclaw-cron-webhook/passphrase"  # under HOME, as the README says
+RECEIVER_NAMESPACE = "monitoring"  # the receiver's own namespace (README, day 1, step 6)
+RECEIVER_SECRET = "openclaw-cron-webhook-token"
 PARAMETER = "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
 ENV_NAME = "OPENCLAW_CRON_WEBHOOK_TOKEN"
 FIELD_MANAGER = "openclaw-cron-webhook"
@@ -75,6 +94,7 @@ DEFAULT_TAGS = {"app": "openclaw", "component": "cron-webhook", "managed-by": "p
 PATCH_PROGRAM = "64254cd231f042e75155a3ec07371a822358fafd"
 DEPLOYMENT_PATCH = "kubernetes:apps/v1:DeploymentPatch"
 EXEC_PREFIX = "kubectl -n openclaw exec deploy/openclaw -c openclaw -- "
+DAY1_EXEC_PREFIX = "kubectl --context lolice -n openclaw exec deploy/openclaw -c openclaw -- "
 # The Phase 2 resources as the CLI displays them.
 PHASE2 = {
     ("random:index:RandomBytes", "cron-webhook-token"),
@@ -138,13 +158,23 @@ def seeded(world: World) -> dict[str, Any]:
     return world.seeded
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def ignoring_application(view: ClusterView, world: World) -> Iterator[None]:
-    """The Application with the printed ignoreDifferences stanza; the reference one after."""
+    """The Application with the printed ignoreDifferences stanza (the cluster-mode choice of a
+    tracked ConfigMap); the reference one after."""
     stanza = yaml.safe_load(ignore_differences_stanza(NAMESPACE, CONFIGMAP, DOCUMENT_KEY))
     put_application(world, view.api_client, stanza["spec"])
     yield
     put_application(world, view.api_client, {})
+
+
+@pytest.fixture(scope="module")
+def receiver_namespace(view: ClusterView) -> Iterator[str]:
+    """The webhook receiver's namespace, as its owners have it before day 1."""
+    core = client.CoreV1Api(view.api_client)
+    core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=RECEIVER_NAMESPACE)))
+    yield RECEIVER_NAMESPACE
+    core.delete_namespace(RECEIVER_NAMESPACE)
 
 
 @pytest.fixture(scope="module")
@@ -155,18 +185,52 @@ def shell(
     e2e_report: Report,
     docs: list[Command],
     ssm: Any,
-    ignoring_application: None,
+    world: World,
+    receiver_namespace: str,
 ) -> Iterator[Shell]:
+    """A person's shell in a fresh copy of the project: their own HOME holding the team's
+    passphrase file (the day-1 block exports its path; no passphrase in the environment), the
+    control plane's kubeconfig and moto's credentials."""
     work = stack_keeper.work("runbook")
     repository = copy_repository(work / "repository")
-    extra = {**control_plane.env(), "PULUMI_SKIP_CONFIRMATIONS": "true", "EDITOR": "true"}
-    shell = Shell(repository, cli_environment(work, go_bin_dir, extra))
+    home = work / "home"
+    (home / PASSPHRASE_FILE).parent.mkdir(parents=True)
+    (home / PASSPHRASE_FILE).write_text(PASSPHRASE)
+    (home / PASSPHRASE_FILE).chmod(0o600)
+    extra = {
+        **control_plane.env(),
+        "HOME": str(home),
+        "OPENCLAW_CRON_WEBHOOK_CACHE": str(cache.cache_root()),
+        "PULUMI_SKIP_CONFIRMATIONS": "true",
+        "EDITOR": "true",
+    }
+    env = cli_environment(work, go_bin_dir, extra)
+    del env["PULUMI_CONFIG_PASSPHRASE"]
+    clone = work / "gitops-clone"
+    git("clone", "-q", world.repo.url, str(clone), cwd=work)
+    values = {
+        "backend_url": env["PULUMI_BACKEND_URL"],
+        "context": "e2e",
+        "repo_url": world.repo.url,
+        "repo_clone": str(clone),
+    }
+    shell = Shell(repository, env, values)
     yield shell
     passed = {step["name"]: step["ok"] for step in e2e_report.steps}
     e2e_report.cli["commands"] = shell.report(docs, passed)
+    code = printed.report(shell.runs, passed)
+    listed = [*e2e_report.cli["commands"], *code]
+    e2e_report.printed_commands = {
+        "ran_ok": sum(1 for e in listed if e["ok"]),
+        "excluded": sum(1 for e in listed if e["ok"] is None),
+        "failed_or_missing": sum(1 for e in listed if e["ok"] is False),
+        "documented": e2e_report.cli["commands"],
+        "printed_by_the_code": code,
+    }
 
     def remove() -> None:
         """Whatever a failed step left: destroyed, the stack removed, no parameter."""
+        shell.env["PULUMI_CONFIG_PASSPHRASE_FILE"] = str(home / PASSPHRASE_FILE)
         harness(shell, "destroy", "--yes")
         harness(shell, "stack", "rm", "--yes", "--force", STACK)
         if ssm_parameter(ssm, PARAMETER) is not None:
@@ -214,66 +278,198 @@ def pulumi_shows(run: CliRun) -> set[tuple[str, str, str]]:
     }
 
 
-def test_a_parameter_made_by_hand_is_adopted_by_the_documented_import(
+def test_day1_exactly_as_the_readme_says(
     shell: Shell,
     docs: list[Command],
     view: ClusterView,
     ssm: Any,
-    seeded: dict[str, Any],
+    world: World,
+    openclaw: OpenClawInstall,
+    tmp_path: Path,
+    e2e_report: Report,
 ) -> None:
-    by_hand = "set-by-hand-" + secrets.token_hex(8)
-    ssm.put_parameter(Name=PARAMETER, Value=by_hand, Type="SecureString")
+    """Given a fresh copy of the project in the world Argo CD owns, when the README's day-1
+    block runs top to bottom as written (only the documented values substituted), then verify
+    exits 0 and the materialised pod's OpenClaw delivers a webhook whose Bearer is the SSM
+    value, which the receiver read from its own Secret."""
+    block = [c for c in docs if c.path == README and c.section == DAY1 and c.fenced]
+    started = time.monotonic()
+    entries: list[dict[str, Any]] = []
+    with WebhookReceiver() as receiver, ExitStack() as gateways:
+        shell.values.update(receiver_url=receiver.url("/openclaw"), receiver_name="127.0.0.1")
+        for command in block:
+            runner = shell
+            if command.text.startswith(DAY1_EXEC_PREFIX):  # in the pod: its env and document
+                pod = materialise(view)
+                home = OpenClawHome(openclaw, tmp_path, pod.env)
+                gateway = gateways.enter_context(running(home, secrets.token_hex(16), pod.document))
+                job = gateway.cli(
+                    "cron", "add", "--name", "daily", "--every", "1h", "--command", "echo ok"
+                )
+                runner = shell.elsewhere(
+                    home.root, pod_shell_env(home, gateway, openclaw), job_id=job["id"]
+                )
+            ran = runner.run(command)
+            entries.append({"command": command.text, "source": command.source, "ok": ran.exit == 0})
+            assert ran.exit == 0, (command.source, ran.output)
+        entry = gateway.run_job(job["id"])
+        arrived = receiver.wait_for("/openclaw", 30)
+    seconds = round(time.monotonic() - started, 1)
 
-    login = shell.run(find(docs, README, ROLLOUT, "pulumi login")[0])
-    assert login.exit == 0, login.output
-    assert shell.env["PULUMI_BACKEND_URL"] in login.stdout
-    select = shell.run(find(docs, README, ROLLOUT, "pulumi stack select")[0])
-    assert select.exit == 0, select.output
-    choice = shell.run(find(docs, README, ROLLOUT, "pulumi config set")[0])
-    assert choice.exit == 0, choice.output
-    stack_file = yaml.safe_load((shell.cwd / f"Pulumi.{STACK}.yaml").read_text())
-    assert stack_file["config"]["openclaw-cron-webhook:section"] == {"writeTrackedConfigMap": True}
-
-    preview = shell.run(find(docs, README, ROLLOUT, "pulumi preview")[0])
-    assert preview.exit == 0, preview.output
-    claim = find(docs, OPS, "Rollout", "pulumi preview")[0].comment
-    assert claim == "review: 5 resources to create, nothing else"
-    assert pulumi_shows(preview) == {("create", kind, name) for kind, name in PHASE2}
-
-    up = find(docs, README, ROLLOUT, "pulumi up")[0]
-    refused = shell.run(up, expect_exit=None)
-    assert refused.exit != 0
-    assert "ParameterAlreadyExists" in refused.output  # the troubleshooting row's symptom
-    assert view.env_secret(ENV_NAME) is None
-    assert world_snapshot(view.api_client) == seeded
-
-    imported = shell.run(find(docs, README, ROLLOUT, "pulumi import")[0])
-    assert imported.exit == 0, imported.output
-    adopted = shell.run(up)
-    assert adopted.exit == 0, adopted.output
-    assert ("update", "aws:ssm:Parameter", "cron-webhook-token") in pulumi_shows(adopted)
-
-    token = shell.run(find(docs, README, ROLLOUT, "pulumi stack output webhookToken")[0])
-    assert token.exit == 0, token.output
     parameter = ssm_parameter(ssm, PARAMETER)
     assert parameter is not None
-    assert parameter["Value"] == token.stdout.strip() != by_hand
-    assert (parameter["Type"], parameter["Version"]) == ("SecureString", 2)
-    tags = ssm.list_tags_for_resource(ResourceType="Parameter", ResourceId=PARAMETER)["TagList"]
-    assert {tag["Key"]: tag["Value"] for tag in tags} == DEFAULT_TAGS
-    parameters = [r for r in state(shell) if r["type"] == "aws:ssm/parameter:Parameter"]
-    assert [r["urn"].rsplit("::", 2)[-2] for r in parameters] == [
-        "openclaw-cron-webhook:index:CronWebhookDelivery$openclaw-cron-webhook:index:"
-        "TokenParameter$aws:ssm/parameter:Parameter"
-    ]
-    assert view.external_secret_ready("openclaw-cron-webhook-r1")
+    receivers_copy = view.secret_data(RECEIVER_SECRET, namespace=RECEIVER_NAMESPACE)
+    assert receivers_copy == {"token": parameter["Value"]}
+    assert arrived.header("Authorization") == [f"Bearer {parameter['Value']}"]
+    assert entry["deliveryStatus"] == "delivered", entry
+    verify = [r for r in shell.runs if r.command.text == "./bin/verify"]
+    assert [r.exited_as_expected for r in verify] == [True]
     assert view.env_secret(ENV_NAME) == "openclaw-cron-webhook-r1"
-    assert live_cron(view)["webhookToken"] == "${OPENCLAW_CRON_WEBHOOK_TOKEN}"
+    assert live_cron(view)["webhookSsrfPolicy"] == {"allowedHostnames": ["127.0.0.1"]}
+    assert in_git(world) == live_cron(view)
+    assert [r["type"] for r in state(shell) if r["type"].startswith("pulumi-python")] == [
+        "pulumi-python:dynamic/openclaw:EnvEntry",
+        "pulumi-python:dynamic/openclaw:GitJsonSection",
+    ]
+    e2e_report.day1 = {
+        "commands": entries,
+        "seconds": seconds,
+        "verify_exit": 0,
+        "excluded": [],
+        "webhook": {
+            "delivered": entry["deliveryStatus"] == "delivered",
+            "bearer_is_ssm_value": True,
+            "receiver_secret": f"{RECEIVER_NAMESPACE}/{RECEIVER_SECRET}",
+        },
+    }
 
-    verify = shell.run(find(docs, README, ROLLOUT, "./bin/verify")[0])
-    assert verify.exit == 0, verify.output
-    assert "✘" not in verify.stdout
-    assert token.stdout.strip() not in verify.output
+
+def in_git(world: World) -> Any:
+    """The `cron` section in the GitOps repository's ConfigMap manifest (None: absent)."""
+    target = ManifestTarget(NAMESPACE, CONFIGMAP, DOCUMENT_KEY)
+    document = find_document(world.repo.read(CONFIGMAP_FILE), target, source="git").document
+    return read_section(document, "cron", context="git")[1]
+
+
+def pod_shell_env(home: OpenClawHome, gateway: Any, openclaw: OpenClawInstall) -> dict[str, str]:
+    """The environment a shell in the pod has: the container's env, `openclaw` on PATH, and
+    the gateway it runs (its port and token)."""
+    path = f"{openclaw.root / 'node_modules' / '.bin'}:{home.env['PATH']}"
+    return dict(
+        home.env,
+        PATH=path,
+        OPENCLAW_GATEWAY_PORT=str(gateway.port),
+        OPENCLAW_GATEWAY_TOKEN=gateway.gateway_token,
+    )
+
+
+SCRATCH = "printed"  # the stack the printed config commands run on: their effect, not dev's
+# Sections whose commands a step of their own runs (with its effect asserted there).
+OWN_STEPS = {
+    README: ("Day 1",),
+    OPS: (
+        "Operations runbook",
+        "Rollout",
+        "Verify each hop",
+        "Rotation",
+        "Config-only rollback",
+        "Full rollback",
+        "Fallback to announce",
+        "Troubleshooting",
+        "Upgrading a stack",
+        "Which OpenClaw version",
+        "After a failed",
+    ),
+}
+LATER = ("pulumi destroy",)  # the full rollback runs it, on this stack, with its effect
+
+
+def test_every_printed_command_runs_as_printed(
+    shell: Shell,
+    docs: list[Command],
+    view: ClusterView,
+    world: World,
+    control_plane: Any,
+) -> None:
+    """Given the day-1 stack, when each command the code prints (as a call-site renders it,
+    e2e.printed) and each documented one no other step runs is run as printed, then it does
+    what it says: a config command sets or removes exactly its key (on a scratch stack), an
+    `up`/`refresh` of the unchanged stack changes nothing, and every read-only command answers."""
+    for command in find(docs, OPS, "Operations runbook"):  # select the stack, set $S
+        assert shell.run(command).exit == 0
+    shell.values.update(
+        stack=SCRATCH,
+        endpoint=control_plane.moto_endpoint,
+        region=control_plane.region,
+        kubeconfig=str(control_plane.kubeconfig),
+    )
+    assert harness(shell, "stack", "init", SCRATCH, "--copy-config-from", STACK).exit == 0
+    assert harness(shell, "stack", "select", STACK).exit == 0
+    before = (view.revision(), view.document(), world.repo.head())
+    owned = [
+        c
+        for c in docs
+        if c.section.startswith(OWN_STEPS.get(c.path, ("\0",))) and (c.fenced or c.path == OPS)
+    ]
+    todo = [c for c in docs if c not in owned and runbook.excluded(c) is None]
+    todo += [
+        Command(rendering, site.path, site.line, "printed by the code")
+        for site in printed.code_sites()
+        for rendering in printed.renderings(site)
+    ]
+    for command in todo:
+        if command.text in LATER or command.text in {r.command.text for r in shell.runs}:
+            continue
+        if command.text.startswith("git show"):  # in the GitOps repository's clone
+            ran = shell.elsewhere(Path(shell.values["repo_clone"]), shell.env).run(command)
+            assert ran.exit == 0, (command.source, ran.output)
+        elif is_config_change(command.text):
+            on_scratch_stack(shell, command)
+        else:
+            ran = shell.run(command)
+            assert ran.exit == 0, (command.source, ran.output)
+    after = (view.revision(), view.document(), world.repo.head())
+    assert after == before, "a printed command changed the running stack"
+    assert harness(shell, "stack", "rm", "--yes", "--force", SCRATCH).exit == 0
+    assert harness(shell, "stack", "select", STACK).exit == 0
+    assert git("status", "--porcelain", "docs", cwd=shell.cwd) == ""  # config_table --write
+
+
+def is_config_change(text: str) -> bool:
+    """Every part a `pulumi config set|rm` of the selected (or the scratch) stack."""
+    return all(
+        re.match(r"pulumi config (set|rm) ", part) and "--stack dev" not in part
+        for part in text.split(" && ")
+    )
+
+
+def on_scratch_stack(shell: Shell, command: Command) -> None:
+    """Runs a config command on the scratch stack; then each key it sets reads back as the
+    value it gave, through `--path` where it used it, and each key it removes is gone."""
+    assert harness(shell, "stack", "select", SCRATCH).exit == 0
+    text = runbook.substitute(command.text, shell.values).replace("$S", shell.env["S"])
+    for part in text.split(" && "):  # a mistake the fix undoes is made first, as a user did
+        words = shlex.split(part)
+        if words[2] == "rm" and "--path" not in words and "." in words[-1]:
+            harness(shell, "config", "set", words[-1], "git")
+        if words[2] == "rm" and words[-1].endswith(":namespaces"):
+            harness(shell, "config", "set", words[-1], "openclaw")
+    ran = shell.run(command)
+    assert ran.exit == 0, (command.source, ran.output)
+    for part in text.split(" && "):
+        words = [w for w in shlex.split(part) if w not in ("--secret",)]
+        path = ["--path"] if "--path" in words else []
+        words = [w for w in words if w != "--path"]
+        if "--stack" in words:
+            del words[words.index("--stack") : words.index("--stack") + 2]
+        got = harness(shell, "config", "get", *path, words[3])
+        if words[2] == "set":
+            value = run_command(["bash", "-c", f'printf %s "{words[4]}"'], shell.env, shell.cwd)
+            assert got.exit == 0, (command.source, got.output)
+            assert got.stdout.strip() == value.stdout.strip(), (command.source, got.stdout)
+        else:
+            assert got.exit != 0, (command.source, f"{words[3]} is still set")
+    assert harness(shell, "stack", "select", STACK).exit == 0
 
 
 def test_each_hop_checks_as_the_runbook_shows(
@@ -301,8 +497,6 @@ def test_each_hop_checks_as_the_runbook_shows(
     listed = shell.run(find(docs, OPS, "Verify each hop", "pulumi stack output verify")[0])
     assert listed.exit == 0, listed.output
     assert sorted(json.loads(listed.stdout).values()) == sorted(c.text for c in block)
-    token = shell.run(find(docs, OPS, "Verify each hop", "pulumi stack output webhookToken")[0])
-    assert token.stdout.strip() == parameter["Value"]
 
 
 def test_rotation_is_one_command(
@@ -328,8 +522,11 @@ def test_rotation_is_one_command(
     assert view.external_secret(old) is None
     assert view.revision() == revision + 1
     assert view.document() == document
-    token = shell.run(find(docs, OPS, "Rotation", "pulumi stack output webhookToken")[0])
-    assert token.stdout.strip() == after["Value"]
+    receiver = shell.run(find(docs, OPS, "Rotation", "pulumi stack output webhookToken")[0])
+    assert receiver.exit == 0, receiver.output
+    assert after["Value"] not in receiver.output
+    copy = view.secret_data(RECEIVER_SECRET, namespace=RECEIVER_NAMESPACE)
+    assert copy == {"token": after["Value"]}
 
     shell.values["rotation"] = 2
     describe = shell.run(find(docs, OPS, "Troubleshooting", "kubectl -n openclaw describe")[0])
@@ -362,6 +559,7 @@ def test_an_in_cluster_receiver_is_allowed_by_its_name(
     shell: Shell, docs: list[Command], view: ClusterView
 ) -> None:
     revision = view.revision()
+    shell.values["receiver_name"] = "receiver.monitoring.svc"  # the documented name itself
     ran = shell.run(find(docs, OPS, "Fallback to announce", "pulumi config set")[0])
     assert ran.exit == 0, ran.output
     policy = live_cron(view)["webhookSsrfPolicy"]
@@ -424,9 +622,50 @@ def test_full_rollback_gives_back_the_world_and_verify_says_phase2_is_absent(
     assert world_snapshot(view.api_client) == seeded
     assert ssm_parameter(ssm, PARAMETER) is None
     assert world.argocd.wait_synced(view.api_client, APPLICATION)[:2] == ("Synced", "Healthy")
+    assert world.repo.read(CONFIGMAP_FILE) == configmap_manifest_text()  # byte for byte
 
-    verify = shell.run(find(docs, README, ROLLOUT, "./bin/verify")[0], expect_exit=1)
+    verify = shell.run(find(docs, README, DAY1, "./bin/verify")[0], expect_exit=1)
     assert verify.exit == 1, verify.output
+
+
+def test_a_parameter_made_by_hand_is_adopted_by_the_documented_import(
+    shell: Shell, docs: list[Command], view: ClusterView, ssm: Any, seeded: dict[str, Any]
+) -> None:
+    """The troubleshooting row for a parameter the manual runbook created: `pulumi up` stops
+    at it without touching the cluster, the documented import adopts it, and the next `pulumi
+    up` writes the stack's own token into it, where the program declares it."""
+    by_hand = "set-by-hand-" + secrets.token_hex(8)
+    ssm.put_parameter(Name=PARAMETER, Value=by_hand, Type="SecureString")
+    up = find(docs, README, DAY1, "pulumi up")[0]
+    refused = shell.run(up, expect_exit=None)
+    assert "ParameterAlreadyExists" in refused.output  # the troubleshooting row's symptom
+    assert view.env_secret(ENV_NAME) is None
+    assert world_snapshot(view.api_client) == seeded
+
+    imported = shell.run(find(docs, OPS, "Troubleshooting", "pulumi import")[0])
+    assert imported.exit == 0, imported.output
+    adopted = shell.run(up)
+    assert adopted.exit == 0, adopted.output
+    assert ("update", "aws:ssm:Parameter", "cron-webhook-token") in pulumi_shows(adopted)
+    parameter = ssm_parameter(ssm, PARAMETER)
+    assert parameter is not None
+    assert parameter["Value"] != by_hand
+    assert (parameter["Type"], parameter["Version"]) == ("SecureString", 2)
+    tags = ssm.list_tags_for_resource(ResourceType="Parameter", ResourceId=PARAMETER)["TagList"]
+    assert {tag["Key"]: tag["Value"] for tag in tags} == DEFAULT_TAGS
+    parameters = [r for r in state(shell) if r["type"] == "aws:ssm/parameter:Parameter"]
+    assert [r["urn"].rsplit("::", 2)[-2] for r in parameters] == [
+        "openclaw-cron-webhook:index:CronWebhookDelivery$openclaw-cron-webhook:index:"
+        "TokenParameter$aws:ssm/parameter:Parameter"
+    ]
+    assert view.env_secret(ENV_NAME) == "openclaw-cron-webhook-r1"
+
+    assert harness(shell, "destroy", "--yes").exit == 0
+    wait_for(
+        "Secret openclaw-cron-webhook-r1 garbage-collected",
+        lambda: view.secret_data("openclaw-cron-webhook-r1") is None,
+    )
+    assert world_snapshot(view.api_client) == seeded
 
 
 def install_program(repository: Path, revision: str | None) -> None:
@@ -447,20 +686,29 @@ def install_program(repository: Path, revision: str | None) -> None:
         target.write_text(git("show", f"{revision}:{name}"), encoding="latin-1")
 
 
-def reset_stack_config(repository: Path) -> None:
-    """Pulumi.dev.yaml's config as the repository has it (its salt kept: the secrets)."""
+def cluster_mode_stack_config(repository: Path) -> None:
+    """The cluster-mode example's config (examples/cluster-mode/Pulumi.dev.yaml) on the stack,
+    with the control plane's context (its salt kept: the secrets): the DeploymentPatch version
+    predates git mode."""
     stack_file = repository / f"Pulumi.{STACK}.yaml"
     current = yaml.safe_load(stack_file.read_text())
-    original = yaml.safe_load((ROOT / f"Pulumi.{STACK}.yaml").read_text())
-    stack_file.write_text(yaml.safe_dump({**current, "config": original["config"]}))
+    example = yaml.safe_load(
+        (ROOT / "examples" / "cluster-mode" / f"Pulumi.{STACK}.yaml").read_text()
+    )
+    config = {**example["config"], "kubernetes:context": "e2e"}
+    stack_file.write_text(yaml.safe_dump({**current, "config": config}))
 
 
 def test_a_stack_of_the_deployment_patch_version_upgrades_as_documented(
-    shell: Shell, docs: list[Command], view: ClusterView, seeded: dict[str, Any]
+    shell: Shell,
+    docs: list[Command],
+    view: ClusterView,
+    seeded: dict[str, Any],
+    ignoring_application: None,
 ) -> None:
     old_env_patch = git("show", f"{PATCH_PROGRAM}:components/env_patch.py")
     assert "k8s.apps.v1.DeploymentPatch(" in old_env_patch
-    reset_stack_config(shell.cwd)
+    cluster_mode_stack_config(shell.cwd)
     install_program(shell.cwd, PATCH_PROGRAM)
     try:
         old = harness(shell, "up", "--yes")
@@ -470,8 +718,10 @@ def test_a_stack_of_the_deployment_patch_version_upgrades_as_documented(
     assert [r["type"] for r in state(shell)].count(DEPLOYMENT_PATCH) == 1
     revision = view.revision()
     assert view.env_secret(ENV_NAME) == "openclaw-cron-webhook-r1"
-    choice = find(docs, README, ROLLOUT, "pulumi config set")[0]
-    assert shell.run(choice).exit == 0
+    choice = find(
+        docs, OPS, "In git mode", 'pulumi config set --path "$S:section.writeTrackedConfigMap"'
+    )
+    assert shell.run(choice[0]).exit == 0
 
     drop, up = find(docs, OPS, "Upgrading a stack")[:2]
     section = live_cron(view)
@@ -512,6 +762,12 @@ def test_verifying_another_openclaw_version_runs_as_documented(
         assert ran.exit == 0, ran.output
         outputs[command.text] = ran.stdout
     assert outputs["git diff components/openclaw_cron_schema.json"] == ""
+
+
+def test_every_printed_command_ran(shell: Shell) -> None:
+    every = {step: True for step in {r.step for r in shell.runs}}  # this step checks runs only
+    missing = [e for e in printed.report(shell.runs, every) if e["ok"] is False]
+    assert missing == []
 
 
 def test_every_documented_command_ran(shell: Shell, docs: list[Command]) -> None:

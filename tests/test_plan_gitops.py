@@ -333,8 +333,8 @@ SOURCE = (
     "https://***@git.example.com/org/lolice.git)"
 )
 FIX_PATH = (
-    "Point the stack at the file that holds it (`pulumi config set "
-    "openclaw-cron-webhook:section.git.path <path>`), or fix `config.configMap`."
+    "Point the stack at the file that holds it (`pulumi config set --path "
+    "'openclaw-cron-webhook:section.git.path' <path>`), or fix `config.configMap`."
 )
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from e2e import runbook
 from e2e.runbook import Command, Ran, Scope, Shell, commands_in, split_comment, substitute
+from e2e.stack_driver import ROOT
 
 DOCUMENT = """# Title
 
@@ -91,9 +92,13 @@ def test_substitutions_fill_documented_placeholders_only() -> None:
 def test_every_documented_command_has_what_it_needs_in_the_table() -> None:
     """A placeholder added to the documents fails here first, before any e2e runs."""
     names = ("rotation", "parameter_version", "job_id", "chat_id", "receiver_host")
-    values = dict.fromkeys((*names, "env_entry_urn"), "1")
+    day1 = ("backend_url", "context", "repo_url", "repo_clone", "receiver_url", "receiver_name")
+    values = dict.fromkeys((*names, *day1, "env_entry_urn"), "1")
     commands = runbook.documented()
-    assert {c.path for c in commands} == {"README.md", "docs/operations.md"}
+    assert {c.path for c in commands} == {
+        "README.md",
+        *(f"docs/{name}" for name in sorted(p.name for p in (ROOT / "docs").glob("*.md"))),
+    }
     for command in commands:
         substitute(command.text, values)
         substitute(command.comment, values)
