@@ -104,7 +104,9 @@ def test_a_section_key_the_release_does_not_know_is_the_only_issue_blamed_on_the
 
     assert plan.main(args) == 2
 
+    cached = oldest_openclaw  # the release judges from the cache, and says so once
     assert capsys.readouterr().err.startswith(
+        f"openclaw 2026.3.2 (node {cached.node_version}): cached at {cached.root}\n"
         "plan failed: openclaw.json judged by OpenClaw 2026.3.2: INVALID, this change adds 1 "
         "issue(s)\n"
         '  cron: Unrecognized key: "webhookSsrfPolicy"\n'
