@@ -405,8 +405,8 @@ def test_a_commit_that_never_arrives_fails_naming_commit_file_and_timeout(
         "in the repository: once the GitOps controller syncs that branch and file (`kubectl -n "
         "argocd get application openclaw` shows its sync status), run the same Pulumi command "
         "again (it commits nothing new and only waits), or revert the commit to give up. To "
-        "wait longer: `pulumi config set "
-        "openclaw-cron-webhook:section.git.deliveryTimeoutSeconds 130`."
+        "wait longer: `pulumi config set --path "
+        "'openclaw-cron-webhook:section.git.deliveryTimeoutSeconds' 130`."
     )
     assert repo.read(PATH) == SPLICED
     assert live(cluster) == DOCUMENT
