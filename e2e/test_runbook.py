@@ -30,8 +30,9 @@ import shlex
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +47,7 @@ from e2e import cli_output, printed, runbook
 from e2e.gitops_observe import env_entry_owners
 from e2e.materialise import materialise
 from e2e.observe import ClusterView, ssm_client, ssm_parameter, wait_for
-from e2e.openclaw_gateway import OpenClawHome, running
+from e2e.openclaw_gateway import Gateway, OpenClawHome, running
 from e2e.runbook import Command, Shell, find
 from e2e.stack_driver import (
     PASSPHRASE,
@@ -168,6 +169,27 @@ def ignoring_application(view: ClusterView, world: World) -> Iterator[None]:
     put_application(world, view.api_client, {})
 
 
+@dataclass
+class Pod:
+    """The gateway day 1 starts as the pod runs it (its env and document after step 7), kept
+    for the module: the fallback to announce edits a job on the same gateway."""
+
+    home: OpenClawHome
+    gateway: Gateway
+    env: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def pod_gateways() -> Iterator[ExitStack]:
+    with ExitStack() as stack:
+        yield stack
+
+
+@pytest.fixture(scope="module")
+def pods() -> dict[str, Pod]:
+    return {}
+
+
 @pytest.fixture(scope="module")
 def receiver_namespace(view: ClusterView) -> Iterator[str]:
     """The webhook receiver's namespace, as its owners have it before day 1."""
@@ -285,8 +307,10 @@ def test_day1_exactly_as_the_readme_says(
     ssm: Any,
     world: World,
     openclaw: OpenClawInstall,
-    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
     e2e_report: Report,
+    pod_gateways: ExitStack,
+    pods: dict[str, Pod],
 ) -> None:
     """Given a fresh copy of the project in the world Argo CD owns, when the README's day-1
     block runs top to bottom as written (only the documented values substituted), then verify
@@ -295,20 +319,17 @@ def test_day1_exactly_as_the_readme_says(
     block = [c for c in docs if c.path == README and c.section == DAY1 and c.fenced]
     started = time.monotonic()
     entries: list[dict[str, Any]] = []
-    with WebhookReceiver() as receiver, ExitStack() as gateways:
+    with WebhookReceiver() as receiver:
         shell.values.update(receiver_url=receiver.url("/openclaw"), receiver_name="127.0.0.1")
         for command in block:
             runner = shell
             if command.text.startswith(DAY1_EXEC_PREFIX):  # in the pod: its env and document
-                pod = materialise(view)
-                home = OpenClawHome(openclaw, tmp_path, pod.env)
-                gateway = gateways.enter_context(running(home, secrets.token_hex(16), pod.document))
-                job = gateway.cli(
-                    "cron", "add", "--name", "daily", "--every", "1h", "--command", "echo ok"
-                )
-                runner = shell.elsewhere(
-                    home.root, pod_shell_env(home, gateway, openclaw), job_id=job["id"]
-                )
+                pod = start_pod(view, openclaw, tmp_path_factory.mktemp("pod"), pod_gateways)
+                pods["day1"] = pod
+                gateway = pod.gateway
+                add = ("cron", "add", "--name", "daily", "--every", "1h", "--command", "echo ok")
+                job = gateway.cli(*add)
+                runner = shell.elsewhere(pod.home.root, pod.env, job_id=job["id"])
             ran = runner.run(command)
             entries.append({"command": command.text, "source": command.source, "ok": ran.exit == 0})
             assert ran.exit == 0, (command.source, ran.output)
@@ -351,16 +372,20 @@ def in_git(world: World) -> Any:
     return read_section(document, "cron", context="git")[1]
 
 
-def pod_shell_env(home: OpenClawHome, gateway: Any, openclaw: OpenClawInstall) -> dict[str, str]:
-    """The environment a shell in the pod has: the container's env, `openclaw` on PATH, and
-    the gateway it runs (its port and token)."""
+def start_pod(view: ClusterView, openclaw: OpenClawInstall, root: Path, stack: ExitStack) -> Pod:
+    """OpenClaw started as the pod runs it now, and the environment a shell in the pod has:
+    the container's env, `openclaw` on PATH, and the gateway's port and token."""
+    materialised = materialise(view)
+    home = OpenClawHome(openclaw, root, materialised.env)
+    gateway = stack.enter_context(running(home, secrets.token_hex(16), materialised.document))
     path = f"{openclaw.root / 'node_modules' / '.bin'}:{home.env['PATH']}"
-    return dict(
+    env = dict(
         home.env,
         PATH=path,
         OPENCLAW_GATEWAY_PORT=str(gateway.port),
         OPENCLAW_GATEWAY_TOKEN=gateway.gateway_token,
     )
+    return Pod(home, gateway, env)
 
 
 SCRATCH = "printed"  # the stack the printed config commands run on: their effect, not dev's
@@ -417,22 +442,32 @@ def test_every_printed_command_runs_as_printed(
         for site in printed.code_sites()
         for rendering in printed.renderings(site)
     ]
-    for command in todo:
-        if command.text in LATER or command.text in {r.command.text for r in shell.runs}:
+    todo = [c for c in todo if c.text not in LATER]
+    assert harness(shell, "stack", "select", SCRATCH).exit == 0
+    for command in unique(c for c in todo if is_config_change(c.text)):
+        on_scratch_stack(shell, command)
+    assert harness(shell, "stack", "select", STACK).exit == 0
+    for command in unique(c for c in todo if not is_config_change(c.text)):
+        if command.text in {r.command.text for r in shell.runs}:
             continue
+        where = shell
         if command.text.startswith("git show"):  # in the GitOps repository's clone
-            ran = shell.elsewhere(Path(shell.values["repo_clone"]), shell.env).run(command)
-            assert ran.exit == 0, (command.source, ran.output)
-        elif is_config_change(command.text):
-            on_scratch_stack(shell, command)
-        else:
-            ran = shell.run(command)
-            assert ran.exit == 0, (command.source, ran.output)
+            where = shell.elsewhere(Path(shell.values["repo_clone"]), shell.env)
+        ran = where.run(command)
+        assert ran.exit == 0, (command.source, ran.output)
     after = (view.revision(), view.document(), world.repo.head())
     assert after == before, "a printed command changed the running stack"
     assert harness(shell, "stack", "rm", "--yes", "--force", SCRATCH).exit == 0
     assert harness(shell, "stack", "select", STACK).exit == 0
     assert git("status", "--porcelain", "docs", cwd=shell.cwd) == ""  # config_table --write
+
+
+def unique(commands: Iterable[Command]) -> list[Command]:
+    """Each text once, where it first appears."""
+    seen: dict[str, Command] = {}
+    for command in commands:
+        seen.setdefault(command.text, command)
+    return list(seen.values())
 
 
 def is_config_change(text: str) -> bool:
@@ -444,32 +479,61 @@ def is_config_change(text: str) -> bool:
 
 
 def on_scratch_stack(shell: Shell, command: Command) -> None:
-    """Runs a config command on the scratch stack; then each key it sets reads back as the
-    value it gave, through `--path` where it used it, and each key it removes is gone."""
-    assert harness(shell, "stack", "select", SCRATCH).exit == 0
+    """Runs a config command on the (selected) scratch stack; then each key it sets is in the
+    stack file where the stack reads it (nested with `--path`, literal without), holding the
+    value it gave, and each key it removes is gone."""
     text = runbook.substitute(command.text, shell.values).replace("$S", shell.env["S"])
     for part in text.split(" && "):  # a mistake the fix undoes is made first, as a user did
         words = shlex.split(part)
-        if words[2] == "rm" and "--path" not in words and "." in words[-1]:
-            harness(shell, "config", "set", words[-1], "git")
-        if words[2] == "rm" and words[-1].endswith(":namespaces"):
-            harness(shell, "config", "set", words[-1], "openclaw")
+        if words[2] == "rm" and "--path" not in words:
+            harness(shell, "config", "set", words[-1], "git")  # a flat key, or a misspelt one
     ran = shell.run(command)
     assert ran.exit == 0, (command.source, ran.output)
+    config = yaml.safe_load((shell.cwd / f"Pulumi.{SCRATCH}.yaml").read_text())["config"]
     for part in text.split(" && "):
-        words = [w for w in shlex.split(part) if w not in ("--secret",)]
-        path = ["--path"] if "--path" in words else []
+        words = [w for w in shlex.split(part) if w != "--secret"]
+        nested = "--path" in words
         words = [w for w in words if w != "--path"]
         if "--stack" in words:
             del words[words.index("--stack") : words.index("--stack") + 2]
-        got = harness(shell, "config", "get", *path, words[3])
-        if words[2] == "set":
-            value = run_command(["bash", "-c", f'printf %s "{words[4]}"'], shell.env, shell.cwd)
-            assert got.exit == 0, (command.source, got.output)
-            assert got.stdout.strip() == value.stdout.strip(), (command.source, got.stdout)
+        found = config_value(config, words[3], nested)
+        if words[2] == "rm":
+            assert found is ABSENT, (command.source, f"{words[3]} is still set: {found}")
+            continue
+        given = run_command(["bash", "-c", f'printf %s "{words[4]}"'], shell.env, shell.cwd)
+        if "--secret" in part:
+            assert isinstance(found, dict), (command.source, found)
+            assert set(found) == {"secure"}, (command.source, found)
         else:
-            assert got.exit != 0, (command.source, f"{words[3]} is still set")
-    assert harness(shell, "stack", "select", STACK).exit == 0
+            assert json_text(found) == given.stdout, (command.source, found)
+
+
+ABSENT = object()
+
+
+def config_value(config: dict[str, Any], key: str, nested: bool) -> Any:
+    """The value a stack file holds at `key`: with `--path`, `ns:a.b[0]` inside `ns:a`;
+    without, the one literal key (which is how a nested key set without --path lands)."""
+    if not nested:
+        return config.get(key, ABSENT)
+    namespace, _, path = key.partition(":")
+    steps: list[str | int] = []
+    for segment in path.split("."):
+        name, *indexes = re.split(r"\[(\d+)\]", segment)
+        steps += [name, *(int(i) for i in indexes if i)]
+    node: Any = config.get(f"{namespace}:{steps[0]}", ABSENT)
+    for step in steps[1:]:
+        held = isinstance(node, dict) and step in node
+        listed = isinstance(node, list) and isinstance(step, int) and step < len(node)
+        if not (held or listed):
+            return ABSENT
+        node = node[step]
+    return node
+
+
+def json_text(value: Any) -> str:
+    """A config value as `pulumi config set` was given it (true, 2, text)."""
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def test_each_hop_checks_as_the_runbook_shows(
@@ -573,31 +637,15 @@ def test_an_in_cluster_receiver_is_allowed_by_its_name(
 
 
 def test_fallback_to_announce_is_one_openclaw_command(
-    shell: Shell,
-    docs: list[Command],
-    view: ClusterView,
-    openclaw: OpenClawInstall,
-    tmp_path: Path,
+    shell: Shell, docs: list[Command], pods: dict[str, Pod]
 ) -> None:
-    """On a gateway started as the pod would run it, a webhook job becomes an announce job."""
-    pod = materialise(view)
-    home = OpenClawHome(openclaw, tmp_path, pod.env)
-    with (
-        WebhookReceiver() as receiver,
-        running(home, secrets.token_hex(16), pod.document) as gateway,
-    ):
-        job_id = gateway.add_webhook_job("fallback", receiver.url("/fallback"))
-        path = f"{openclaw.root / 'node_modules' / '.bin'}:{home.env['PATH']}"
-        env = dict(
-            home.env,
-            PATH=path,
-            OPENCLAW_GATEWAY_PORT=str(gateway.port),
-            OPENCLAW_GATEWAY_TOKEN=gateway.gateway_token,
-        )
-        pod_shell = shell.elsewhere(home.root, env, job_id=job_id, chat_id="123456789")
-        ran = pod_shell.run(find(docs, OPS, "Fallback to announce", "openclaw cron edit")[0])
-        assert ran.exit == 0, ran.output
-        [job] = [j for j in gateway.cli("cron", "list")["jobs"] if j["id"] == job_id]
+    """On the gateway day 1 started as the pod runs it, a webhook job becomes an announce job."""
+    pod = pods["day1"]
+    job_id = pod.gateway.add_webhook_job("fallback", "http://127.0.0.1:9/fallback")
+    pod_shell = shell.elsewhere(pod.home.root, pod.env, job_id=job_id, chat_id="123456789")
+    ran = pod_shell.run(find(docs, OPS, "Fallback to announce", "openclaw cron edit")[0])
+    assert ran.exit == 0, ran.output
+    [job] = [j for j in pod.gateway.cli("cron", "list")["jobs"] if j["id"] == job_id]
     delivery = job["delivery"]
     assert (delivery["mode"], delivery["channel"], delivery["to"]) == (
         "announce",
