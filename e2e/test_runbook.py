@@ -361,8 +361,7 @@ def test_day1_exactly_as_the_readme_says(
         "excluded": [c.source for c in block if runbook.excluded(c)],
         "webhook": {
             "delivered": entry["deliveryStatus"],
-            "bearer_is_ssm_value": arrived.header("Authorization")
-            == [f"Bearer {parameter['Value']}"],
+            "bearer_is_ssm_value": bearer_is_ssm_value,
             "receiver_secret": f"{RECEIVER_NAMESPACE}/{RECEIVER_SECRET}",
         },
     }
