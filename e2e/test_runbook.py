@@ -444,7 +444,9 @@ def test_every_printed_command_runs_as_printed(
         for site in printed.code_sites()
         for rendering in printed.renderings(site)
     ]
-    todo = [c for c in todo if c.text not in LATER]
+    # What a later step runs from its own block (with its effect), not here, out of place.
+    later = {*LATER, *(c.text for c in owned if c.path == OPS and c.fenced)}
+    todo = [c for c in todo if c.text not in later]
     assert harness(shell, "stack", "select", SCRATCH).exit == 0
     for command in unique(c for c in todo if is_config_change(c.text)):
         on_scratch_stack(shell, command)
