@@ -83,8 +83,14 @@ class GitJsonSectionProvider(KubeResourceProvider):
     """Commit, push and await one section; refresh and diff read the branch head.
 
     `poll_seconds`, `clock` and `sleep` are for tests; in real use they are None (the module's
-    defaults), so nothing but the classes' names is pickled into the state.
+    defaults), so nothing but the classes' names is pickled into the state. Each also has a
+    class-level default: unpickling a provider from an older state skips __init__, and an
+    attribute added since must still be there (tests/test_old_state_fixtures.py).
     """
+
+    _poll_seconds: float | None = None
+    _clock: Callable[[], float] | None = None
+    _sleep: Callable[[float], None] | None = None
 
     def __init__(
         self,
