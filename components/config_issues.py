@@ -24,6 +24,8 @@ import pulumi
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
+from components.repo_url import hide_credentials
+
 PROJECT = "openclaw-cron-webhook"
 # Every key of the stack config: type, default, limits, description, the words of its error.
 SCHEMA_FILE = Path(__file__).with_name("stack_config_schema.json")
@@ -31,8 +33,6 @@ SCHEMA_FILE = Path(__file__).with_name("stack_config_schema.json")
 CRON_REF = "openclaw_cron_schema.json"
 # A config path segment Pulumi's `--path` syntax takes bare; anything else goes in ["..."].
 _PATH_SEGMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-# The password of a URL (`https://user:password@host`), never printed, not even when refused.
-_URL_PASSWORD = re.compile(r"(://[^/@:\s]*:)[^/@\s]*@")
 
 ConfigPath = tuple[str | int, ...]
 Found = dict[str, tuple[ConfigPath, "ConfigIssue"]]
@@ -148,8 +148,7 @@ def rm_command(parts: ConfigPath) -> str:
 def issue_at(
     parts: ConfigPath, value: Any, problem: str, fix: str
 ) -> tuple[ConfigPath, ConfigIssue]:
-    shown = _URL_PASSWORD.sub(r"\1***@", value) if isinstance(value, str) else value
-    return parts, ConfigIssue(config_path(parts), shown, problem, fix)
+    return parts, ConfigIssue(config_path(parts), hide_credentials(value), problem, fix)
 
 
 def hint(parts: ConfigPath) -> Mapping[str, Any]:
@@ -236,7 +235,7 @@ def _without_path(flat: str, parts: ConfigPath, value: Any) -> tuple[ConfigPath,
         f"was set without --path, so Pulumi stored one key named '{flat}' that the stack never "
         "reads; nested keys need --path"
     )
-    shown = value if isinstance(value, str) else json.dumps(value)
+    shown = hide_credentials(value if isinstance(value, str) else json.dumps(value))
     fix = f"pulumi config rm '{PROJECT}:{flat}' && {set_command(parts, _shell(shown))}"
     return issue_at((flat,), value, problem, fix)
 

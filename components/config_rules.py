@@ -2,9 +2,10 @@
 
 stack_config_schema.json says what each key may hold on its own; these rules need another
 key's value (a name and the rotation that suffixes it, the section's target and its git
-settings) or a grammar only OpenClaw's own parser defines (`sessionRetention`). They run on
-values the schema accepted, so a key is never reported twice, and speak through the same
-`ConfigIssue` as the schema's translator.
+settings), a grammar only OpenClaw's own parser defines (`sessionRetention`), or a rule the
+git provider applies too (`repo_url.url_problem`: one rule, before any resource and after).
+They run on values the schema accepted, so a key is never reported twice, and speak through
+the same `ConfigIssue` as the schema's translator.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from components.config_issues import (
     set_command,
     stack_schema,
 )
+from components.repo_url import url_problem
 
 # OpenClaw's duration grammar (`parseDurationMs`): one number with an optional unit (a bare
 # number is hours for `sessionRetention`), or number+unit parts written together (`1h30m`).
@@ -75,6 +77,11 @@ def rule_issues(
             if given(config, parts) is None:
                 problem = "is required when section.target is git"
                 yield issue_at(parts, None, problem, set_command(parts, example(parts, {})))
+        repo = given(config, ("section", "git", "repo"))
+        problem = url_problem(repo) if isinstance(repo, str) else None
+        if problem is not None and "section.git.repo" not in found:
+            parts = ("section", "git", "repo")
+            yield issue_at(parts, repo, problem, set_command(parts, example(parts, {})))
 
 
 def _is_openclaw_duration(value: str) -> bool:

@@ -17,7 +17,7 @@ a hand edit of the section in Git shows as drift.
 
 Nothing about the connection is stored: the cluster is the Kubernetes provider's
 (`KubeResourceProvider`), the repository is reached with the user's git setup, and the state
-holds only the repository URL, which must not embed a password (`gitops_repo.check_repo_url`).
+holds only the repository URL, which must carry no credential (`repo_url.url_problem`).
 """
 
 from __future__ import annotations

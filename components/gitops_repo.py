@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from components.config_issues import set_command
+from components.repo_url import redact_url, url_problem
 
 MAX_PUSH_ATTEMPTS = 5
 GIT_TIMEOUT_SECONDS = 120
@@ -43,8 +44,6 @@ _REPOSITORY_VARIABLES = (
     "GIT_NAMESPACE",
     "GIT_PREFIX",
 )
-_SCHEME_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
-_SCP_USERINFO = re.compile(r"^[^/:@\s]+@(?=[^/:\s]+:)")
 _AUTHOR = re.compile(r"^(?P<name>[^<>]*[^<>\s])\s*<(?P<email>[^<>\s]+)>$")
 _REGULAR_FILES = ("100644", "100755")
 
@@ -89,23 +88,13 @@ class CommitResult:
     attempts: int
 
 
-def redact_url(url: str) -> str:
-    """The URL with any userinfo (a user, a token, a password) replaced by `***`."""
-    return _SCP_USERINFO.sub("***@", _SCHEME_USERINFO.sub(r"\g<scheme>***@", url))
-
-
 def check_repo_url(url: str) -> None:
-    """Refuse a URL that carries a password: it would be stored in the stack's state.
-
-    A user name alone is allowed (`ssh://git@host/...`); git's credential helper or ssh agent
-    supplies the secret.
-    """
-    found = _SCHEME_USERINFO.match(url)
-    if found and ":" in url[len(found["scheme"]) : found.end()]:
+    """Refuse a URL that would put a credential into the stack's state (`url_problem`)."""
+    problem = url_problem(url)
+    if problem is not None:
         raise ValueError(
-            f"section.git.repo {redact_url(url)} embeds a password, which would be stored in "
-            "the stack's state. Remove it and let git's credential helper or ssh agent supply "
-            f"it: `{set_command(('section', 'git', 'repo'), '<url without it>')}`."
+            f"section.git.repo {redact_url(url)} {problem}: "
+            f"`{set_command(('section', 'git', 'repo'), '<url without it>')}`."
         )
 
 

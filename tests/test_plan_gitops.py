@@ -35,7 +35,7 @@ config:
   openclaw-cron-webhook:section:
     target: git
     git:
-      repo: https://ci-bot@git.example.com/org/lolice.git
+      repo: ssh://ci-bot@git.example.com/org/lolice.git
       path: {FILE}
       application: openclaw
 """
@@ -114,7 +114,7 @@ def test_git_mode_shows_the_commit_with_the_manifests_diff(tmp_path: Path) -> No
     message = "".join(f"    {line}\n" if line else "\n" for line in MESSAGE.splitlines())
     assert commit == (
         ": `pulumi up` pushes this commit after the env rollout\n"
-        "  repository: https://***@git.example.com/org/lolice.git\n"
+        "  repository: ssh://***@git.example.com/org/lolice.git\n"
         "  branch:     main\n"
         f"  file:       {FILE}\n"
         f"  base:       {SHOWN_MANIFEST}\n"
@@ -129,7 +129,7 @@ def test_git_mode_shows_the_commit_with_the_manifests_diff(tmp_path: Path) -> No
     ) in text
     assert "ci-bot" not in text
     assert f"   waits:  {WAITS}\n" in text
-    assert '     repo = "https://***@git.example.com/org/lolice.git"\n' in text
+    assert '     repo = "ssh://***@git.example.com/org/lolice.git"\n' in text
     assert "Notes:" not in text
 
 
@@ -159,7 +159,7 @@ def test_plan_json_holds_the_commit(tmp_path: Path) -> None:
     )
     assert data["schema_version"] == 2
     assert data["commit"] == {
-        "repo": "https://***@git.example.com/org/lolice.git",
+        "repo": "ssh://***@git.example.com/org/lolice.git",
         "branch": "main",
         "file": FILE,
         "base": SHOWN_MANIFEST,
@@ -173,7 +173,7 @@ def test_plan_json_holds_the_commit(tmp_path: Path) -> None:
     assert data["tracked"] is None
     section = data["resources"][4]
     assert section["id"] == "pulumi-python:dynamic/openclaw:GitJsonSection::openclaw-cron-section"
-    assert section["inputs"]["repo"] == "https://***@git.example.com/org/lolice.git"
+    assert section["inputs"]["repo"] == "ssh://***@git.example.com/org/lolice.git"
     assert section["waits"] == WAITS
     assert data["document"]["base"] == SHOWN_MANIFEST
     assert data["document"]["configmap"] == "openclaw/openclaw-config"
@@ -184,7 +184,7 @@ def test_plan_json_holds_the_commit(tmp_path: Path) -> None:
     )
     assert data["destroy"][0]["does"] == (
         'commits the removal of top-level "cron" from data["openclaw.json"] to '
-        f"{FILE} (branch main of https://***@git.example.com/org/lolice.git) (every other "
+        f"{FILE} (branch main of ssh://***@git.example.com/org/lolice.git) (every other "
         "byte of the file stays) and waits until the live ConfigMap openclaw/openclaw-config is "
         "the document at that commit, up to 600 s: hot reload, no pod restart"
     )
@@ -200,7 +200,7 @@ def test_plan_md_has_the_commit_section(tmp_path: Path) -> None:
         f"`pulumi up` pushes it after the env rollout, then {WAITS}.\n\n"
         "| repository | branch | file | author |\n"
         "|---|---|---|---|\n"
-        f"| `https://***@git.example.com/org/lolice.git` | `main` | `{FILE}` | "
+        f"| `ssh://***@git.example.com/org/lolice.git` | `main` | `{FILE}` | "
         "`openclaw-cron-webhook <openclaw-cron-webhook@users.noreply.localhost>` |\n\n"
         f"Diff against `{SHOWN_MANIFEST}`:\n\n"
         f"```diff\n{DIFF}```\n\n"
@@ -330,7 +330,7 @@ def test_a_compared_section_the_stack_owns_is_an_update_commit(tmp_path: Path) -
 
 SOURCE = (
     "(--base-config, standing for argoproj/openclaw/configmap-openclaw.yaml on branch main of "
-    "https://***@git.example.com/org/lolice.git)"
+    "ssh://***@git.example.com/org/lolice.git)"
 )
 FIX_PATH = (
     "Point the stack at the file that holds it (`pulumi config set --path "

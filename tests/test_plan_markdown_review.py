@@ -35,7 +35,7 @@ config:
   openclaw-cron-webhook:section:
     target: git
     git:
-      repo: https://ci-bot@git.example.com/org/lolice.git
+      repo: ssh://ci-bot@git.example.com/org/lolice.git
       path: argoproj/openclaw/configmap-openclaw.yaml
 """
 RUN = "https://github.com/org/repo/actions/runs/42"

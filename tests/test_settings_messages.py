@@ -469,8 +469,7 @@ GIT_CASES: list[tuple[str, Any, str, str]] = [
     (
         "section.git.repo",
         "-uhello",
-        "must be a URL git accepts (ssh://, https://, file://, or git@host:path) without a "
-        "password in it",
+        "must be a URL git accepts (ssh://, https://, file://, or git@host:path)",
         REPO_FIX,
     ),
     (
@@ -560,14 +559,130 @@ def test_target_git_without_any_git_settings_names_both_keys() -> None:
     ]
 
 
-def test_a_password_in_the_repo_url_is_refused_without_printing_it() -> None:
-    raw = with_git("section.git.repo", "https://bot:hunter2@git.example.com/gitops.git")
+STORED = (
+    "which would be stored in plain text in the stack file and the state, and passed to git on "
+    "its command line"
+)
+SECRET = "c4n4ry-s3cret"  # what no message may print
+USER_PROBLEM = (
+    f"names a user before the host (a token, say), {STORED}; give the URL without it and let "
+    "git's credential helper supply the credential (only an ssh URL, such as git@host:path, "
+    "names a user)"
+)
 
-    [issue] = issues_of(raw)
 
-    assert issue.startswith(f'{P}:section.git.repo = "https://bot:***@git.example.com/gitops.git"')
-    assert "hunter2" not in issue
-    assert "without a password in it" in issue
+@pytest.mark.parametrize(
+    ("url", "shown", "problem"),
+    [
+        (
+            f"https://bot:{SECRET}@git.example.com/gitops.git",
+            "https://***@git.example.com/gitops.git",
+            f"embeds a password, {STORED}; let git's credential helper or ssh agent supply it",
+        ),
+        (
+            f"ssh://git:{SECRET}@git.example.com/gitops.git",
+            "ssh://***@git.example.com/gitops.git",
+            f"embeds a password, {STORED}; let git's credential helper or ssh agent supply it",
+        ),
+        (
+            f"https://{SECRET}@git.example.com/gitops.git",
+            "https://***@git.example.com/gitops.git",
+            USER_PROBLEM,
+        ),
+        (
+            f"HTTPS://x-access-token@{SECRET}@git.example.com/gitops.git",
+            "HTTPS://***@git.example.com/gitops.git",
+            USER_PROBLEM,
+        ),
+        (f"http://{SECRET}@h/x.git", "http://***@h/x.git", USER_PROBLEM),
+        (
+            f"https://git.example.com/gitops.git?access_token={SECRET}",
+            "https://git.example.com/gitops.git?***",
+            f"has a query string (?...), a place for a token, {STORED}; remove it",
+        ),
+        (
+            " git@github.com:example/gitops.git",
+            " git@github.com:example/gitops.git",
+            "has white space before or after it, which git would take as part of the URL",
+        ),
+        (
+            "https://git.example.com/gitops.git ",
+            "https://git.example.com/gitops.git ",
+            "has white space before or after it, which git would take as part of the URL",
+        ),
+    ],
+    ids=["password", "ssh-password", "token-user", "two-ats", "http-user", "query", "lead", "tail"],
+)
+def test_a_credential_in_the_repo_url_is_refused_without_printing_it(
+    url: str, shown: str, problem: str
+) -> None:
+    raw = with_git("section.git.repo", url)
+
+    assert issues_of(raw) == [
+        f"{P}:section.git.repo = {json.dumps(shown)}: {problem}.\n    fix: {REPO_FIX}"
+    ]
+    apply_fix(raw, REPO_FIX)
+    assert issues_of(raw) == []
+
+
+def test_a_refused_repo_url_stops_the_program_before_any_resource() -> None:
+    with pytest.raises(ProgramFailed) as raised:
+        run_program(
+            {"section": with_git("section.git.repo", f"https://{SECRET}@h/x.git")["section"]}
+        )
+
+    assert isinstance(raised.value.cause, ConfigError)
+    assert [issue.key for issue in raised.value.cause.issues] == ["section.git.repo"]
+    assert SECRET not in str(raised.value)
+    assert raised.value.recording.registrations == []
+
+
+FLAT = "was set without --path, so Pulumi stored one key named '{}' that the stack never reads"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            {"section": {"git": {"repo": f"https://{SECRET}@h/x.git", "path": "cm.yaml"}}},
+            f'{P}:section.git = {{"repo": "https://***@h/x.git", "path": "cm.yaml"}}: is only '
+            "read when section.target is git: set section.target git, or remove it.\n    fix: "
+            f"pulumi config rm --path '{P}:section.git'   (or {set_fix('section.target', 'git')})",
+        ),
+        (
+            {"section.git.repo": f"https://{SECRET}@h/x.git"},
+            f'{P}:section.git.repo = "https://***@h/x.git": {FLAT.format("section.git.repo")}; '
+            f"nested keys need --path.\n    fix: pulumi config rm '{P}:section.git.repo' && "
+            + set_fix("section.git.repo", "'https://***@h/x.git'"),
+        ),
+        (
+            {"section.git": {"repo": f"https://h/x.git?t={SECRET}"}},
+            f'{P}:section.git = {{"repo": "https://h/x.git?***"}}: {FLAT.format("section.git")}; '
+            f"nested keys need --path.\n    fix: pulumi config rm '{P}:section.git' && "
+            + set_fix("section.git", """'{"repo": "https://h/x.git?***"}'"""),
+        ),
+    ],
+    ids=["target-cluster", "flat-key", "flat-object"],
+)
+def test_a_credential_in_any_other_refused_value_is_not_printed_either(
+    raw: dict[str, Any], expected: str
+) -> None:
+    assert issues_of(raw) == [expected]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "git@github.com:example/gitops.git",
+        "ssh://git@git.example.com:2222/platform/gitops.git",
+        "git+ssh://deploy@git.example.com/gitops.git",
+        "https://git.example.com/gitops.git",
+        "file:///srv/git/gitops.git",
+        "/srv/git/a@b:c.git",
+    ],
+)
+def test_a_repo_url_without_a_credential_is_accepted(url: str) -> None:
+    assert issues_of(with_git("section.git.repo", url)) == []
 
 
 def test_new_keys_are_checked_with_the_rest_before_anything_is_registered() -> None:

@@ -134,7 +134,6 @@ def test_a_value_with_a_trailing_newline_is_refused(raw: dict[str, Any], key: st
         ("repo", "git@github.com:example/gitops.git"),
         ("repo", "ssh://git@git.example.com:2222/platform/gitops.git"),
         ("repo", "https://github.com/example/gitops.git"),
-        ("repo", "https://x-access-token@github.com/example/gitops.git"),
         ("repo", "file:///srv/git/gitops.git"),
         ("repo", "/srv/git/gitops.git"),
         ("path", "apps/openclaw/configmap.yaml"),

@@ -701,7 +701,7 @@ def test_credentials_stay_out_of_ids_messages_and_commits(
     tmp_path: Path,
 ) -> None:
     """The user's git rewrites the URL (`insteadOf`), as it would apply their credentials."""
-    url = "https://deploy-bot@gitops.example.invalid/org/gitops.git"
+    url = "ssh://deploy-bot@gitops.example.invalid/org/gitops.git"
     monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
     monkeypatch.setenv("GIT_CONFIG_KEY_0", f"url.{repo.url}.insteadOf")
     monkeypatch.setenv("GIT_CONFIG_VALUE_0", url)
@@ -716,10 +716,10 @@ def test_credentials_stay_out_of_ids_messages_and_commits(
     assert repo.read(PATH) == SPLICED
     said = str(raised.value) + capsys.readouterr().err + "\n".join(repo.log("--format=%an%ae%B"))
     assert "deploy-bot" not in said
-    assert "https://***@gitops.example.invalid/org/gitops.git" in str(raised.value)
+    assert "ssh://***@gitops.example.invalid/org/gitops.git" in str(raised.value)
     argo.sync()
     result = provider.create({**props, "repo": url})  # adopts the committed section
-    assert result.id == f"https://***@gitops.example.invalid/org/gitops.git#main:{PATH}#cron"
+    assert result.id == f"ssh://***@gitops.example.invalid/org/gitops.git#main:{PATH}#cron"
     assert list(clones.iterdir()) == []  # every clone removed, the failed one too
 
 

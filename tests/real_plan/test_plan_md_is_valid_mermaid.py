@@ -53,7 +53,7 @@ def real_diagrams(tmp_path: Path) -> list[str]:
     git.write_text(
         DEV
         + "  openclaw-cron-webhook:section:\n    target: git\n    git:\n"
-        + "      repo: https://ci@git.example.com/o/r.git\n"
+        + "      repo: ssh://ci@git.example.com/o/r.git\n"
         + "      path: argoproj/openclaw/configmap-openclaw.yaml\n"
     )
     texts.append(plan_md(tmp_path / "git", "--stack-file", str(git), "--compare", str(first)))
