@@ -3,14 +3,13 @@ and commit an edit of it on top of that head.
 
 Why the `git` command and not a library: it is what the user already authenticates (ssh agent,
 credential helper, `insteadOf` rewrites, proxies), so the stack needs no credential of its own
-and stores none. Every call runs with `GIT_TERMINAL_PROMPT=0` (and ssh in batch mode unless the
-user configured ssh for git), so a missing credential fails at once instead of waiting on a
-prompt nobody sees, and every message goes through `redact_url`, so a URL's userinfo is never
-printed.
+and stores none. Every call runs without hooks, with only the environment reaching the
+repository needs, and without a prompt (`components.git_environment`), and every message goes
+through `redact_url`, so a URL's userinfo is never printed.
 
 Each operation clones the one branch, shallow, without a checkout, into a temporary directory
 that is deleted afterwards; the commit is built with plumbing (blob, index, tree, commit) on the
-branch head that was cloned, so no hook or working tree is involved. A push that is not a fast
+branch head that was cloned, so no working tree is involved. A push that is not a fast
 forward means someone else pushed first: the branch is fetched again and the edit redone on
 their commit (checks included), a bounded number of times, so their commit is never lost.
 """
@@ -28,22 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from components.config_issues import set_command
+from components.git_environment import NO_HOOKS, git_environment
 from components.repo_url import redact_url, url_problem
 
 MAX_PUSH_ATTEMPTS = 5
 GIT_TIMEOUT_SECONDS = 120
-# Variables that point git at another repository; inherited (say, from a hook running the
-# tests) they would redirect every command here away from the temporary clone.
-_REPOSITORY_VARIABLES = (
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-    "GIT_COMMON_DIR",
-    "GIT_NAMESPACE",
-    "GIT_PREFIX",
-)
 _AUTHOR = re.compile(r"^(?P<name>[^<>]*[^<>\s])\s*<(?P<email>[^<>\s]+)>$")
 _REGULAR_FILES = ("100644", "100755")
 
@@ -164,25 +152,6 @@ def _git_executable() -> str:
             f"or set `{set_command(('section', 'target'), 'cluster')}`)."
         )
     return found
-
-
-def _environment(git: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _REPOSITORY_VARIABLES}
-    env["GIT_TERMINAL_PROMPT"] = "0"
-    env["LC_ALL"] = "C"  # messages parsed below are git's English ones
-    if not env.get("GIT_SSH_COMMAND") and not env.get("GIT_SSH"):
-        configured = subprocess.run(
-            [git, "config", "--get", "core.sshCommand"],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
-            cwd=tempfile.gettempdir(),
-        )
-        if not configured.stdout.strip():
-            # No passphrase or host-key prompt: an agent or a known host, or a clear failure.
-            env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
-    return env
 
 
 class _Clone:
@@ -309,7 +278,7 @@ class _Clone:
     ) -> subprocess.CompletedProcess[bytes]:
         try:
             return subprocess.run(
-                [self._executable, *args],
+                [self._executable, *NO_HOOKS, *args],
                 cwd=cwd or self._directory,
                 env={**self._env, **(env or {})},
                 input=stdin if stdin is not None else b"",
@@ -346,6 +315,6 @@ def _clone(file: GitFile) -> Iterator[_Clone]:
     check_repo_url(file.repo)
     with tempfile.TemporaryDirectory(prefix="openclaw-cron-webhook-git-") as directory:
         git = _git_executable()
-        clone = _Clone(file, Path(directory) / "repo", git, _environment(git))
+        clone = _Clone(file, Path(directory) / "repo", git, git_environment(git, os.environ))
         clone.clone()
         yield clone

@@ -9,6 +9,7 @@ and no message that prints a URL's userinfo or waits on a prompt.
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 from git_bare_repo import BareRepo, git, isolated_git  # noqa: F401 - isolated_git is a fixture
 
+from components.git_environment import PASSED, PASSED_PREFIXES
 from components.gitops_repo import (
     MAX_PUSH_ATTEMPTS,
     GitError,
@@ -33,6 +35,14 @@ from components.gitops_repo import (
 pytestmark = [pytest.mark.process, pytest.mark.usefixtures("isolated_git")]
 
 PATH = "apps/openclaw/configmap.yaml"
+# What git is given besides the allow-listed environment: ours, and a commit's identity and index.
+OURS = (
+    "GIT_TERMINAL_PROMPT",
+    "LC_ALL",
+    "GIT_SSH_COMMAND",
+    "GIT_INDEX_FILE",
+    *(f"GIT_{role}_{part}" for role in ("AUTHOR", "COMMITTER") for part in ("NAME", "EMAIL")),
+)
 MANIFEST = "kind: ConfigMap\ndata:\n  openclaw.json: |\n    {}\n"
 OTHER = "apps/openclaw/deployment.yaml"
 AUTHOR = "openclaw-cron-webhook <openclaw-cron-webhook@users.noreply.localhost>"
@@ -211,6 +221,67 @@ def test_inherited_repository_variables_do_not_redirect_git(
 
     assert result.commit == repo.head()
     assert not (tmp_path / "elsewhere.git").exists()
+
+
+def test_a_global_hook_never_runs_on_the_stacks_clone(repo: BareRepo, tmp_path: Path) -> None:
+    """A team's global core.hooksPath would run its pre-push (and reference-transaction) hook
+    on the stack's clone; git runs with hooks off, whatever the config says."""
+    ran = tmp_path / "hook-ran"
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    for name in ("pre-push", "reference-transaction", "post-checkout", "post-index-change"):
+        (hooks / name).write_text(f"#!/bin/sh\necho \"{name} $PWD\" >> '{ran}'\n")
+        (hooks / name).chmod(0o755)
+    config = Path(os.environ["GIT_CONFIG_GLOBAL"])
+    config.write_text(f"[core]\n\thooksPath = {hooks}\n")
+    # The control: with that config, plain git runs the hooks.
+    git(
+        repo.bare,
+        "update-ref",
+        "refs/heads/control",
+        "main",
+        env={"GIT_CONFIG_GLOBAL": str(config)},
+    )
+    assert ran.read_text() == f"reference-transaction {repo.bare}\n" * 2
+    ran.unlink()
+
+    result = commit_edit(target(repo), append("# x\n"), author=AUTHOR, message="m")
+
+    assert (result.pushed, result.commit) == (True, repo.head())
+    # Only the receiving side's own hooks ran (a hosted remote's are its business).
+    assert {line.split(" ", 1)[1] for line in ran.read_text().splitlines()} == {str(repo.bare)}
+
+
+def test_git_sees_none_of_the_environments_credentials(
+    repo: BareRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Every git command (and what it starts) gets the allow-listed environment only: a `git`
+    first on PATH records what it was given, then runs the real one."""
+    real_git = shutil.which("git")
+    dump = tmp_path / "environments"
+    wrapper = tmp_path / "bin" / "git"
+    wrapper.parent.mkdir()
+    wrapper.write_text(
+        f"#!/bin/sh\nenv >> '{dump}'\necho ---- >> '{dump}'\nexec {real_git} \"$@\"\n"
+    )
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}:{os.environ['PATH']}")
+    for name in ("AWS_SECRET_ACCESS_KEY", "PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE"):
+        monkeypatch.setenv(name, f"canary-{name}")
+    monkeypatch.setenv("SSH_AUTH_SOCK", str(tmp_path / "agent.sock"))
+
+    commit_edit(target(repo), append("# x\n"), author=AUTHOR, message="m")
+
+    runs = dump.read_text().split("----\n")[:-1]
+    assert len(runs) >= 8  # the ssh probe, clone, rev-parse, ls-tree, cat-file, ..., push
+    assert "canary" not in dump.read_text()
+    for run in runs:
+        given = dict(line.split("=", 1) for line in run.splitlines() if "=" in line)
+        assert given["GIT_TERMINAL_PROMPT"] == "0"
+        assert given["SSH_AUTH_SOCK"] == str(tmp_path / "agent.sock")
+        assert run is runs[0] or given["GIT_SSH_COMMAND"] == "ssh -o BatchMode=yes"
+        unexpected = set(given) - PASSED - {"PWD", "OLDPWD", "SHLVL", "_", *OURS}
+        assert not {n for n in unexpected if not n.startswith(PASSED_PREFIXES)}, unexpected
 
 
 @pytest.mark.parametrize(
