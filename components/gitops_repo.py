@@ -25,10 +25,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from components.config_issues import set_command
 from components.git_environment import NO_HOOKS, git_environment
 from components.repo_url import redact_url, url_problem
+from components.yaml_input import MANIFEST_LIMIT
 
 MAX_PUSH_ATTEMPTS = 5
 GIT_TIMEOUT_SECONDS = 120
@@ -201,14 +203,19 @@ class _Clone:
             ) from error
 
     def _mode_at(self, commit: str) -> str | None:
-        listed = self._git("ls-tree", "-z", commit, "--", self._file.path)
+        listed = self._git("ls-tree", "-l", "-z", commit, "--", self._file.path)
         if not listed:
             return None
-        mode, kind = listed.split(" ", 2)[:2]
+        mode, kind, _, size = listed.split("\t", 1)[0].split()
         if kind != "blob" or mode not in _REGULAR_FILES:
             raise GitError(
                 f"{self._file.source} is not a regular file (git mode {mode} {kind}); point "
                 "`section.git.path` at the ConfigMap manifest itself."
+            )
+        if int(size) > MANIFEST_LIMIT:  # refused before it is read
+            raise GitError(
+                f"{self._file.source} is {int(size):,} bytes, more than the API server accepts "
+                f"({MANIFEST_LIMIT:,}), so no controller applies it. Check `section.git.path`."
             )
         return mode
 
@@ -244,15 +251,9 @@ class _Clone:
             return False
         raise self._failure("push", result)
 
-    def _git(
-        self,
-        *args: str,
-        cwd: Path | None = None,
-        env: dict[str, str] | None = None,
-        stdin: bytes | None = None,
-        doing: str | None = None,
-    ) -> str:
-        return self._git_bytes(*args, cwd=cwd, env=env, stdin=stdin, doing=doing).decode()
+    def _git(self, *args: str, **options: Any) -> str:
+        """`_git_bytes` (same options), decoded."""
+        return self._git_bytes(*args, **options).decode()
 
     def _git_bytes(
         self,

@@ -35,6 +35,7 @@ from components.openclaw_document import (
     remove_section,
     set_section,
 )
+from components.yaml_input import YamlRefused, refuse_duplicate_keys, refuse_references
 
 _STR_TAG = "tag:yaml.org,2002:str"
 # An anchor or tag may precede the block indicator; the indicator's optional indentation and
@@ -163,7 +164,6 @@ def find_document(manifest: str, target: ManifestTarget, *, source: str) -> Embe
     manifest without one gets it from the controller's destination, so it is accepted).
     """
     nodes = _compose_all(manifest, source)
-    _refuse_duplicate_keys(nodes, source)
     configmaps = [
         (index, node) for index, node in enumerate(nodes) if _scalar(node, "kind") == "ConfigMap"
     ]
@@ -222,13 +222,20 @@ def remove_section_from_manifest(
 
 
 def _compose_all(manifest: str, source: str) -> list[yaml.Node]:
+    """The file's nodes, refused with an alias, a merge key or a repeated key; every other
+    reading of it (`_load_all`) is of this text or of our splice into its literal block."""
     try:
-        return list(yaml.compose_all(manifest, Loader=yaml.SafeLoader))
+        refuse_references(manifest)
+        nodes = list(yaml.compose_all(manifest, Loader=yaml.SafeLoader))
+        refuse_duplicate_keys(nodes)
+    except YamlRefused as error:
+        raise ManifestError(f"{source}: {error}, then run `pulumi up` again.") from error
     except yaml.YAMLError as error:
         raise ManifestError(
             f"{source} is not valid YAML ({error}), so no controller can apply it either. Fix "
             "the file in the repository, then run `pulumi up` again."
         ) from error
+    return nodes
 
 
 def _load_all(manifest: str, context: str) -> list[Any]:
@@ -240,31 +247,8 @@ def _load_all(manifest: str, context: str) -> list[Any]:
         ) from error
 
 
-def _refuse_duplicate_keys(nodes: list[yaml.Node], source: str) -> None:
-    """kubectl and Argo CD refuse a mapping that repeats a key; PyYAML silently keeps the last,
-    so without this check the stack could edit a value no controller ever applies."""
-    pending, seen = list(nodes), set()
-    while pending:
-        node = pending.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
-            repeated = sorted({key for key in keys if keys.count(key) > 1})
-            if repeated:
-                raise ManifestError(
-                    f"{source}: the mapping at line {node.start_mark.line + 1} repeats the key "
-                    f"{', '.join(repeated)}, which Kubernetes tools refuse to apply. Keep one, "
-                    "then run `pulumi up` again."
-                )
-            pending.extend(item for pair in node.value for item in pair)
-        elif isinstance(node, yaml.SequenceNode):
-            pending.extend(node.value)
-
-
 def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    """A mapping's value for `key`, or None (keys are unique: `_refuse_duplicate_keys`)."""
+    """A mapping's value for `key`, or None (keys are unique: `_compose_all`)."""
     if not isinstance(node, yaml.MappingNode):
         return None
     return next(

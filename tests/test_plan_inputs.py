@@ -66,11 +66,28 @@ def stack_file(tmp_path: Path, text: str, name: str = "case") -> str:
         ("config: [1, 2]\n", "`config:` must be a mapping"),
         ("config:\n  a: [\n", "invalid YAML at line 3, column 1"),
         ("config:\n  a:b:c: 1\n", "config key 'a:b:c' is not of the form"),
-        (  # at the anchor: libyaml composes in C, so the alias is its node's second use
+        (
             "config:\n  x: &a 1\n  y: *a\n",
-            "invalid YAML at line 2, column 6: YAML aliases (*name) are not supported here "
-            "(this anchored value is used again)",
+            "Pulumi.case.yaml: line 3, column 6: a YAML alias (*a): aliases are refused, because "
+            "a few nested ones expand into gigabytes and no manifest, stack file or kubeconfig "
+            "needs one; write the value out",
         ),
+        (  # a billion laughs: refused at the first alias, before anything expands
+            "a: &a [lol]\n"
+            + "".join(
+                f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n"
+                for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+            )
+            + "config: {}\n",
+            "Pulumi.case.yaml: line 2, column 8: a YAML alias (*a)",
+        ),
+        (
+            "config:\n  openclaw-cron-webhook:token:\n    <<: {rotation: '2'}\n",
+            "Pulumi.case.yaml: line 3, column 5: a YAML merge key (<<): merge keys are refused, "
+            "because they only reuse an anchored value and nested ones expand exponentially; "
+            "write the keys out",
+        ),
+        ("config:\n  x: {!!merge a: 1}\n", "line 2, column 7: a YAML merge key (<<)"),
         ("config:\n  x:\n    1: a\n", "key 1 is not a string (quote it)"),
         ("config:\n  x: .nan\n", "nan is not a number JSON can carry"),
         ("config: {}\n---\nconfig: {}\n", "holds 2 YAML documents"),
@@ -305,6 +322,20 @@ def test_a_folder_of_someone_elses_files_is_refused_and_kept(
         [*CLUSTER, "--out", str(out)], capsys
     )
     assert [p.name for p in out.iterdir()] == ["notes.md"]
+
+
+def test_a_marker_larger_than_any_plan_writes_is_not_read_and_the_folder_is_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.md").write_text("mine")
+    (out / MARKER).write_text("notes.md\n" * 8000)  # lists the file, but 72 kB: no plan's
+
+    message = fails([*CLUSTER, "--out", str(out)], capsys)
+
+    assert f"not an earlier plan's output (no {MARKER} file as a plan writes it)" in message
+    assert (out / "notes.md").read_text() == "mine"
 
 
 def test_an_earlier_plan_is_replaced_but_a_file_added_to_it_is_not_deleted(

@@ -19,13 +19,11 @@ from typing import Any
 
 import yaml
 
+from components.yaml_input import MANIFEST_LIMIT, MiB, YamlRefused, refuse_references
 from tools.plan_errors import PlanError
 
-MiB = 1024 * 1024
 # Kubernetes refuses a ConfigMap whose data exceeds 1 MiB in total (etcd's value limit).
 CONFIGMAP_LIMIT = MiB
-# The API server refuses request bodies over 3 MiB: no real manifest is larger.
-MANIFEST_LIMIT = 3 * MiB
 SECRET = "[secret]"
 # Pulumi's rule for a stack's name (the last segment of `org/project/stack`).
 STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -39,23 +37,12 @@ class _StrictLoader(yaml.CSafeLoader):
 
     A repeated key is an error (Pulumi refuses it; PyYAML silently keeps the last one);
     `yes`/`no`/`on`/`off` and dates stay strings (YAML 1.2, as Go reads them), so a value is
-    never judged as something Pulumi would not see. Aliases are refused: no stack file or
-    manifest needs them, and a few nested ones expand into gigabytes.
+    never judged as something Pulumi would not see. Aliases and merge keys never reach it
+    (`load_yaml_documents` refuses them first, from the parser's events).
 
     libyaml's parser (CSafeLoader, in PyYAML's wheels) reads ~9x faster than the pure-Python
-    one (1 ms against 9 ms for an 8 kB Deployment and ConfigMap). It composes in C, so an alias
-    is seen here as the second use of its anchor's node.
+    one (1 ms against 9 ms for an 8 kB Deployment and ConfigMap).
     """
-
-    def construct_object(self, node: Any, deep: bool = False) -> Any:
-        if node in self.constructed_objects:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                "YAML aliases (*name) are not supported here (this anchored value is used again)",
-                node.start_mark,
-            )
-        return super().construct_object(node, deep=deep)
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         mapping = super().construct_mapping(node, deep=deep)
@@ -168,7 +155,10 @@ def _yaml_error(path: Path, exc: yaml.YAMLError) -> PlanError:
 def load_yaml_documents(text: str, path: Path) -> list[Any]:
     """Every YAML document in `text` (empty ones dropped), strictly; errors name the file."""
     try:
+        refuse_references(text)
         return [doc for doc in yaml.load_all(text, Loader=_StrictLoader) if doc is not None]
+    except YamlRefused as exc:
+        raise PlanError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from None
     except RecursionError:

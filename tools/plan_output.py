@@ -22,6 +22,8 @@ _MARKER_HEADER = (
     "# Written by the offline plan (python -m tools.plan). Its next run replaces this folder;\n"
     "# it deletes only the files listed below. Files:\n"
 )
+# A plan lists a dozen files; a larger marker is no plan's, and is not read.
+_MARKER_LIMIT = 64 * 1024
 # What plans wrote before the marker existed; recognised by plan.txt's first line.
 _LEGACY_FILES = ("plan.txt", "plan.json", "openclaw.json")
 _LEGACY_FIRST_LINE = "Offline plan for stack "
@@ -35,18 +37,20 @@ def _written_by_plan(folder: Path) -> set[str] | None:
     """The files an earlier plan wrote into `folder`, or None if it is not a plan's folder."""
     marker = folder / MARKER
     if marker.is_file():
+        if marker.stat().st_size > _MARKER_LIMIT:
+            return None
         listed = {
             line.strip()
             for line in marker.read_text(errors="replace").splitlines()
             if line.strip() and not line.startswith("#")
         }
         return listed | {MARKER}
-    plan_txt = folder / "plan.txt"
     try:
-        first_line = plan_txt.read_text(errors="replace").partition("\n")[0]
+        with (folder / "plan.txt").open(errors="replace") as plan_txt:
+            start = plan_txt.read(len(_LEGACY_FIRST_LINE))  # not the whole file, whatever it is
     except OSError:
         return None
-    if not first_line.startswith(_LEGACY_FIRST_LINE):
+    if start != _LEGACY_FIRST_LINE:
         return None
     return {
         f
@@ -70,7 +74,8 @@ def check(out: Path) -> None:
     ours = _written_by_plan(out)
     if ours is None:
         raise PlanError(
-            f"--out {out} is not empty and not an earlier plan's output (no {MARKER} file): "
+            f"--out {out} is not empty and not an earlier plan's output (no {MARKER} file as "
+            "a plan writes it): "
             "the plan replaces its output folder, so give a new or empty folder"
         )
     foreign = sorted(present - ours)

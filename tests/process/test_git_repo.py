@@ -31,6 +31,7 @@ from components.gitops_repo import (
     read_head,
     redact_url,
 )
+from components.yaml_input import MANIFEST_LIMIT
 
 pytestmark = [pytest.mark.process, pytest.mark.usefixtures("isolated_git")]
 
@@ -180,6 +181,20 @@ def test_a_missing_branch_is_named(repo: BareRepo) -> None:
         f"Branch gitops does not exist in {repo.url}. Create it, or fix `pulumi config set "
         "--path 'openclaw-cron-webhook:section.git.branch' <branch>`."
     )
+
+
+def test_a_file_larger_than_any_manifest_is_refused_before_it_is_read(repo: BareRepo) -> None:
+    repo.commit({PATH: "#" * MANIFEST_LIMIT + "\n"}, "huge")
+
+    with pytest.raises(GitError) as raised:
+        read_head(target(repo))
+
+    assert str(raised.value) == (
+        f"{PATH} (branch main of {repo.url}) is 3,145,729 bytes, more than the API server "
+        "accepts (3,145,728), so no controller applies it. Check `section.git.path`."
+    )
+    repo.commit({PATH: "#" * (MANIFEST_LIMIT - 1) + "\n"}, "at the limit")
+    assert read_head(target(repo)).text == "#" * (MANIFEST_LIMIT - 1) + "\n"
 
 
 def test_a_directory_or_symlink_is_not_a_manifest(repo: BareRepo) -> None:
