@@ -338,6 +338,27 @@ def test_a_marker_larger_than_any_plan_writes_is_not_read_and_the_folder_is_kept
     assert (out / "notes.md").read_text() == "mine"
 
 
+@pytest.mark.parametrize(
+    "entry",
+    ["../victim.txt", "kubernetes/../../victim.txt", "{victim}", "."],
+    ids=["parent", "through-a-folder", "absolute", "the-folder"],
+)
+def test_a_marker_listing_a_file_outside_the_folder_makes_it_foreign_deleting_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], entry: str
+) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not the plan's")
+    out = tmp_path / "out"
+    assert plan.main([*CLUSTER, "--out", str(out)]) == 0
+    with (out / MARKER).open("a") as marker:
+        marker.write(entry.format(victim=victim) + "\n")
+
+    message = fails([*CLUSTER, "--out", str(out)], capsys)
+
+    assert f"not an earlier plan's output (no {MARKER} file as a plan writes it)" in message
+    assert victim.read_text() == "not the plan's"
+
+
 def test_an_earlier_plan_is_replaced_but_a_file_added_to_it_is_not_deleted(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -44,6 +44,8 @@ def _written_by_plan(folder: Path) -> set[str] | None:
             for line in marker.read_text(errors="replace").splitlines()
             if line.strip() and not line.startswith("#")
         }
+        if not all(_inside(folder, name) for name in listed):
+            return None
         return listed | {MARKER}
     try:
         with (folder / "plan.txt").open(errors="replace") as plan_txt:
@@ -57,6 +59,17 @@ def _written_by_plan(folder: Path) -> set[str] | None:
         for f in _files(folder)
         if f in _LEGACY_FILES or (f.startswith("kubernetes/") and f.endswith(".yaml"))
     }
+
+
+def _inside(folder: Path, name: str) -> bool:
+    """Whether a marker's entry names a file inside `folder`: not absolute, not out of it
+    through `..` or a symlink. A plan lists only such names, and the entries are deleted when
+    the folder is replaced, so a marker with any other is no plan's."""
+    try:
+        resolved = (folder / name).resolve()
+    except (OSError, RuntimeError, ValueError):  # a loop of symlinks, a NUL byte
+        return False
+    return not Path(name).is_absolute() and folder.resolve() in resolved.parents
 
 
 def check(out: Path) -> None:
