@@ -24,6 +24,8 @@ from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
+from components.yaml_input import YamlRefused, refuse_references
+
 
 @dataclass(frozen=True)
 class KubeTarget:
@@ -51,16 +53,81 @@ class KubeTarget:
             return config.new_client_from_config(
                 config_file=os.environ.get("KUBECONFIG"), context=self.context
             )
-        path = Path(os.path.expanduser(self.kubeconfig))
-        if "\n" not in self.kubeconfig and path.is_file():
+        path = _as_path(self.kubeconfig)
+        if path is not None:
             return config.new_client_from_config(config_file=str(path), context=self.context)
-        contents = yaml.safe_load(self.kubeconfig)
-        if not isinstance(contents, dict):
-            raise ValueError(
-                "kubernetes:kubeconfig is neither a readable file nor kubeconfig contents; "
-                'fix it with `pulumi config set --secret kubernetes:kubeconfig "$(cat FILE)"`'
-            )
-        return config.new_client_from_config_dict(contents, context=self.context)
+        return _from_contents(self.kubeconfig, self.context)
+
+
+# Longer than any path the kernel resolves (Linux's PATH_MAX): contents, whatever else.
+_PATH_MAX = 4096
+# Keys whose values name things (the fix needs them) or the format; every other string of a
+# kubeconfig may be a credential (a token, a key, a password, an exec argument, a file's path).
+_PLAIN_KEYS = frozenset(
+    {"name", "cluster", "user", "namespace", "current-context", "apiVersion", "kind"}
+)
+_SET_IT = 'fix it with `pulumi config set --secret kubernetes:kubeconfig "$(cat FILE)"`'
+
+
+def _as_path(value: str) -> Path | None:
+    """`kubernetes:kubeconfig` as a file's path; None when it is the kubeconfig's contents.
+
+    Several lines, or more than a path can hold, are contents and never go near `stat`: a
+    one-line kubeconfig of 4 kB (JSON, say) made `stat` fail with "File name too long", and the
+    error carried the whole kubeconfig, its credential included. Any other failure to stat
+    means it is no readable file either.
+    """
+    if "\n" in value or len(value.encode()) >= _PATH_MAX:
+        return None
+    path = Path(os.path.expanduser(value))
+    try:
+        return path if path.is_file() else None
+    except (OSError, ValueError):  # ValueError: a NUL byte
+        return None
+
+
+def _from_contents(contents: str, context: str | None) -> client.ApiClient:
+    """A client from the kubeconfig's contents. No message quotes them: YAML's own errors show
+    the line they stopped at, and the client's may show any value, so only positions, and the
+    client's words with every value that could be a credential replaced by `***`, are said."""
+    try:
+        refuse_references(contents)
+        loaded = yaml.safe_load(contents)
+    except YamlRefused:
+        raise ValueError(
+            "kubernetes:kubeconfig (its contents) holds a YAML alias or merge key, which the "
+            f"stack refuses; write the values out, or {_SET_IT}"
+        ) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ValueError(
+            f"kubernetes:kubeconfig (its contents) is not valid YAML{where}; {_SET_IT}"
+        ) from None
+    if not isinstance(loaded, dict):
+        raise ValueError(
+            f"kubernetes:kubeconfig is neither a readable file nor kubeconfig contents; {_SET_IT}"
+        )
+    try:
+        return config.new_client_from_config_dict(loaded, context=context)
+    except Exception as error:  # the client's errors are of many kinds; each is said the same way
+        said = str(error)
+        for value in sorted(set(_credentials(loaded)), key=len, reverse=True):
+            said = said.replace(value, "***")
+        raise ValueError(f"kubernetes:kubeconfig (its contents) cannot be used: {said}") from None
+
+
+def _credentials(value: Any, key: str = "") -> Iterator[str]:
+    """Every string in a loaded kubeconfig that could be a credential (`_PLAIN_KEYS`); one of
+    three characters or fewer is none, and masking it would mask parts of words."""
+    if isinstance(value, dict):
+        for child, item in value.items():
+            yield from _credentials(item, str(child))
+    elif isinstance(value, list):
+        for item in value:
+            yield from _credentials(item, key)
+    elif isinstance(value, str) and len(value) > 3 and key not in _PLAIN_KEYS:
+        yield value
 
 
 ClientFactory = Callable[[KubeTarget], client.ApiClient]

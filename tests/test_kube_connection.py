@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import traceback
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -60,6 +63,63 @@ def test_without_config_the_kubeconfig_env_var_is_used(
 def test_a_kubeconfig_that_is_neither_file_nor_contents_names_the_key() -> None:
     with pytest.raises(ValueError, match=r"kubernetes:kubeconfig is neither a readable file"):
         KubeTarget(kubeconfig="/no/such/file").api_client()
+
+
+CANARY = "canary-3f9a1c7e"  # stands for the credential a kubeconfig holds
+SET_IT = 'fix it with `pulumi config set --secret kubernetes:kubeconfig "$(cat FILE)"`'
+
+
+def with_user(**user: str) -> dict[str, Any]:
+    config = yaml.safe_load(kubeconfig("blue"))
+    config["users"][0]["user"] = user
+    config["clusters"][0]["cluster"]["certificate-authority-data"] = "Q" * 4096
+    return dict(config)
+
+
+def test_a_one_line_kubeconfig_longer_than_any_path_is_contents() -> None:
+    """JSON on one line, as some tools export it: more than 4 kB, which `stat` refused with
+    "File name too long" (and the whole kubeconfig in its message)."""
+    contents = json.dumps(with_user(token=CANARY))
+    assert "\n" not in contents
+    assert len(contents) > 4096
+
+    assert host(KubeTarget(kubeconfig=contents)) == "https://127.0.0.1:6443"
+
+
+@pytest.mark.parametrize(
+    ("contents", "message"),
+    [
+        (
+            json.dumps(with_user(token=CANARY))[:-2],  # cut short: a one-line kubeconfig of 4 kB
+            f"kubernetes:kubeconfig (its contents) is not valid YAML at line 2, column 1; {SET_IT}",
+        ),
+        (
+            "x" * 200 + CANARY + "x" * 200,  # one line, one too-long file name, not a kubeconfig
+            f"kubernetes:kubeconfig is neither a readable file nor kubeconfig contents; {SET_IT}",
+        ),
+        (
+            f"apiVersion: v1\nusers:\n- user: {{token: {CANARY}: x}}\n",
+            "kubernetes:kubeconfig (its contents) is not valid YAML at line 3, column 32; "
+            + SET_IT,
+        ),
+        (
+            f"apiVersion: v1\nusers:\n- user: &u {{token: {CANARY}}}\n- user: *u\n",
+            "kubernetes:kubeconfig (its contents) holds a YAML alias or merge key, which the stack "
+            f"refuses; write the values out, or {SET_IT}",
+        ),
+        (
+            yaml.safe_dump(with_user(**{"client-certificate": f"/nonexistent/{CANARY}.crt"})),
+            "kubernetes:kubeconfig (its contents) cannot be used: File does not exist: ***",
+        ),
+    ],
+    ids=["one-line-cut-short", "one-long-line", "invalid-yaml", "alias", "client-error"],
+)
+def test_no_message_about_kubeconfig_contents_quotes_them(contents: str, message: str) -> None:
+    with pytest.raises(ValueError, match=r"^kubernetes:kubeconfig ") as raised:
+        KubeTarget(kubeconfig=contents).api_client()
+
+    assert str(raised.value) == message
+    assert CANARY not in "".join(traceback.format_exception(raised.value))  # nor in a cause
 
 
 @pytest.mark.parametrize("provider_type", [JsonSectionProvider, EnvEntryProvider])
