@@ -62,6 +62,18 @@ class Substitution:
 # Every difference between what the documents say and what runs, keyed by the exact text in
 # the document. Placeholders stand for values only the running system knows.
 SUBSTITUTIONS: dict[str, Substitution] = {
+    # The e2e world's values in the renderings of printed commands (e2e/printed_renderings.py).
+    **{
+        f"{{{name}}}": Substitution(f"{{{name}}}", why)
+        for name, why in {
+            "stack": "the scratch stack the printed config commands run on",
+            "context": "the control plane's kube context",
+            "repo_url": "the e2e's GitOps repository",
+            "region": "the control plane's AWS region (moto's)",
+            "kubeconfig": "the control plane's kubeconfig file",
+            "endpoint": "moto's endpoint, standing for AWS",
+        }.items()
+    },
     # The README's day-1 block, on the reference deployment's names.
     "s3://lolice-pulumi-state": Substitution(
         "{backend_url}", "the backend: the run's file backend in place of the team's bucket"

@@ -447,9 +447,11 @@ def test_every_printed_command_runs_as_printed(
     later = {c.text for c in owned if c.path == OPS and c.fenced}  # `pulumi destroy` too
     todo = [c for c in todo if c.text not in later]
     assert harness(shell, "stack", "select", SCRATCH).exit == 0
-    for command in unique(c for c in todo if is_config_change(c.text)):
-        on_scratch_stack(shell, command)
-    assert harness(shell, "stack", "select", STACK).exit == 0
+    try:
+        for command in unique(c for c in todo if is_config_change(c.text)):
+            on_scratch_stack(shell, command)
+    finally:
+        assert harness(shell, "stack", "select", STACK).exit == 0
     for command in unique(c for c in todo if not is_config_change(c.text)):
         if command.text in {r.command.text for r in shell.runs}:
             continue
