@@ -10,8 +10,10 @@ the same `ConfigIssue` as the schema's translator.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping
+from fractions import Fraction
 from typing import Any
 
 from components.config_issues import (
@@ -33,6 +35,17 @@ from components.repo_url import url_problem
 _DURATION_SINGLE = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)?")
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 _DURATION_MS = {"ms": 1, "s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
+# Go's duration grammar (`time.ParseDuration`, which ESO reads refreshInterval with), on a value
+# the schema's pattern accepted; a time.Duration is an int64 of nanoseconds.
+_GO_PART = re.compile(r"([0-9.]+)(ns|us|µs|μs|ms|s|m|h)")
+_GO_NS = {"ns": 1, "us": 10**3, "µs": 10**3, "μs": 10**3, "ms": 10**6, "s": 10**9}
+_GO_NS |= {"m": 60 * _GO_NS["s"], "h": 3600 * _GO_NS["s"]}
+_GO_MAX_NS = 2**63 - 1
+# Decision: the section is written into openclaw.json, in a ConfigMap that holds at most 1 MiB
+# of data in all (shared with the rest of the document), and shown in every diff, plan, commit
+# and the state; its keys need a few hundred bytes, so 64 KiB leaves room for any real list of
+# hosts while a runaway value fails here, not halfway through a rollout.
+CRON_SECTION_LIMIT = 64 * 1024
 
 
 def rule_issues(
@@ -82,6 +95,37 @@ def rule_issues(
         if problem is not None and "section.git.repo" not in found:
             parts = ("section", "git", "repo")
             yield issue_at(parts, repo, problem, set_command(parts, example(parts, {})))
+    yield from _limit_issues(config, found)
+
+
+def _limit_issues(
+    config: Mapping[str, Any], found: Found
+) -> Iterator[tuple[ConfigPath, ConfigIssue]]:
+    """Values past a limit downstream: a refresh interval no Go duration holds, a `cron`
+    section over its cap (`CRON_SECTION_LIMIT`)."""
+    parts: ConfigPath = ("externalSecret", "refreshInterval")
+    interval = given(config, parts)
+    if isinstance(interval, str) and config_path(parts) not in found:
+        nanoseconds = sum(
+            int(Fraction(number) * _GO_NS[unit]) for number, unit in _GO_PART.findall(interval)
+        )
+        if nanoseconds > _GO_MAX_NS:
+            problem = (
+                "is longer than a Go duration can be (2562047h47m16.854775807s), so ESO cannot "
+                "read it and the ExternalSecret would never sync"
+            )
+            yield issue_at(parts, interval, problem, set_command(parts, example(parts, {})))
+    parts = ("cron",)
+    compact = json.dumps(config.get("cron", {}), ensure_ascii=False, separators=(",", ":"))
+    size = len(compact.encode())
+    if size > CRON_SECTION_LIMIT:
+        problem = (
+            f"is more than {CRON_SECTION_LIMIT:,} bytes (64 KiB) as JSON, the most the stack "
+            "writes into openclaw.json (a ConfigMap holds 1 MiB in all, and the section shows "
+            "in every diff, plan and commit)"
+        )
+        fix = rm_command(parts) + "   (then set again the keys you need, with --path)"
+        yield issue_at(parts, f"<{size:,} bytes of JSON>", problem, fix)
 
 
 def _is_openclaw_duration(value: str) -> bool:

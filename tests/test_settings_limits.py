@@ -42,12 +42,22 @@ LIMITS: list[tuple[str, Any, Any]] = [
     ("externalSecret.secretName", "s" * 250, "s" * 251),
     ("externalSecret.secretKey", "K" * 253, "K" * 254),
     ("externalSecret.storeName", "p" * 253, "p" * 254),
-    ("externalSecret.refreshInterval", "1" * 62 + "ms", "1" * 63 + "ms"),
+    ("externalSecret.refreshInterval", "0" * 61 + "1ms", "0" * 62 + "1ms"),
+    # Go's time.Duration: 2**63 - 1 ns, however it is written
+    ("externalSecret.refreshInterval", "2562047h47m16.854775807s", "2562047h47m16.854775808s"),
+    ("externalSecret.refreshInterval", "9223372036854775807ns", "9223372036854775808ns"),
+    ("externalSecret.refreshInterval", "153722867m", "153722868m"),
+    (
+        "cron",
+        {"webhookSsrfPolicy": {"allowedHostnames": ["h" * 65489]}},  # 65,536 bytes as JSON
+        {"webhookSsrfPolicy": {"allowedHostnames": ["h" * 65490]}},
+    ),
     ("deployment.name", "d" * 253, "d" * 254),
     ("deployment.envName", "E" * 253, "E" * 254),
     ("config.configMap", "m" * 253, "m" * 254),
     ("config.key", "k" * 253, "k" * 254),
-    ("token.parameterName", "/" + "p" * 1010, "/" + "p" * 1011),
+    # 955 + the longest ARN before the name (56: arn:aws-iso-f:ssm:us-isof-south-1:<12>:parameter)
+    ("token.parameterName", "/" + "p" * 954, "/" + "p" * 955),
     ("token.parameterName", "/p" * 15, "/p" * 16),
     ("token.kmsKeyId", "alias/" + "k" * 2042, "alias/" + "k" * 2043),
     ("token.description", "d" * 1024, "d" * 1025),

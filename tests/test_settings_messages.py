@@ -21,9 +21,24 @@ from tools.mock_runtime import ProgramFailed, run_program
 P = "openclaw-cron-webhook"
 DNS_LABEL = "must be a DNS-1123 label: lowercase letters, digits and '-', at most 63"
 DNS_NAME = "must be a DNS-1123 name: lowercase letters, digits, '-' and '.', at most 253"
-DATA_KEY = "must be a data key: letters, digits, '-', '_' and '.', at most 253"
+DATA_KEY = (
+    "must be a data key: letters, digits, '-', '_' and '.', at most 253, neither '.' nor "
+    "starting with '..' (Kubernetes refuses those as Secret and ConfigMap keys)"
+)
+ENV_NAME_TAKEN = (
+    "would replace a variable the container's dynamic loader (LD_*), shell (PATH, HOME, SHELL, "
+    "IFS, ENV, BASH_ENV) or Node.js (NODE_*) acts on, with the token as its value: the container "
+    "would break, and could print the token in its log"
+)
+ENV_NAME_FIX = f"pulumi config set --path '{P}:deployment.envName' OPENCLAW_CRON_WEBHOOK_TOKEN"
+SSM_NAME = (
+    "must be a fully qualified SSM parameter name: '/'-separated segments of letters, digits, "
+    "'_', '.', '-' (at most 955 characters: AWS counts the parameter's ARN toward its limit of "
+    "1011)"
+)
 SSM_EXAMPLE = "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
 SSM_FIX = f"pulumi config set --path '{P}:token.parameterName' {SSM_EXAMPLE}"
+TOKEN = "OPENCLAW_CRON_WEBHOOK_TOKEN"
 
 
 def set_fix(key: str, value: str) -> str:
@@ -36,10 +51,10 @@ CASES: list[tuple[str, Any, str, str]] = [
     (
         "token.parameterName",
         "lolice/openclaw/TOKEN",
-        "must be a fully qualified SSM parameter name: '/'-separated segments of letters, "
-        "digits, '_', '.', '-' (at most 1011 characters)",
+        SSM_NAME,
         SSM_FIX,
     ),
+    ("token.parameterName", "/" + "p" * 955, SSM_NAME, SSM_FIX),
     (
         "token.parameterName",
         "/SSM-params/TOKEN",
@@ -99,7 +114,7 @@ CASES: list[tuple[str, Any, str, str]] = [
         "externalSecret.secretKey",
         "OPENCLAW TOKEN",
         DATA_KEY,
-        set_fix("externalSecret.secretKey", "OPENCLAW_CRON_WEBHOOK_TOKEN"),
+        set_fix("externalSecret.secretKey", TOKEN),
     ),
     (
         "externalSecret.storeName",
@@ -118,6 +133,22 @@ CASES: list[tuple[str, Any, str, str]] = [
         "1d",
         "must be a Go duration such as 1h, 30m or 1h30m (0 disables periodic refresh)",
         set_fix("externalSecret.refreshInterval", "1h"),
+    ),
+    *(
+        ("externalSecret.secretKey", key, DATA_KEY, set_fix("externalSecret.secretKey", TOKEN))
+        for key in (".", "..", "..TOKEN")
+    ),
+    ("config.key", "..", DATA_KEY, set_fix("config.key", "openclaw.json")),
+    (
+        "externalSecret.refreshInterval",
+        "2562047h47m16.854775808s",
+        "is longer than a Go duration can be (2562047h47m16.854775807s), so ESO cannot read it "
+        "and the ExternalSecret would never sync",
+        set_fix("externalSecret.refreshInterval", "1h"),
+    ),
+    *(
+        ("deployment.envName", name, ENV_NAME_TAKEN, ENV_NAME_FIX)
+        for name in ("PATH", "HOME", "LD_PRELOAD", "LD_LIBRARY_PATH", "BASH_ENV", "NODE_OPTIONS")
     ),
     ("deployment.name", "OpenClaw", DNS_NAME, set_fix("deployment.name", "openclaw")),
     ("deployment.container", "open.claw", DNS_LABEL, set_fix("deployment.container", "openclaw")),
@@ -425,6 +456,48 @@ def test_running_the_fix_command_fixes_it(path: str, value: Any, problem: str, f
     apply_fix(raw, fix)
 
     assert issues_of(raw) == []
+
+
+def test_a_cron_section_over_64_kib_is_refused_by_its_size_and_the_fix_removes_it() -> None:
+    hosts = [f"receiver-{n:05}.monitoring.svc.cluster.local" for n in range(1800)]
+    raw: dict[str, Any] = {"cron": {"webhookSsrfPolicy": {"allowedHostnames": hosts}}}
+    size = len(json.dumps(raw["cron"], separators=(",", ":")))
+    assert size > 65536
+
+    assert issues_of(raw) == [
+        f'{P}:cron = "<{size:,} bytes of JSON>": is more than 65,536 bytes (64 KiB) as JSON, the '
+        "most the stack writes into openclaw.json (a ConfigMap holds 1 MiB in all, and the "
+        "section shows in every diff, plan and commit).\n"
+        f"    fix: pulumi config rm '{P}:cron'   (then set again the keys you need, with --path)"
+    ]
+    apply_fix(raw, issues_of(raw)[0].split("fix: ")[1])
+    assert issues_of(raw) == []
+
+
+def test_values_that_failed_only_after_the_parameter_existed_now_stop_the_program_first() -> None:
+    """Each of these used to pass validation and fail after the parameter and the
+    ExternalSecret existed: ESO's Go duration, Kubernetes' data keys, the ARN's length, the
+    container's own variables, the ConfigMap's size."""
+    with pytest.raises(ProgramFailed) as raised:
+        run_program(
+            {
+                "token": {"parameterName": "/" + "p" * 955},
+                "externalSecret": {"secretKey": "..", "refreshInterval": "2562048h"},
+                "deployment": {"envName": "LD_PRELOAD"},
+                "cron": {"webhookSsrfPolicy": {"allowedHostnames": ["h" * 65536]}},
+            }
+        )
+
+    error = raised.value.cause
+    assert isinstance(error, ConfigError)
+    assert [issue.key for issue in error.issues] == [
+        "token.parameterName",
+        "externalSecret.secretKey",
+        "externalSecret.refreshInterval",
+        "deployment.envName",
+        "cron",
+    ]
+    assert raised.value.recording.registrations == []
 
 
 def test_every_problem_is_listed_under_one_heading() -> None:
