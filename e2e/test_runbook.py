@@ -96,13 +96,13 @@ PATCH_PROGRAM = "64254cd231f042e75155a3ec07371a822358fafd"
 DEPLOYMENT_PATCH = "kubernetes:apps/v1:DeploymentPatch"
 EXEC_PREFIX = "kubectl -n openclaw exec deploy/openclaw -c openclaw -- "
 DAY1_EXEC_PREFIX = "kubectl --context lolice -n openclaw exec deploy/openclaw -c openclaw -- "
-# The Phase 2 resources as the CLI displays them.
+# The Phase 2 resources as the CLI displays them (README, day 1, step 5: "the path's 5").
 PHASE2 = {
     ("random:index:RandomBytes", "cron-webhook-token"),
     ("aws:ssm:Parameter", "cron-webhook-token"),
     ("kubernetes:external-secrets.io/v1:ExternalSecret", "cron-webhook"),
     ("pulumi-python:dynamic/openclaw:EnvEntry", "openclaw-cron-webhook-env"),
-    ("pulumi-python:dynamic/openclaw:JsonSection", "openclaw-cron-section"),
+    ("pulumi-python:dynamic/openclaw:GitJsonSection", "openclaw-cron-section"),  # git mode
 }
 # What only the stack's own components and the engine's providers add to a preview.
 FRAMEWORK_TYPES = ("openclaw-cron-webhook:index:", "pulumi:providers:", "pulumi:pulumi:Stack")
@@ -335,6 +335,8 @@ def test_day1_exactly_as_the_readme_says(
             assert ran.exit == 0, (command.source, ran.output)
             if command.text == "./bin/verify":
                 verify_exit = ran.exit
+            if command.text == "pulumi preview":
+                assert pulumi_shows(ran) == {("create", kind, name) for kind, name in PHASE2}
         entry = gateway.run_job(job["id"])
         arrived = receiver.wait_for("/openclaw", 30)
     seconds = round(time.monotonic() - started, 1)
