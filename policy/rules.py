@@ -39,6 +39,11 @@ UNKNOWN: Final = _Unknown()
 SECRET_NAME = re.compile("TOKEN|KEY|SECRET|PASSWORD", re.IGNORECASE)
 # The token is 32 random bytes as hex; a 64-hex run that is not part of a longer one has its shape.
 TOKEN_SHAPED = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])")
+# What a violation says after where a token-shaped string is.
+_TOKEN_SHAPED_FOUND = (
+    "contains a 64-hex-character string (the token's shape); "
+    "reference the token as a ${VAR} placeholder"
+)
 # OpenClaw substitutes only names of this form; anything else stays literal in the config.
 # Used with fullmatch: `$` alone would also accept a trailing newline.
 PLACEHOLDER = re.compile(r"^\$\{[A-Z_][A-Z0-9_]*\}$")
@@ -46,6 +51,7 @@ PLACEHOLDER = re.compile(r"^\$\{[A-Z_][A-Z0-9_]*\}$")
 SSM_PARAMETER = "aws:ssm/parameter:Parameter"
 CONFIG_MAP_TYPES = frozenset({"kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:ConfigMapPatch"})
 JSON_SECTION = "pulumi-python:dynamic/openclaw:JsonSection"
+GIT_JSON_SECTION = "pulumi-python:dynamic/openclaw:GitJsonSection"
 # This stack's own env entry: it can only express a secretKeyRef, but its Secret must be named.
 ENV_ENTRY = "pulumi-python:dynamic/openclaw:EnvEntry"
 EXTERNAL_SECRET_TYPES = frozenset(
@@ -177,13 +183,6 @@ def _token_violations(where: str, document: Any) -> list[str]:
     ]
 
 
-def _hex_violation(where: str) -> str:
-    return (
-        f"{where} contains a 64-hex-character string (the token's shape); "
-        "reference the token as a ${VAR} placeholder"
-    )
-
-
 def check_config_values(resource_type: str, props: Mapping[str, Any]) -> list[str]:
     """`configmap-no-literal-token`: config holds the token's placeholder, never the token."""
     violations: list[str] = []
@@ -196,16 +195,16 @@ def check_config_values(resource_type: str, props: Mapping[str, Any]) -> list[st
                 continue
             where = f'data["{key}"]'
             if TOKEN_SHAPED.search(text):
-                violations.append(_hex_violation(where))
+                violations.append(f"{where} {_TOKEN_SHAPED_FOUND}")
             try:
                 document = json.loads(text)
             except ValueError:
                 continue  # not JSON: no structure to find a webhookToken in
             violations.extend(_token_violations(where, document))
-    elif resource_type == JSON_SECTION:
+    elif resource_type in (JSON_SECTION, GIT_JSON_SECTION):
         section = props.get("value")
         if any(TOKEN_SHAPED.search(text) for text in _strings(section)):
-            violations.append(_hex_violation("value"))
+            violations.append(f"value {_TOKEN_SHAPED_FOUND}")
         violations.extend(_token_violations("value", section))
     return violations
 

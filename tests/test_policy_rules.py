@@ -2,12 +2,14 @@
 
 Why both: the pure checks say what a rule means; the `validate` path is what the analyzer
 calls during `pulumi preview`, with props wrapped in proxies that raise on unknown values.
-The last tests run every rule over everything the real stack registers: a guardrail that
-fires on the stack it guards would only teach people to turn it off.
+The last tests run every rule over everything the real stack registers, in each of its modes:
+a guardrail that fires on the stack it guards would only teach people to turn it off, and a
+resource type no policy inspects (the git-mode section was one) must be exempt for a reason.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -16,9 +18,11 @@ from typing import Any, cast
 import pytest
 from pulumi_policy import ResourceValidationArgs, ResourceValidationPolicy
 from pulumi_policy.proxy import UNKNOWN_OBJECT_VALUE, UNKNOWN_STRING_VALUE, unknown_checking_proxy
+from stack_files import REFERENCE_STACK_FILE, ROOT
 
 from policy import rules
 from tools.mock_runtime import Recording, run_program
+from tools.plan_inputs import load_stack
 
 # Token-shaped, derived so that no token-like literal sits in the repository.
 TOKEN = hashlib.sha256(b"policy rule tests: not a real token").hexdigest()
@@ -314,23 +318,6 @@ def stack() -> Recording:
     return run_program({"aws:region": "ap-northeast-1"})
 
 
-def test_the_stacks_own_resources_pass_every_rule(stack: Recording) -> None:
-    checks = [
-        rules.check_ssm_parameter,
-        rules.check_workload_env,
-        rules.check_config_values,
-        rules.check_external_secret,
-    ]
-    types = {resource.type for resource in stack.resources}
-    assert {PARAMETER, rules.ENV_ENTRY, EXTERNAL_SECRET, SECTION} <= types
-    for resource in stack.resources:
-        for check in checks:
-            assert check(resource.type, resource.inputs) == [], (resource.type, check.__name__)
-        for policy in rules.POLICIES:
-            assert isinstance(policy, ResourceValidationPolicy)
-            assert run_policy(policy, resource.type, resource.inputs) == [], resource.type
-
-
 def test_negative_control_an_env_entry_without_its_secret_fires(stack: Recording) -> None:
     """Proves the pass above is the rule accepting the stack, not missing its resources."""
     inputs = {**stack.one(rules.ENV_ENTRY).inputs, "secretName": ""}
@@ -339,3 +326,123 @@ def test_negative_control_an_env_entry_without_its_secret_fires(stack: Recording
     )
     assert rules.check_workload_env(rules.ENV_ENTRY, inputs) == [violation]
     assert run_policy(rules.ENV_SECRETS_FROM_SECRETKEYREF, rules.ENV_ENTRY, inputs) == [violation]
+
+
+# the contract: every resource the program registers, in every mode, is inspected or exempt
+
+GIT_SECTION = "pulumi-python:dynamic/openclaw:GitJsonSection"
+WITH_THE_TOKEN = {"value": {"enabled": True, "webhookToken": TOKEN}}
+# Each type a policy inspects, with inputs it must refuse (proof that it does inspect them).
+INSPECTED: dict[str, tuple[ResourceValidationPolicy, dict[str, Any]]] = {
+    PARAMETER: (
+        rules.SSM_TOKEN_SECURESTRING,
+        {"name": "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN", "type": "String"},
+    ),
+    EXTERNAL_SECRET: (
+        rules.EXTERNALSECRET_OWNS_ITS_SECRET,
+        {"spec": {"target": {"creationPolicy": "Merge"}}},
+    ),
+    rules.ENV_ENTRY: (
+        rules.ENV_SECRETS_FROM_SECRETKEYREF,
+        {"envName": "OPENCLAW_CRON_WEBHOOK_TOKEN", "secretName": "", "secretKey": "k"},
+    ),
+    SECTION: (rules.CONFIGMAP_NO_LITERAL_TOKEN, WITH_THE_TOKEN),
+    GIT_SECTION: (rules.CONFIGMAP_NO_LITERAL_TOKEN, WITH_THE_TOKEN),
+}
+COMPONENT = "a component resource: it has no inputs a provider acts on; its children are checked"
+# Each type no policy inspects, and why none needs to.
+EXEMPT: dict[str, str] = {
+    "random:index/randomBytes:RandomBytes": (
+        "the token's source: its inputs are a length and the rotation label, no place a token "
+        "could be written into"
+    ),
+    **{
+        f"openclaw-cron-webhook:index:{name}": COMPONENT
+        for name in (
+            "CronWebhookDelivery",
+            "WebhookToken",
+            "TokenParameter",
+            "TokenExternalSecret",
+            "TokenEnvPatch",
+            "CronConfigSection",
+            "CronGitSection",
+        )
+    },
+}
+
+
+def with_token(config: dict[str, Any], **token: Any) -> dict[str, Any]:
+    key = "openclaw-cron-webhook:token"
+    return {**config, key: {**config.get(key, {}), **token}}
+
+
+@pytest.fixture(scope="module")
+def modes(cluster_config: dict[str, Any]) -> dict[str, Recording]:
+    """The program in each mode that changes what it registers or with which inputs."""
+    git = load_stack(ROOT, None, REFERENCE_STACK_FILE).config.values
+    assert git["openclaw-cron-webhook:section"]["target"] == "git"
+    return {
+        "cluster": run_program(cluster_config),
+        "git": run_program(git),
+        "retainOnDestroy": run_program(with_token(cluster_config, retainOnDestroy=True)),
+        "kmsKeyId": run_program(with_token(cluster_config, kmsKeyId="alias/openclaw")),
+    }
+
+
+@pytest.mark.parametrize("mode", ["cluster", "git", "retainOnDestroy", "kmsKeyId"])
+def test_every_registered_type_is_inspected_or_exempt_and_passes_every_rule(
+    modes: dict[str, Recording], mode: str
+) -> None:
+    registered = {registration.type for registration in modes[mode].registrations}
+
+    assert registered - set(INSPECTED) - set(EXEMPT) == set()
+    for resource in modes[mode].resources:
+        for policy in rules.POLICIES:
+            assert isinstance(policy, ResourceValidationPolicy)
+            assert run_policy(policy, resource.type, resource.inputs) == [], resource.type
+
+
+def test_the_tables_name_only_types_the_program_registers(modes: dict[str, Recording]) -> None:
+    registered = {r.type for recording in modes.values() for r in recording.registrations}
+
+    assert set(INSPECTED) | set(EXEMPT) == registered
+    assert set(INSPECTED).isdisjoint(EXEMPT)
+
+
+@pytest.mark.parametrize("resource_type", sorted(INSPECTED))
+def test_each_inspected_type_is_refused_by_its_policy(resource_type: str) -> None:
+    policy, bad = INSPECTED[resource_type]
+
+    assert policy in rules.POLICIES
+    assert run_policy(policy, resource_type, bad) != []
+
+
+def test_in_git_mode_a_literal_token_in_the_section_is_a_mandatory_violation(
+    modes: dict[str, Recording],
+) -> None:
+    section = modes["git"].one(GIT_SECTION).inputs
+    props = {**section, "value": {**section["value"], "webhookToken": TOKEN}}
+    expected = [
+        "value contains a 64-hex-character string (the token's shape); "
+        "reference the token as a ${VAR} placeholder",
+        "value: webhookToken is not a ${VAR} placeholder (an upper-case env var name)",
+    ]
+
+    assert rules.check_config_values(GIT_SECTION, section) == []
+    assert rules.check_config_values(GIT_SECTION, props) == expected
+    assert run_policy(rules.CONFIGMAP_NO_LITERAL_TOKEN, GIT_SECTION, props) == expected
+    assert rules.CONFIGMAP_NO_LITERAL_TOKEN.enforcement_level is None  # the pack's applies
+    assert pack_enforcement_level() == "MANDATORY"
+
+
+def pack_enforcement_level() -> str:
+    """The level policy/__main__.py gives the pack (importing it would serve the pack)."""
+    tree = ast.parse((ROOT / "policy" / "__main__.py").read_text())
+    [call] = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "PolicyPack"
+    ]
+    [level] = [keyword.value for keyword in call.keywords if keyword.arg == "enforcement_level"]
+    assert isinstance(level, ast.Attribute)
+    return level.attr
