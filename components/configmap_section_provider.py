@@ -49,6 +49,7 @@ from components.openclaw_document import (
     set_section,
 )
 from components.provider_log import warn
+from components.token_placeholder import masked_section
 
 MAX_ATTEMPTS = 5
 
@@ -138,7 +139,8 @@ class JsonSectionProvider(KubeResourceProvider):
         return DiffResult(changes=changes, replaces=replaces, delete_before_replace=False)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Report the live section, so `pulumi refresh` shows hand edits and removals."""
+        """Report the live section, so `pulumi refresh` shows hand edits and removals; a
+        `webhookToken` that is not a placeholder is stored masked (components.token_placeholder)."""
         api = self._api()
         try:
             document = read_document(api, props["namespace"], props["configMap"], props["key"])
@@ -147,7 +149,7 @@ class JsonSectionProvider(KubeResourceProvider):
         present, live = read_section(document.text, props["section"], context=document.context)
         if not present:
             return ReadResult(None, {})
-        return ReadResult(id_, {**_outputs(props), "value": live})
+        return ReadResult(id_, {**_outputs(props), "value": masked_section(live)})
 
     def _api(self) -> ConfigMapApi:
         return KubernetesConfigMapApi(self.api_client())

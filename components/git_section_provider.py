@@ -52,6 +52,7 @@ from components.manifest_document import (
     set_section_in_manifest,
 )
 from components.openclaw_document import json_equal, read_section
+from components.token_placeholder import masked_section
 
 POLL_SECONDS = 2.0
 PROGRESS_SECONDS = 30.0
@@ -172,11 +173,13 @@ class GitJsonSectionProvider(KubeResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """The section at the branch head, so `pulumi refresh` shows hand edits in Git; gone if
-        the manifest or the section is."""
+        the manifest or the section is. A `webhookToken` that is not a placeholder is stored
+        masked (components.token_placeholder)."""
         present, head = self._section_at_head(props)
         if not present:
             return ReadResult(None, {})
-        return ReadResult(id_, {**_outputs(props, props.get("commit")), "value": head})
+        value = masked_section(head)
+        return ReadResult(id_, {**_outputs(props, props.get("commit")), "value": value})
 
     def _section_at_head(self, props: dict[str, Any]) -> tuple[bool, object]:
         file = _file(props)

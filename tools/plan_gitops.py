@@ -42,7 +42,7 @@ from tools.plan_inputs import (
 )
 from tools.plan_json import CommitPlan, TrackedPlan
 from tools.plan_resources import GIT_SECTION, kind_of
-from tools.plan_section import unified_diff
+from tools.plan_section import masked_diff, unified_diff
 
 # Fields only the API server sets: a manifest carrying them is `kubectl get` output.
 _SERVER_FIELDS = ("resourceVersion", "uid", "managedFields", "creationTimestamp")
@@ -142,7 +142,10 @@ def git_base(
         author=str(section["author"]),
         message=commit_message(dict(section), "update" if owned else "set"),
         result="adopted" if adopted else "commit",
-        diff="" if adopted else unified_diff(text, edited, f"a/{file}", f"b/{file}"),
+        # A literal webhookToken is masked; apply_section's note on the document says so.
+        diff=""
+        if adopted
+        else masked_diff(unified_diff(text, edited, f"a/{file}", f"b/{file}"), text),
         waits=kind_of(GIT_SECTION).waits(section) or "",
     )
     return GitBase(commit, base, tuple(notes))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.openclaw_document import DocumentError, add_section, check_phase1, set_section
+from components.token_placeholder import LITERAL_MARKER, literal_spellings, without_literals
 from tools.plan_errors import PlanError
 from tools.plan_inputs import CONFIGMAP_LIMIT, BaseConfig
 from tools.plan_kubernetes import validate
@@ -46,6 +47,12 @@ def unified_diff(before: str, after: str, before_name: str, after_name: str) -> 
     return "".join(
         line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n" for line in lines
     )
+
+
+def masked_diff(diff: str, base: str) -> str:
+    """`diff` without the literal webhookTokens of `base` (components.token_placeholder): the
+    plan is posted to a pull request, and a pasted token must not be published there."""
+    return without_literals(diff, literal_spellings(base))
 
 
 def _configmap_size(configmap: dict[str, Any]) -> int:
@@ -114,4 +121,11 @@ def apply_section(
             f"edits {'/'.join(planned)} (config.configMap, namespace)"
         )
     diff = unified_diff(base.document, document, f"a/{base_name}", f"b/{key}")
+    masked = masked_diff(diff, base.document)
+    if masked != diff:
+        notes.append(
+            f"{base_name} has a webhookToken that is not a ${{VAR}} placeholder (a literal value, "
+            f"perhaps a token): the diff shows it as {LITERAL_MARKER}"
+        )
+    diff = masked
     return SectionResult(document, document == base.document, diff, configmap, tuple(notes))

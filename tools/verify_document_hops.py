@@ -25,6 +25,7 @@ from components.gitops_tracking import tracked_by
 from components.manifest_document import ManifestTarget, find_document
 from components.openclaw_document import DocumentError, json_equal, read_section
 from components.settings import GitSettings, Settings
+from components.token_placeholder import is_placeholder
 from tools.plan_openclaw import Judgement
 from tools.verify_hops import Commands
 from tools.verify_model import CannotRead, Hop, cannot_check, fail, ok
@@ -61,7 +62,7 @@ def differences(live: object, wanted: Mapping[str, Any]) -> list[str]:
         if key in live and key in wanted and json_equal(live[key], wanted[key]):
             continue
         if key == "webhookToken":
-            literal = isinstance(live.get(key), str) and not live[key].startswith("${")
+            literal = isinstance(live.get(key), str) and not is_placeholder(live[key])
             found.append(
                 f"webhookToken is {'missing' if key not in live else 'not'} the placeholder "
                 f"{wanted.get(key, '(none)')}"

@@ -750,3 +750,24 @@ def test_provider_is_pickled_by_reference() -> None:
         "_clock": None,
         "_sleep": None,
     }
+
+
+LITERAL = "5f" * 32  # a token pasted into the section in Git
+
+
+def test_read_never_stores_a_literal_token_and_the_next_diff_puts_the_placeholder_back(
+    provider: GitJsonSectionProvider, props: dict[str, Any], repo: BareRepo
+) -> None:
+    outs = created(provider, props)
+    pasted = SPLICED.replace('"${OPENCLAW_CRON_WEBHOOK_TOKEN}"', f'"{LITERAL}"')
+    repo.commit({PATH: pasted}, "a token pasted by hand")
+
+    result = provider.read("id", outs)
+
+    assert (result.id, result.outs) == (
+        "id",
+        {**outs, "value": {**CRON, "webhookToken": "[literal value, not stored]"}},
+    )
+    assert LITERAL not in repr(result.outs)
+    diff = provider.diff("id", result.outs or {}, dict(props))
+    assert (diff.changes, diff.replaces) == (True, [])
