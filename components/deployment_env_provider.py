@@ -42,6 +42,7 @@ from components.deployments import (
     through_outages,
     wait_until,
 )
+from components.env_entry_owners import still_declared
 from components.kube_connection import KubeResourceProvider
 from components.provider_log import engine_gone, warn
 
@@ -104,13 +105,22 @@ class EnvEntryProvider(KubeResourceProvider):
         return UpdateResult(_outputs(news))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        """Relinquish the entry, then wait until no pod still takes the variable from it."""
-        target, api = _target(props), self._api()
+        """Relinquish the entry, then wait until no pod still takes the variable from it.
+
+        If another field manager keeps the entry pointing at our Secret (right after the
+        apply, or once the rollout is done), fail: the Secret goes next (env_entry_owners).
+        """
+        target, api, secret = _target(props), self._api(), props.get("secretName")
         try:
             # Read first: an apply to a missing object would try to CREATE it.
             api.read(target.namespace, target.deployment)
-            api.apply(target.namespace, target.deployment, apply_body(target, []))
-            self._await(api, target, props.get("secretName"), _timeout(props))
+            applied = api.apply(target.namespace, target.deployment, apply_body(target, []))
+            kept = still_declared(applied, target, secret)
+            if kept is None:
+                after = self._await(api, target, secret, _timeout(props))
+                kept = still_declared(after, target, secret) if after is not None else None
+            if kept is not None:
+                raise kept
         except DeploymentNotFound:
             # Deleted out of band: nothing of ours is left in the cluster. Said, not silent.
             warn(
@@ -198,19 +208,23 @@ class EnvEntryProvider(KubeResourceProvider):
         )
 
     @staticmethod
-    def _await(api: DeploymentApi, target: EnvTarget, secret: str | None, timeout: float) -> None:
+    def _await(
+        api: DeploymentApi, target: EnvTarget, secret: str | None, timeout: float
+    ) -> dict[str, Any] | None:
         """The rollout, then (if given) until no pod of the Deployment reads `secret`; each
-        wait gives up after `timeout` seconds."""
+        wait gives up after `timeout` seconds. Returns the Deployment instead of waiting for
+        pods when its entry still reads `secret` (someone else declares it): delete refuses
+        that, an update keeps it."""
 
         def rolled_out() -> tuple[bool, str]:
             return rollout_status(api.read(target.namespace, target.deployment))
 
         wait_until(through_outages(rolled_out), timeout)
         if secret is None:
-            return
+            return None
         deployment = api.read(target.namespace, target.deployment)
         if secret_ref(live_entry(deployment, target)).get("name") == secret:
-            return  # someone else still declares the entry: their pods keep it, by design
+            return deployment
         selector = selector_of(deployment)
 
         def released() -> tuple[bool, str]:
@@ -218,6 +232,7 @@ class EnvEntryProvider(KubeResourceProvider):
             return not holding, f"pods still reading Secret {secret}: {', '.join(holding)}"
 
         wait_until(through_outages(released), timeout)
+        return None
 
 
 class DeploymentEnvEntry(Resource, module="openclaw", name="EnvEntry"):

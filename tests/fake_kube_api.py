@@ -29,6 +29,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from fake_managed_fields import managed_fields
+
 _CONFIG_MAP_PATH = re.compile(r"^/api/v1/namespaces/([^/]+)/configmaps/([^/]+)$")
 _DEPLOYMENT_PATH = re.compile(r"^/apis/apps/v1/namespaces/([^/]+)/deployments/([^/]+)$")
 _PODS_PATH = re.compile(r"^/api/v1/namespaces/([^/]+)/pods$")
@@ -300,6 +302,7 @@ class _Deployments:
         for container in containers:
             for item in container.get("env") or []:
                 self.owners[namespace, name, container["name"], item["name"]] = {manager}
+        self._record_managers(namespace, name)
         self.pods[namespace] = [
             pod for pod in self.pods.get(namespace, []) if not _selected(pod, labels)
         ] + self._pods_of(self.objects[namespace, name])
@@ -385,7 +388,12 @@ class _Deployments:
             owners.add(manager)
         if stored["spec"]["template"] != template_before:
             self._start_rollout(stored)
+        self._record_managers(namespace, name)
         return 200, _omit_zero_counts(stored)
+
+    def _record_managers(self, namespace: str, name: str) -> None:
+        metadata = self.objects[namespace, name]["metadata"]
+        metadata["managedFields"] = managed_fields(self.owners, namespace, name)
 
     def _start_rollout(self, stored: dict[str, Any]) -> None:
         meta, replicas = stored["metadata"], stored["spec"]["replicas"]

@@ -334,19 +334,6 @@ def test_delete_relinquishes_only_our_entry_and_waits_for_the_old_pods(
     assert pods_reading(fake, "openclaw-cron-webhook-r1") == []
 
 
-def test_delete_keeps_an_entry_someone_else_also_declares(
-    fake: FakeKubeApi, provider: EnvEntryProvider
-) -> None:
-    """Their pods keep the variable by design, so there is nothing to wait for."""
-    add_deployment(fake, [*THEIR_ENV, ours()])
-    provider.create(dict(PROPS))
-
-    provider.delete("id", dict(PROPS))
-
-    assert env_of(fake) == [*THEIR_ENV, ours()]
-    assert "GET pods" not in calls(fake)
-
-
 def test_delete_of_a_deployment_already_gone_is_done(
     fake: FakeKubeApi, provider: EnvEntryProvider
 ) -> None:
