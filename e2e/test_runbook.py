@@ -686,16 +686,23 @@ def test_full_rollback_gives_back_the_world_and_verify_says_phase2_is_absent(
 def test_a_parameter_made_by_hand_is_adopted_by_the_documented_import(
     shell: Shell, docs: list[Command], view: ClusterView, ssm: Any, seeded: dict[str, Any]
 ) -> None:
-    """The troubleshooting row for a parameter the manual runbook created: `pulumi up` stops
-    at it without touching the cluster, the documented import adopts it, and the next `pulumi
-    up` writes the stack's own token into it, where the program declares it."""
-    by_hand = "set-by-hand-" + secrets.token_hex(8)
-    ssm.put_parameter(Name=PARAMETER, Value=by_hand, Type="SecureString")
+    """A parameter that exists before the stack's: `pulumi up` stops at it without touching the
+    cluster. The documents give two ways out, both run here: delete it (After a failed `pulumi
+    up`), or, for one the manual runbook created (Troubleshooting), import it, and the next
+    `pulumi up` writes the stack's own token into it, where the program declares it."""
     up = find(docs, README, DAY1, "pulumi up")[0]
-    refused = shell.run(up, expect_exit=None)
-    assert "ParameterAlreadyExists" in refused.output  # the troubleshooting row's symptom
-    assert view.env_secret(ENV_NAME) is None
-    assert world_snapshot(view.api_client) == seeded
+    delete = find(docs, OPS, "After a failed", "aws ssm delete-parameter")[0]
+    for way_out in ("delete", "import"):
+        by_hand = "set-by-hand-" + secrets.token_hex(8)
+        ssm.put_parameter(Name=PARAMETER, Value=by_hand, Type="SecureString")
+        refused = shell.run(up, expect_exit=None)
+        assert "ParameterAlreadyExists" in refused.output  # the troubleshooting row's symptom
+        assert view.env_secret(ENV_NAME) is None
+        assert world_snapshot(view.api_client) == seeded
+        if way_out == "delete":
+            deleted = shell.run(delete)
+            assert deleted.exit == 0, deleted.output
+            assert ssm_parameter(ssm, PARAMETER) is None
 
     imported = shell.run(find(docs, OPS, "Troubleshooting", "pulumi import")[0])
     assert imported.exit == 0, imported.output
