@@ -7,14 +7,15 @@ built at test time from two places, and nothing else:
 - the product's Python (`components/`, `tools/`, `policy/`, `openclaw_runtime/`,
   `__main__.py`): every string literal that is not a docstring, f-strings with their fields
   as `{expression}`, is searched for commands: a backticked span, or a line of a message,
-  that starts with one of `COMMAND_WORDS`;
+  that is a command (`_COMMAND`: a tool and one of its commands, not prose naming a tool);
 - the Markdown users and developers read (README.md, docs/): every command `e2e.runbook`
-  finds there (fenced shell blocks, inline `pulumi …`/`kubectl -n …` spans).
+  finds there (fenced shell blocks, inline spans starting with its `INLINE_PREFIXES`).
 
 A printed command is run by the e2e as printed: the documents' commands by e2e/test_runbook.py,
 the code's through their renderings (`e2e/printed_renderings.py`: the command with the values
 its call-sites fill in, each a documented substitution), or it is excluded with the reason.
-A compound command (`a && b`) is run part by part, each part as printed.
+A compound command (`a && b`) runs whole, as printed; each of its parts must match the printed
+part (a part that is one field, a command built elsewhere, is that builder's own site).
 """
 
 from __future__ import annotations
