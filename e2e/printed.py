@@ -60,10 +60,6 @@ class Site:
     def source(self) -> str:
         return f"{self.path}:{self.line}"
 
-    def parts(self) -> list[str]:
-        """`a && b` as [a, b]: each runs as printed, in order."""
-        return [part.strip() for part in self.text.split(" && ")]
-
 
 def part_pattern(template: str) -> re.Pattern[str]:
     """What a rendering of a printed part must look like: its literal text exactly, each
