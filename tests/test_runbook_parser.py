@@ -134,7 +134,7 @@ def test_the_report_says_how_each_command_was_covered(tmp_path: Path) -> None:
             "command": "./bin/test",
             "source": "d.md:3",
             "ok": None,
-            "excluded": runbook.EXCLUDED[("Which OpenClaw version", "./bin/test")],
+            "excluded": runbook.EXCLUDED[("", "./bin/test")],
         },
         {
             "command": "pulumi refresh",
