@@ -135,6 +135,16 @@ def config_path(parts: ConfigPath) -> str:
     return path
 
 
+def config_parts(path: str) -> ConfigPath:
+    """`cron.webhookSsrfPolicy.allowedHostnames[0]` as its parts: the inverse of `config_path`
+    for the keys and indexes this stack has (no quoted segments)."""
+    parts: list[str | int] = []
+    for segment in path.split("."):
+        name, *indexes = re.split(r"\[(\d+)\]", segment)
+        parts += [name, *(int(index) for index in indexes if index)]
+    return tuple(parts)
+
+
 def set_command(parts: ConfigPath, value: str) -> str:
     return f"pulumi config set --path '{PROJECT}:{config_path(parts)}' {value}"
 
@@ -220,13 +230,8 @@ def _flat_path(key: str) -> ConfigPath | None:
     never reads. The parts it meant, when our schema has them; None for any other unknown key."""
     if "." not in key and "[" not in key:
         return None
-    parts: list[str | int] = []
-    for segment in key.split("."):
-        name, _, index = segment.partition("[")
-        parts.append(name)
-        if index.rstrip("]").isdigit():
-            parts.append(int(index.rstrip("]")))
-    return tuple(parts) if hint(tuple(parts)) else None
+    parts = config_parts(key)
+    return parts if hint(parts) else None
 
 
 def _without_path(flat: str, parts: ConfigPath, value: Any) -> tuple[ConfigPath, ConfigIssue]:

@@ -13,6 +13,7 @@ run on, `{repo_url}` the GitOps repository, `{kubeconfig}`, `{endpoint}` (moto),
 from __future__ import annotations
 
 P = "openclaw-cron-webhook"
+MANIFEST = "argoproj/openclaw/configmap-openclaw.yaml"  # the e2e's GitOps repository's file
 
 RENDERINGS: dict[str, tuple[str, ...]] = {
     # components.config_issues: the fix lines of config errors (tests/test_settings_messages.py
@@ -64,7 +65,7 @@ RENDERINGS: dict[str, tuple[str, ...]] = {
         "kubectl -n argocd get application openclaw",
     ),
     "git show {section['branch']}:{file} > configmap.yaml": (
-        "git show main:argoproj/openclaw/configmap-openclaw.yaml > configmap.yaml",
+        f"git show main:{MANIFEST} > configmap.yaml",
     ),
     "aws ssm describe-parameters --parameter-filters Key=Name,Values={name}": (
         "aws ssm describe-parameters --parameter-filters "
@@ -95,9 +96,9 @@ RENDERINGS: dict[str, tuple[str, ...]] = {
 
 # What a message leaves for the reader to fill in, and what the e2e fills in.
 PLACEHOLDERS: dict[str, str] = {
-    "<path>": "argoproj/openclaw/configmap-openclaw.yaml",
-    "<manifest path>": "argoproj/openclaw/configmap-openclaw.yaml",
-    "<the ConfigMap manifest in it>": "argoproj/openclaw/configmap-openclaw.yaml",
+    "<path>": MANIFEST,
+    "<manifest path>": MANIFEST,
+    "<the ConfigMap manifest in it>": MANIFEST,
     "<url without it>": "{repo_url}",
     "<the repo URL the controller syncs>": "{repo_url}",
     "<repo URL>": "{repo_url}",

@@ -40,6 +40,7 @@ import pytest
 import yaml
 from kubernetes import client, config
 
+from components.config_issues import config_parts
 from components.gitops_tracking import ignore_differences_stanza
 from components.manifest_document import ManifestTarget, find_document
 from components.openclaw_document import read_section
@@ -524,10 +525,7 @@ def config_value(config: dict[str, Any], key: str, nested: bool) -> Any:
     if not nested:
         return config.get(key, ABSENT)
     namespace, _, path = key.partition(":")
-    steps: list[str | int] = []
-    for segment in path.split("."):
-        name, *indexes = re.split(r"\[(\d+)\]", segment)
-        steps += [name, *(int(i) for i in indexes if i)]
+    steps = config_parts(path)
     node: Any = config.get(f"{namespace}:{steps[0]}", ABSENT)
     for step in steps[1:]:
         held = isinstance(node, dict) and step in node

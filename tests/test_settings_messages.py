@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from components.config_issues import config_parts, config_path
 from components.settings import ConfigError, parse_settings
 from tools.mock_runtime import ProgramFailed, run_program
 
@@ -828,3 +829,11 @@ def test_an_unknown_dotted_key_is_still_unknown() -> None:
     assert issues_of({"cron.nope": 1})[0].startswith(
         f"{P}:cron.nope = 1: is not a setting of this stack"
     )
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [("namespace",), ("section", "target"), ("cron", "webhookSsrfPolicy", "allowedHostnames", 0)],
+)
+def test_config_parts_reads_back_what_config_path_writes(parts: tuple[str | int, ...]) -> None:
+    assert config_parts(config_path(parts)) == parts
