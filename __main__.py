@@ -6,8 +6,8 @@ resource is registered: nothing is ever half-applied because of a typo.
 
 import pulumi
 
-from components.delivery import CronWebhookDelivery, verification_commands
-from components.settings import load_settings
+from stack.delivery import CronWebhookDelivery, verification_commands
+from stack.settings import load_settings
 
 settings = load_settings()
 delivery = CronWebhookDelivery("openclaw-cron-webhook", settings)

@@ -8,8 +8,9 @@ module or its classes; a stack whose state names a missing class cannot even be 
 
 Why a dynamic provider at all: `data["openclaw.json"]` is one string owned by someone else, and
 any Kubernetes patch of it owns (and on delete, erases) the whole document. This resource reads
-the document, splices in exactly its own section (`components.openclaw_document`), and writes it
-back guarded by the object's resourceVersion (`components.configmaps`); a 409 means someone else
+the document, splices in exactly its own section (`stages.section.document`), and writes it
+back guarded by the object's resourceVersion (`stages.section.cluster.configmaps`); a 409 means
+someone else
 wrote in between, so it re-reads and redoes the edit instead of overwriting theirs.
 """
 
@@ -29,7 +30,9 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from components.configmaps import (
+from stages.kube_connection import KubeResourceProvider
+from stages.provider_log import warn
+from stages.section.cluster.configmaps import (
     ConfigMapApi,
     ConfigMapDocument,
     ConfigMapNotFound,
@@ -38,9 +41,7 @@ from components.configmaps import (
     read_document,
     write_document,
 )
-from components.gitops_tracking import refusal, tracked_by
-from components.kube_connection import KubeResourceProvider
-from components.openclaw_document import (
+from stages.section.document import (
     add_section,
     check_phase1,
     json_equal,
@@ -48,8 +49,8 @@ from components.openclaw_document import (
     remove_section,
     set_section,
 )
-from components.provider_log import warn
-from components.token_placeholder import masked_section
+from stages.section.token_placeholder import masked_section
+from stages.section.tracking import refusal, tracked_by
 
 MAX_ATTEMPTS = 5
 
@@ -140,7 +141,8 @@ class JsonSectionProvider(KubeResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Report the live section, so `pulumi refresh` shows hand edits and removals; a
-        `webhookToken` that is not a placeholder is stored masked (components.token_placeholder)."""
+        `webhookToken` that is not a placeholder is stored masked
+        (stages.section.token_placeholder)."""
         api = self._api()
         try:
             document = read_document(api, props["namespace"], props["configMap"], props["key"])

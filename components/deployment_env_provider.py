@@ -24,7 +24,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from components.deployments import (
+from stages.env_entry.deployments import (
     ROLLOUT_TIMEOUT_SECONDS,
     DeploymentApi,
     DeploymentNotFound,
@@ -42,9 +42,9 @@ from components.deployments import (
     through_outages,
     wait_until,
 )
-from components.env_entry_owners import still_declared
-from components.kube_connection import KubeResourceProvider
-from components.provider_log import engine_gone, warn
+from stages.env_entry.owners import still_declared
+from stages.kube_connection import KubeResourceProvider
+from stages.provider_log import engine_gone, warn
 
 # Changing any of these points the resource at another entry, so it is a replacement.
 _TARGET_PROPS = ("namespace", "deployment", "container", "envName")

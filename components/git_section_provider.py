@@ -8,7 +8,7 @@ import them by those names. Never move or rename this module or its classes.
 Why through Git (`section.target: git`): where a GitOps controller with self-heal owns the
 ConfigMap (Argo CD in the reference cluster), an in-cluster edit of the document is reverted
 within seconds. So this resource commits the section to the ConfigMap's manifest in the repo
-(`components.manifest_document`: every other byte of the file stays; `components.gitops_repo`:
+(`stages.section.git.manifest`: every other byte of the file stays; `stages.section.git.repo`:
 the user's own git, a concurrent push kept), optionally asks Argo CD to look now instead of at
 its next poll, and then waits until the live ConfigMap carries the section, so that the stack's
 order (env rollout first, section after) and its one-command rollback hold as in cluster mode.
@@ -32,9 +32,23 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from components.config_issues import set_command
-from components.configmaps import ConfigMapNotFound, KubernetesConfigMapApi, read_document
-from components.gitops_repo import (
+from stack.config_issues import set_command
+from stages.kube_connection import ClientFactory, KubeResourceProvider
+from stages.kubernetes_meta import FIELD_MANAGER
+from stages.section.cluster.configmaps import (
+    ConfigMapNotFound,
+    KubernetesConfigMapApi,
+    read_document,
+)
+from stages.section.document import json_equal, read_section
+from stages.section.git.manifest import (
+    ManifestTarget,
+    add_section_to_manifest,
+    find_document,
+    remove_section_from_manifest,
+    set_section_in_manifest,
+)
+from stages.section.git.repo import (
     CommitResult,
     GitFile,
     GitFileMissing,
@@ -42,17 +56,7 @@ from components.gitops_repo import (
     read_head,
     redact_url,
 )
-from components.kube_connection import ClientFactory, KubeResourceProvider
-from components.kubernetes_meta import FIELD_MANAGER
-from components.manifest_document import (
-    ManifestTarget,
-    add_section_to_manifest,
-    find_document,
-    remove_section_from_manifest,
-    set_section_in_manifest,
-)
-from components.openclaw_document import json_equal, read_section
-from components.token_placeholder import masked_section
+from stages.section.token_placeholder import masked_section
 
 POLL_SECONDS = 2.0
 PROGRESS_SECONDS = 30.0
@@ -174,7 +178,7 @@ class GitJsonSectionProvider(KubeResourceProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """The section at the branch head, so `pulumi refresh` shows hand edits in Git; gone if
         the manifest or the section is. A `webhookToken` that is not a placeholder is stored
-        masked (components.token_placeholder)."""
+        masked (stages.section.token_placeholder)."""
         present, head = self._section_at_head(props)
         if not present:
             return ReadResult(None, {})
@@ -321,7 +325,7 @@ def _note(text: str) -> None:
 def commit_message(props: dict[str, Any], verb: str) -> str:
     """The commit message: subject naming the stack and the change; body saying who owns it.
 
-    Public because the offline plan (tools.plan_gitops) shows the very message a commit gets."""
+    Public because the offline plan (tools.plan.gitops) shows the very message a commit gets."""
     stack, section, key = props["stack"], props["section"], props["key"]
     return (
         f"{stack}: {verb} {section} section in {key} (Phase 2)\n\n"

@@ -19,23 +19,23 @@ from typing import Any
 
 import pytest
 
-from e2e import argocd as argocd_runner
-from e2e import diagnose
-from e2e.argocd import ArgoCD
-from e2e.control_plane import ControlPlane, started
-from e2e.stack_driver import ROOT, Report
-from e2e.toolchain_go import ensure_go_toolchain
-from e2e.world import World, seed
+from e2e.harness import argocd as argocd_runner
+from e2e.harness import diagnose
+from e2e.harness.argocd import ArgoCD
+from e2e.harness.control_plane import ControlPlane, started
+from e2e.harness.stack_driver import ROOT, Report
+from e2e.harness.toolchain_go import ensure_go_toolchain
+from e2e.harness.world import World, seed
 from openclaw_runtime import install as toolchain_openclaw
 from openclaw_runtime.install import OpenClawInstall
 
 REPORT = ROOT / "rendered" / "e2e" / "report.json"
 # What runs in place of what cannot be built here; the report names them as stand-ins.
 STANDINS = {
-    "pulumi-resource-aws": "stand-in: e2e/standins (moto as the AWS API)",
-    "pulumi-resource-random": "stand-in: e2e/standins",
+    "pulumi-resource-aws": "stand-in: e2e/harness/standins (moto as the AWS API)",
+    "pulumi-resource-random": "stand-in: e2e/harness/standins",
     "pulumi-language-python": (
-        "stand-in: e2e/standins/language_host (the CLI's programs and policy packs); the "
+        "stand-in: e2e/harness/standins/language_host (the CLI's programs and policy packs); the "
         "Automation API's modules still host __main__.py inline"
     ),
 }
@@ -104,7 +104,7 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, Any, None]:
     """Each test is one step of the report: its name, outcome and time. A failed step's
-    report also shows the control plane as it was then (e2e/diagnose.py)."""
+    report also shows the control plane as it was then (e2e/harness/diagnose.py)."""
     outcome = yield
     result = outcome.get_result()
     report = item.config.stash.get(REPORT_KEY, None)

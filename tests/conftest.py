@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from tools.mock_runtime import Recording
+    from tools.plan.mock_runtime import Recording
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +26,7 @@ def cluster_config() -> dict[str, Any]:
     program (tests/stack_files.py: most tests are about the section in a live ConfigMap)."""
     from stack_files import CLUSTER_STACK_FILE, ROOT
 
-    from tools.plan_inputs import load_stack
+    from tools.plan.inputs import load_stack
 
     return load_stack(ROOT, None, CLUSTER_STACK_FILE).config.values
 
@@ -34,7 +34,7 @@ def cluster_config() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def cluster_run(cluster_config: dict[str, Any]) -> Recording:
     """One evaluation of __main__.py with that stack (read-only: don't mutate it)."""
-    from tools.mock_runtime import run_program
+    from tools.plan.mock_runtime import run_program
 
     return run_program(cluster_config)
 
@@ -53,8 +53,8 @@ def shared_program_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     ProgramFailed with a copy of what it had registered. Only for modules that patch nothing
     the program reads.
     """
-    from tools import plan
-    from tools.mock_runtime import ProgramFailed, run_program
+    from tools.plan import app as plan
+    from tools.plan.mock_runtime import ProgramFailed, run_program
 
     def shared(values: Mapping[str, Any], **options: Any) -> Recording:
         key = json.dumps([values, options], sort_keys=True, default=str)

@@ -21,7 +21,7 @@ from kubernetes.client import (
 )
 from kubernetes.client.exceptions import ApiException
 
-from components.configmaps import (
+from stages.section.cluster.configmaps import (
     ConfigMapNotFound,
     ConflictError,
     KubernetesConfigMapApi,

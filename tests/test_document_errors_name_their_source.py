@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from components.openclaw_document import (
+from stages.section.document import (
     DocumentError,
     InvalidDocumentError,
     LossyDocumentError,

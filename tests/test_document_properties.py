@@ -26,7 +26,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.openclaw_document import (
+from stages.section.document import (
     PreconditionError,
     add_section,
     read_section,

@@ -18,7 +18,7 @@ import dill  # type: ignore[import-untyped]
 
 from components.configmap_section_provider import JsonSectionProvider
 from components.deployment_env_provider import EnvEntryProvider
-from tools.mock_runtime import Recording, run_program
+from tools.plan.mock_runtime import Recording, run_program
 
 SECTION = "pulumi-python:dynamic/openclaw:JsonSection"
 ENV_ENTRY = "pulumi-python:dynamic/openclaw:EnvEntry"
@@ -28,7 +28,7 @@ import pulumi
 
 from components.configmap_section_provider import OpenClawJsonSection
 from components.deployment_env_provider import DeploymentEnvEntry
-from components.deployments import EnvTarget
+from stages.env_entry.deployments import EnvTarget
 
 section = OpenClawJsonSection(
     "section",

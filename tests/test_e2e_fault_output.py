@@ -1,14 +1,14 @@
 # ruff: noqa: E501 - the CLI output below is verbatim, its long lines included
-"""How the fault scenarios read the CLI's output (e2e/cli_output.py): the exit code and the first
+"""How the fault scenarios read the CLI's output (e2e/harness/cli_output.py): the exit code and the first
 error a user reads, in the three shapes the real CLI (v3.274.1) prints them. The texts are cut
-from real runs of e2e/test_faults.py."""
+from real runs of e2e/scenarios/test_faults.py."""
 
 from __future__ import annotations
 
 from pulumi import automation as auto
 from pulumi.automation._cmd import CommandResult
 
-from e2e.cli_output import cli_failure, first_error
+from e2e.harness.cli_output import cli_failure, first_error
 
 STACK_BLOCK = """
   pulumi:pulumi:Stack (openclaw-cron-webhook-faults):
@@ -27,14 +27,14 @@ TRACEBACK = (
     error: Traceback (most recent call last):
       File "/p/components/deployments.py", line 236, in wait_until
         raise RolloutFailed(f"gave up after {timeout:.0f} s: {waiting_for}")
-    components.deployments.RolloutFailed: gave up after 45 s: Deployment openclaw/openclaw: 0 of 1 updated replicas available
+    stages.env_entry.deployments.RolloutFailed: gave up after 45 s: Deployment openclaw/openclaw: 0 of 1 updated replicas available
 
     The above exception was the direct cause of the following exception:
 
     Traceback (most recent call last):
       File "/venv/pulumi/dynamic/__main__.py", line 170, in Create
         result = provider.create(props)
-    components.deployments.RolloutFailed: gave up after 45 s: Deployment openclaw/openclaw: 0 of 1 updated replicas available
+    stages.env_entry.deployments.RolloutFailed: gave up after 45 s: Deployment openclaw/openclaw: 0 of 1 updated replicas available
     The env entry OPENCLAW_CRON_WEBHOOK_TOKEN was taken back out of Deployment openclaw/openclaw container openclaw.
 
 Outputs:
@@ -62,7 +62,7 @@ def test_a_resource_error_comes_before_the_stack_summary() -> None:
 
 def test_a_traceback_is_read_from_its_last_exception() -> None:
     assert first_error(TRACEBACK) == (
-        "error: components.deployments.RolloutFailed: gave up after 45 s: Deployment "
+        "error: stages.env_entry.deployments.RolloutFailed: gave up after 45 s: Deployment "
         "openclaw/openclaw: 0 of 1 updated replicas available"
     )
 

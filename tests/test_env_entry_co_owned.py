@@ -3,7 +3,7 @@
 When another field manager still declares the env entry (a GitOps controller applying the same
 entry from Git, a second tool), relinquishing it leaves it in place, and the ExternalSecret that
 Pulumi deletes next takes the Secret with it: the next pod start would fail. So the env entry's
-delete fails, naming who declares it (components.env_entry_owners), whether that manager held it
+delete fails, naming who declares it (stages.env_entry.owners), whether that manager held it
 before the stack let go or applied it again during the rollout that followed. Through the real
 client against the fake API server, which renders managedFields from who applied what.
 """
@@ -31,11 +31,11 @@ from test_env_entry_over_http import (
     ours,
 )
 
-from components import deployments
 from components.deployment_env_provider import EnvEntryProvider
-from components.deployments import EnvTarget
-from components.env_entry_owners import EntryStillDeclared, other_managers, still_declared
-from components.kubernetes_meta import FIELD_MANAGER
+from stages.env_entry import deployments
+from stages.env_entry.deployments import EnvTarget
+from stages.env_entry.owners import EntryStillDeclared, other_managers, still_declared
+from stages.kubernetes_meta import FIELD_MANAGER
 
 TARGET = EnvTarget(NAMESPACE, NAME, "openclaw", "OPENCLAW_CRON_WEBHOOK_TOKEN")
 

@@ -1,5 +1,5 @@
 """The env entry when its rollout fails or the API server goes away (issue 22's fault scenarios,
-at unit scale; e2e/test_faults.py does the same on the real cluster).
+at unit scale; e2e/scenarios/test_faults.py does the same on the real cluster).
 
 A create that fails leaves nothing in the stack's state, so it must leave nothing in the
 Deployment either: it takes its entry back out, or says exactly what is left and what to run.
@@ -29,9 +29,9 @@ from test_env_entry_over_http import (
     ours,
 )
 
-from components import deployments
 from components.deployment_env_provider import EnvEntryProvider
-from components.deployments import RolloutFailed, through_outages
+from stages.env_entry import deployments
+from stages.env_entry.deployments import RolloutFailed, through_outages
 
 
 @pytest.fixture

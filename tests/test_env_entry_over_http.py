@@ -19,10 +19,10 @@ from fake_kube_api import APPLY_PATCH, FakeKubeApi
 from kubernetes.client import ApiClient, Configuration
 from kubernetes.client.exceptions import ApiException
 
-from components import deployments
 from components.deployment_env_provider import EnvEntryProvider
-from components.deployments import ApplyConflict, DeploymentNotFound, RolloutFailed
-from components.kubernetes_meta import FIELD_MANAGER
+from stages.env_entry import deployments
+from stages.env_entry.deployments import ApplyConflict, DeploymentNotFound, RolloutFailed
+from stages.kubernetes_meta import FIELD_MANAGER
 
 NAMESPACE, NAME = "openclaw", "openclaw"
 PATH = f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments/{NAME}"
@@ -60,7 +60,7 @@ def add_deployment(fake: FakeKubeApi, env: list[dict[str, Any]], replicas: int =
 
 
 class FakeTime:
-    """`time` for components.deployments: each poll's sleep lets a minute pass, at no cost.
+    """`time` for stages.env_entry.deployments: each poll's sleep lets a minute pass, at no cost.
 
     So a ten-minute wait gives up after ten polls; the provider polls the same way either way.
     """

@@ -17,9 +17,9 @@ import dill  # type: ignore[import-untyped]
 import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 
-from components import deployments
 from components.deployment_env_provider import EnvEntryProvider
-from components.deployments import (
+from stages.env_entry import deployments
+from stages.env_entry.deployments import (
     ApplyConflict,
     DeploymentNotFound,
     RolloutFailed,

@@ -12,8 +12,8 @@ from typing import Any
 
 from kubernetes.client import ApiClient, Configuration
 
-from components.external_secret_diagnosis import explain, read_and_explain
-from components.kube_connection import KubeTarget
+from stages.external_secret.diagnosis import explain, read_and_explain
+from stages.kube_connection import KubeTarget
 
 NS, NAME = "openclaw", "openclaw-cron-webhook-r1"
 FAILED_ES: dict[str, Any] = {

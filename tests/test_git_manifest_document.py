@@ -20,18 +20,18 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.manifest_document import (
+from stages.section.document import (
+    LossyDocumentError,
+    PreconditionError,
+    add_section,
+)
+from stages.section.git.manifest import (
     ManifestError,
     ManifestTarget,
     add_section_to_manifest,
     find_document,
     remove_section_from_manifest,
     set_section_in_manifest,
-)
-from components.openclaw_document import (
-    LossyDocumentError,
-    PreconditionError,
-    add_section,
 )
 
 ALIAS = (

@@ -15,7 +15,7 @@ from typing import Any
 import dill  # type: ignore[import-untyped]
 
 from components.git_section_provider import GitJsonSectionProvider
-from tools.mock_runtime import Recording, run_program
+from tools.plan.mock_runtime import Recording, run_program
 
 SECTION = "pulumi-python:dynamic/openclaw:GitJsonSection"
 COMPONENT = "openclaw-cron-webhook:index:CronGitSection"
@@ -23,7 +23,7 @@ COMPONENT = "openclaw-cron-webhook:index:CronGitSection"
 PROGRAM = """
 import pulumi
 
-from components.cron_section import CronGitSection, CronGitSectionArgs
+from stages.section.resource import CronGitSection, CronGitSectionArgs
 
 gate = pulumi.CustomResource("test:index:Gate", "env-rollout", {})
 section = CronGitSection(

@@ -1,7 +1,7 @@
 """Dependencies point one way: the product (components/, tools/) never imports its test harness.
 
-Why a test: the offline plan is the product's main command; when `tools/plan_openclaw.py`
-imported `e2e.pins`, the plan could not run without the e2e folder, and a change to the
+Why a test: the offline plan is the product's main command; when `openclaw_runtime/verdict.py`
+imported `e2e.harness.pins`, the plan could not run without the e2e folder, and a change to the
 harness could break the product. The OpenClaw install moved to `openclaw_runtime/`, which both
 sides import. This reads every import statement (and every `importlib.import_module("...")`
 with a literal name) of the repository's own modules, follows them transitively, and fails if
@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("components", "tools", "openclaw_runtime", "policy", "e2e")
-PRODUCT = ("components", "tools")
+PACKAGES = ("components", "stack", "stages", "tools", "devtools", "openclaw_runtime", "policy", "e2e")
+PRODUCT = ("components", "stack", "stages", "tools", "openclaw_runtime")
 
 
 def module_name(path: Path) -> str:
@@ -99,19 +99,24 @@ def test_nothing_in_components_or_tools_reaches_e2e() -> None:
 
 def test_the_graph_sees_the_imports_that_exist() -> None:
     """The walk is real: known edges, in both directions of the rule, are in it."""
-    assert "components.settings" in edges_of("components.delivery")
-    assert "openclaw_runtime.install" in reachable("tools.plan")
-    assert any(m.startswith("components.") for m in reachable("e2e.observe"))
+    assert "stack.settings" in edges_of("stack.delivery")
+    assert "openclaw_runtime.install" in reachable("tools.plan.app")
+    assert any(m.startswith("stages.") for m in reachable("e2e.harness.observe"))
 
 
 def test_an_import_of_e2e_in_any_form_is_seen() -> None:
     source = (
-        "import e2e.pins\n"
+        "import e2e.harness.pins\n"
         "from e2e import toolchain_openclaw\n"
-        "from . import plan_inputs\n"
-        "importlib.import_module('e2e.world')\n"
+        "from . import inputs\n"
+        "importlib.import_module('e2e.harness.world')\n"
     )
 
-    found = set(imported(source, "tools.plan_x", is_package=False))
+    found = set(imported(source, "tools.plan.x", is_package=False))
 
-    assert {"e2e.pins", "e2e.toolchain_openclaw", "e2e.world", "tools.plan_inputs"} <= found
+    assert {
+        "e2e.harness.pins",
+        "e2e.toolchain_openclaw",
+        "e2e.harness.world",
+        "tools.plan.inputs",
+    } <= found

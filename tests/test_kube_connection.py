@@ -14,7 +14,7 @@ from pulumi.dynamic import Config, ConfigureRequest
 
 from components.configmap_section_provider import JsonSectionProvider
 from components.deployment_env_provider import EnvEntryProvider
-from components.kube_connection import KubeTarget, api_errors
+from stages.kube_connection import KubeTarget, api_errors
 
 
 def kubeconfig(current: str) -> str:

@@ -16,7 +16,7 @@ import yaml
 from kubernetes.client import ApiClient
 
 from components.configmap_section_provider import JsonSectionProvider
-from components.kube_connection import KubeTarget
+from stages.kube_connection import KubeTarget
 
 CLUSTERS = {"blue": "https://127.0.0.1:6443", "green": "https://127.0.0.2:6443"}
 # A CA certificate's worth of base64 with no "/" in it: as a file name, one 2 KiB component.

@@ -29,7 +29,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from components.configmap_section_provider import JsonSectionProvider
 from components.deployment_env_provider import EnvEntryProvider
 from components.git_section_provider import GitJsonSectionProvider
-from components.kube_connection import KubeResourceProvider
+from stages.kube_connection import KubeResourceProvider
 
 FIXTURES = Path(__file__).parent / "fixtures" / "old_state"
 # Every (module, class) a state of this stack references. A state written by any release

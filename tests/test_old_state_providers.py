@@ -15,7 +15,7 @@ from kubernetes import client
 
 from components.configmap_section_provider import JsonSectionProvider
 from components.deployment_env_provider import EnvEntryProvider
-from components.kube_connection import KubeResourceProvider, KubeTarget
+from stages.kube_connection import KubeResourceProvider, KubeTarget
 
 
 @pytest.mark.parametrize("provider_class", [JsonSectionProvider, EnvEntryProvider])

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from components.openclaw_document import (
+from stages.section.document import (
     InvalidDocumentError,
     LossyDocumentError,
     PreconditionError,

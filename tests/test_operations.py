@@ -11,7 +11,7 @@ import copy
 from typing import Any
 
 from components.deployment_env_provider import EnvEntryProvider
-from tools.mock_runtime import Recording, fake_token, flatten, run_program
+from tools.plan.mock_runtime import Recording, fake_token, flatten, run_program
 
 RANDOM = "random:index/randomBytes:RandomBytes"
 PARAMETER = "aws:ssm/parameter:Parameter"

@@ -11,10 +11,10 @@ import pytest
 import yaml
 from stack_files import CLUSTER_STACK_FILE
 
-from tools import plan
-from tools.mock_runtime import ROOT, fake_token
-from tools.plan_json import PLAN_SCHEMA, schema_errors
-from tools.plan_judge import SKIPPED
+from openclaw_runtime.judge import SKIPPED
+from tools.plan import app as plan
+from tools.plan.mock_runtime import ROOT, fake_token
+from tools.plan.model import PLAN_SCHEMA, schema_errors
 
 pytestmark = pytest.mark.usefixtures("shared_program_runs")
 

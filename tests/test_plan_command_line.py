@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tools import plan, plan_output
-from tools.mock_runtime import ROOT
+from tools.plan import app as plan
+from tools.plan import output as plan_output
+from tools.plan.mock_runtime import ROOT
 
 pytestmark = pytest.mark.usefixtures("shared_program_runs")
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from stack_files import CLUSTER_STACK_FILE
 
-from tools import plan
-from tools.plan_compare import input_changes, summary_line, up_steps
-from tools.plan_json import Change, PlannedResource
-from tools.plan_resources import kind_of
+from tools.plan import app as plan
+from tools.plan.compare import input_changes, summary_line, up_steps
+from tools.plan.model import Change, PlannedResource
+from tools.plan.resources import kind_of
 
 pytestmark = pytest.mark.usefixtures("shared_program_runs")
 

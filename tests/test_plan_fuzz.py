@@ -16,13 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stack_files import CLUSTER_STACK_FILE
 
-from tools import plan
-from tools.mock_runtime import ROOT, Recording
-from tools.plan_errors import PlanError
-from tools.plan_inputs import load_stack, read_base_config, read_base_deployment
-from tools.plan_kubernetes import KubernetesFile, deployment_file
-from tools.plan_resources import ENV_ENTRY, JSON_SECTION, kind_of
-from tools.plan_section import SectionResult, apply_section
+from tools.plan import app as plan
+from tools.plan.errors import PlanError
+from tools.plan.inputs import load_stack, read_base_config, read_base_deployment
+from tools.plan.kubernetes_files import KubernetesFile, deployment_file
+from tools.plan.mock_runtime import ROOT, Recording
+from tools.plan.resources import ENV_ENTRY, JSON_SECTION, kind_of
+from tools.plan.section import SectionResult, apply_section
 
 pytestmark = pytest.mark.usefixtures("shared_program_runs")
 

@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 from stack_files import CLUSTER_STACK_FILE
 
-from components.gitops_tracking import ignore_differences_stanza, refusal
-from components.manifest_document import ManifestTarget, find_document
-from tools import plan
-from tools.plan_gitops import sample_manifest
-from tools.plan_json import schema_errors
+from stages.section.git.manifest import ManifestTarget, find_document
+from stages.section.tracking import ignore_differences_stanza, refusal
+from tools.plan import app as plan
+from tools.plan.gitops import sample_manifest
+from tools.plan.model import schema_errors
 
 pytestmark = pytest.mark.usefixtures("shared_program_runs")
 

@@ -9,9 +9,9 @@ import pytest
 import yaml
 from stack_files import CLUSTER_STACK_FILE
 
-from tools import plan
-from tools.mock_runtime import ROOT
-from tools.plan_output import MARKER
+from tools.plan import app as plan
+from tools.plan.mock_runtime import ROOT
+from tools.plan.output import MARKER
 
 pytestmark = pytest.mark.usefixtures("shared_program_runs")
 

@@ -18,9 +18,9 @@ import pytest
 import yaml
 from stack_files import CLUSTER_STACK_FILE
 
-from tools import plan
-from tools.mock_runtime import Recording, Registration
-from tools.plan_errors import PlanError
+from tools.plan import app as plan
+from tools.plan.errors import PlanError
+from tools.plan.mock_runtime import Recording, Registration
 
 pytestmark = pytest.mark.usefixtures("shared_program_runs")
 

@@ -12,10 +12,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from components.openclaw_document import set_section
-from tools.plan_gitops import git_base
-from tools.plan_inputs import BaseConfig
-from tools.plan_section import apply_section
+from stages.section.document import set_section
+from tools.plan.gitops import git_base
+from tools.plan.inputs import BaseConfig
+from tools.plan.section import apply_section
 
 LITERAL = "5f" * 32
 CRON = {"enabled": True, "webhookToken": "${OPENCLAW_CRON_WEBHOOK_TOKEN}"}

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from tools import plan
-from tools.mock_runtime import fake_token
+from tools.plan import app as plan
+from tools.plan.mock_runtime import fake_token
 
 pytestmark = pytest.mark.usefixtures("shared_program_runs")
 

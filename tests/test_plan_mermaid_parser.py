@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from devtools.mermaid_parser import FILES, SOURCE, blocks, ensure, installed, location
 from openclaw_runtime import cache
-from tools.mermaid_parser import FILES, SOURCE, blocks, ensure, installed, location
 
 FAKE_NPM = f"""#!{sys.executable}
 import json, os, pathlib, sys

@@ -1,7 +1,7 @@
 """The plan's count beside `pulumi preview`'s: the stack and the component resources.
 
 The preview counts what the plan counts plus the stack's own resource and every component
-resource (e2e/test_random_standin.py holds the engine to it: one RandomBytes is
+resource (e2e/scenarios/test_random_standin.py holds the engine to it: one RandomBytes is
 `{"create": 2}`). These pin plan.json's `components` and the count plan.txt derives from them:
 against an empty stack, after a rotation, when `section.target` swaps a stage's component, and
 against a plan.json written before components were recorded. Stacks are written out in their
@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from tools import plan
-from tools.plan_json import schema_errors
-from tools.plan_preview import OLD_PLAN_NOTE
+from tools.plan import app as plan
+from tools.plan.model import schema_errors
+from tools.plan.preview import OLD_PLAN_NOTE
 
 pytestmark = pytest.mark.usefixtures("shared_program_runs")
 

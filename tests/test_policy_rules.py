@@ -21,8 +21,8 @@ from pulumi_policy.proxy import UNKNOWN_OBJECT_VALUE, UNKNOWN_STRING_VALUE, unkn
 from stack_files import REFERENCE_STACK_FILE, ROOT
 
 from policy import rules
-from tools.mock_runtime import Recording, run_program
-from tools.plan_inputs import load_stack
+from tools.plan.inputs import load_stack
+from tools.plan.mock_runtime import Recording, run_program
 
 # Token-shaped, derived so that no token-like literal sits in the repository.
 TOKEN = hashlib.sha256(b"policy rule tests: not a real token").hexdigest()

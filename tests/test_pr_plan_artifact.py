@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
-from e2e.pr_preview import WORKFLOW
-from tools.plan_markdown import ARTIFACT_NAME
+from e2e.harness.pr_preview import WORKFLOW
+from tools.plan.markdown import ARTIFACT_NAME
 
 RUN_URL = "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}"
 

@@ -1,6 +1,7 @@
 """The PR workflow's pulumi/actions steps use the options the e2e's CLI preview runs with.
 
-e2e/test_cli.py runs `pulumi preview` with `e2e.pr_preview.PR_PREVIEW` (the real analyzer on the
+e2e/scenarios/test_cli.py runs `pulumi preview` with `e2e.harness.pr_preview.PR_PREVIEW` (the real
+analyzer on the
 policy pack); these tests fail when .github/workflows/preview.yml previews or applies with
 anything else, so the workflow cannot drift from what is tested.
 """
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e.pr_preview import PR_PREVIEW, pulumi_action_steps
+from e2e.harness.pr_preview import PR_PREVIEW, pulumi_action_steps
 
 
 def test_the_preview_step_uses_the_e2e_options() -> None:

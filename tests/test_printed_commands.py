@@ -1,6 +1,7 @@
-"""The registry of printed commands (e2e.printed) is complete and its renderings are honest.
+"""The registry of printed commands (e2e.harness.printed) is complete and its renderings are honest.
 
-The e2e runs every printed command as its rendering says (e2e/test_runbook.py); these tests,
+The e2e runs every printed command as its rendering says (e2e/scenarios/test_runbook.py); these
+tests,
 in the unit layer, hold the registry to the code: a command added to a message has a rendering
 (or a stated exclusion) before the suite passes, a rendering matches the command the code
 prints, and no printed or documented nested `pulumi config set` lacks `--path`.
@@ -10,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from e2e import printed, runbook
-from e2e.printed_renderings import EXCLUDED, PLACEHOLDERS, RENDERINGS
+from e2e.harness import printed, runbook
+from e2e.harness.printed_renderings import EXCLUDED, PLACEHOLDERS, RENDERINGS
 
 SITES = printed.code_sites()
 TEMPLATES = sorted({site.text for site in SITES})
@@ -33,7 +34,7 @@ def test_the_registry_reads_commands_from_messages_not_prose() -> None:
 
 
 def test_a_literal_builder_call_is_rendered_by_the_builder_itself() -> None:
-    refusal = [s for s in SITES if s.path == "components/gitops_tracking.py"]
+    refusal = [s for s in SITES if s.path == "stages/section/tracking.py"]
     assert [s.text for s in refusal] == [
         "pulumi config set --path 'openclaw-cron-webhook:section.target' git",
         "pulumi config set --path 'openclaw-cron-webhook:section.git.repo' "
@@ -49,7 +50,7 @@ def test_every_printed_command_has_a_rendering_or_a_reason(template: str) -> Non
     site = next(s for s in SITES if s.text == template)
     assert printed.renderings(site) or template in EXCLUDED, (
         f"{site.source} prints `{template}`: add how a call-site renders it to "
-        "e2e/printed_renderings.py RENDERINGS (or why no test can run it to EXCLUDED)"
+        "e2e/harness/printed_renderings.py RENDERINGS (or why no test can run it to EXCLUDED)"
     )
 
 

@@ -27,10 +27,11 @@ from test_env_entry_over_http import THEIR_ENV, FakeTime, add_deployment, env_of
 from test_section_provider import PROPS as SECTION_PROPS
 from test_section_provider import RESOURCE_ID
 
-from components import deployments, provider_log
 from components.configmap_section_provider import JsonSectionProvider
 from components.deployment_env_provider import EnvEntryProvider
-from components.deployments import RolloutFailed
+from stages import provider_log
+from stages.env_entry import deployments
+from stages.env_entry.deployments import RolloutFailed
 
 
 class Engine(engine_pb2_grpc.EngineServicer):

@@ -1,5 +1,6 @@
-"""e2e.runbook reads the documents' commands as bash and a reader would, and fills in only what
-its table allows. (The e2e runs them: e2e/test_runbook.py.)"""
+"""e2e.harness.runbook reads the documents' commands as bash and a reader would, and fills in only
+what
+its table allows. (The e2e runs them: e2e/scenarios/test_runbook.py.)"""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from e2e import runbook
-from e2e.runbook import Command, Ran, Scope, Shell, commands_in, split_comment, substitute
-from e2e.stack_driver import ROOT
+from e2e.harness import runbook
+from e2e.harness.runbook import Command, Ran, Scope, Shell, commands_in, split_comment, substitute
+from e2e.harness.stack_driver import ROOT
 
 DOCUMENT = """# Title
 

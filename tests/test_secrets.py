@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from components.settings import ConfigError
-from tools.mock_runtime import ProgramFailed, Recording, flatten, run_program
+from stack.settings import ConfigError
+from tools.plan.mock_runtime import ProgramFailed, Recording, flatten, run_program
 
 
 def token_of(run: Recording) -> str:

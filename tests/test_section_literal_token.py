@@ -1,7 +1,7 @@
 """A literal token pasted into the live `cron` section never reaches the stack's state.
 
 `pulumi refresh` stores what `read` returns, unencrypted; a `webhookToken` that is not a
-`${VAR}` placeholder is stored as a fixed marker instead (components.token_placeholder), and
+`${VAR}` placeholder is stored as a fixed marker instead (stages.section.token_placeholder), and
 the masked state still differs from the desired section, so the next preview shows the update
 that writes the placeholder back. The git-mode provider's twin is in
 tests/process/test_git_section_provider.py.
@@ -17,8 +17,8 @@ from kubernetes.client import ApiClient, Configuration
 from test_section_provider import CRON, KEY, NAME, NAMESPACE, ORIGINAL, PROPS, RESOURCE_ID
 
 from components.configmap_section_provider import JsonSectionProvider
-from components.openclaw_document import set_section
-from components.token_placeholder import is_placeholder, masked_section
+from stages.section.document import set_section
+from stages.section.token_placeholder import is_placeholder, masked_section
 
 LITERAL = "5f" * 32
 MARKER = "[literal value, not stored]"

@@ -20,13 +20,13 @@ from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.dynamic.dynamic import serialize_provider
 
 from components.configmap_section_provider import MAX_ATTEMPTS, JsonSectionProvider
-from components.configmaps import (
+from stages.kube_connection import KubeTarget
+from stages.section.cluster.configmaps import (
     FIELD_MANAGER,
     ConfigMapNotFound,
     ConflictError,
 )
-from components.kube_connection import KubeTarget
-from components.openclaw_document import LossyDocumentError, PreconditionError, set_section
+from stages.section.document import LossyDocumentError, PreconditionError, set_section
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NAMESPACE, NAME, KEY = "openclaw", "openclaw-config", "openclaw.json"

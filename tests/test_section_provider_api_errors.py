@@ -19,7 +19,7 @@ from kubernetes.client import ApiClient, Configuration
 from kubernetes.client.exceptions import ApiException
 
 from components.configmap_section_provider import JsonSectionProvider
-from components.openclaw_document import set_section
+from stages.section.document import set_section
 
 NAMESPACE, NAME, KEY = "openclaw", "openclaw-config", "openclaw.json"
 RESOURCE_ID = f"{NAMESPACE}/{NAME}/{KEY}#cron"

@@ -17,8 +17,8 @@ from fake_kube_api import FakeKubeApi
 from kubernetes.client import ApiClient, Configuration
 
 from components.configmap_section_provider import JsonSectionProvider
-from components.configmaps import ConfigMapNotFound
-from components.openclaw_document import (
+from stages.section.cluster.configmaps import ConfigMapNotFound
+from stages.section.document import (
     InvalidDocumentError,
     LossyDocumentError,
     PreconditionError,

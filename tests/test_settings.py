@@ -9,9 +9,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from components import settings as settings_module
-from components.settings import ConfigError, Settings, cron_schema, parse_settings
-from tools.mock_runtime import ProgramFailed, run_program
+from stack import settings as settings_module
+from stack.settings import ConfigError, Settings, cron_schema, parse_settings
+from tools.plan.mock_runtime import ProgramFailed, run_program
 
 BAD_VALUES: list[tuple[str, Any, str]] = [
     # (key path, bad value, words the message must contain)

@@ -1,7 +1,7 @@
 """OpenClaw's schema is vendored and will change: every JSON Schema construct gets plain words.
 
 The pinned version uses only part of JSON Schema (types, enums, ranges, `anyOf`, closed
-objects). `e2e.vendor_cron_schema` may bring in the rest with the next pin — `const`, `oneOf`,
+objects). `devtools.vendor_cron_schema` may bring in the rest with the next pin — `const`, `oneOf`,
 an integer without a minimum, an array without `items`, an object without properties, a
 `false` subschema, a pattern, a required key — and a refused `cron` value must then still read
 as a sentence with a fix, never as a traceback.
@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from components import settings
-from components.settings import ConfigError, parse_settings
+from stack import settings
+from stack.settings import ConfigError, parse_settings
 
 P = "openclaw-cron-webhook"
 FUTURE_SCHEMA: dict[str, Any] = {

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from components.settings import ConfigError, parse_settings
-from tools.mock_runtime import run_program
+from stack.settings import ConfigError, parse_settings
+from tools.plan.mock_runtime import run_program
 
 MAX_SAFE_INTEGER = 2**53 - 1  # JavaScript's, which OpenClaw's parsers use
 

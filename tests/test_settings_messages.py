@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from components.config_issues import config_parts, config_path
-from components.settings import ConfigError, parse_settings
-from tools.mock_runtime import ProgramFailed, run_program
+from stack.config_issues import config_parts, config_path
+from stack.settings import ConfigError, parse_settings
+from tools.plan.mock_runtime import ProgramFailed, run_program
 
 P = "openclaw-cron-webhook"
 DNS_LABEL = "must be a DNS-1123 label: lowercase letters, digits and '-', at most 63"

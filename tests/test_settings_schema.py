@@ -1,6 +1,6 @@
 """The stack config's schema is the one statement of every key: valid, worded, and tabled.
 
-components/stack_config_schema.json validates the config, words its errors (`errorMessage`),
+stack/stack_config_schema.json validates the config, words its errors (`errorMessage`),
 gives the defaults the settings are built from and the examples the printed fixes use; the
 docs/configuration.md's table is generated from it. These tests hold the three readers to it.
 """
@@ -13,8 +13,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from components.config_issues import stack_schema
-from components.settings import (
+from devtools import config_table
+from stack.config_issues import stack_schema
+from stack.settings import (
     ConfigError,
     GitSettings,
     SectionSettings,
@@ -23,7 +24,6 @@ from components.settings import (
     cron_schema,
     parse_settings,
 )
-from tools import config_table
 
 
 def nodes(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
@@ -84,7 +84,7 @@ def test_the_readme_table_is_generated_from_the_schema() -> None:
 
     assert config_table.with_table(readme) == readme, (
         "docs/configuration.md's configuration table is stale: "
-        "run python3 -m tools.config_table --write"
+        "run python3 -m devtools.config_table --write"
     )
 
 

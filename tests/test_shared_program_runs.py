@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tools import plan
-from tools.mock_runtime import ProgramFailed, run_program
+from tools.plan import app as plan
+from tools.plan.mock_runtime import ProgramFailed, run_program
 
 
 @pytest.mark.usefixtures("shared_program_runs")

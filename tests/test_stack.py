@@ -6,7 +6,7 @@ import itertools
 import json
 from typing import Any
 
-from tools.mock_runtime import Recording, fake_token, run_program
+from tools.plan.mock_runtime import Recording, fake_token, run_program
 
 PROJECT = "openclaw-cron-webhook"
 RANDOM = "random:index/randomBytes:RandomBytes"
@@ -297,7 +297,7 @@ def test_the_reference_stack_runs_in_git_mode_under_argo_cd_with_its_context_pin
     cluster-mode example differs from it in exactly the section's target and the context."""
     from stack_files import CLUSTER_STACK_FILE, REFERENCE_STACK_FILE, ROOT
 
-    from tools.plan_inputs import load_stack
+    from tools.plan.inputs import load_stack
 
     reference = load_stack(ROOT, None, REFERENCE_STACK_FILE).config.values
     cluster = load_stack(ROOT, None, CLUSTER_STACK_FILE).config.values

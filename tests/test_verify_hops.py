@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from components.deployments import entry
-from components.openclaw_document import set_section
-from tools.plan_openclaw import Issue, Judgement
-from tools.verify_aws import ParameterFacts
-from tools.verify_document_hops import BranchHead, config_hop, differences, gitops_hop
-from tools.verify_env_hop import env_hop
-from tools.verify_hops import (
+from openclaw_runtime.verdict import Issue, Judgement
+from stages.env_entry.deployments import entry
+from stages.section.document import set_section
+from tools.verify.aws import ParameterFacts
+from tools.verify.document_hops import BranchHead, config_hop, differences, gitops_hop
+from tools.verify.env_hop import env_hop
+from tools.verify.hops import (
     Commands,
     external_secret_hop,
     same_kms_key,
@@ -28,9 +28,9 @@ from tools.verify_hops import (
     ssm_hop,
     stack_hop,
 )
-from tools.verify_kube import SecretFacts
-from tools.verify_model import CannotRead, Hop, ok
-from tools.verify_stack import settings_from_config
+from tools.verify.kube import SecretFacts
+from tools.verify.model import CannotRead, Hop, ok
+from tools.verify.stack import settings_from_config
 
 S = settings_from_config({}, "dev")
 C = Commands("dev")

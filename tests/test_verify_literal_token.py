@@ -11,10 +11,10 @@ from __future__ import annotations
 import pytest
 from test_verify_hops import ARGO, DOCUMENT, GIT, WHERE, C, S, config_map, head, manifest
 
-from components.openclaw_document import set_section
-from tools.verify_document_hops import config_hop, differences, gitops_hop
-from tools.verify_model import Redactor, Report
-from tools.verify_output import render
+from stages.section.document import set_section
+from tools.verify.document_hops import config_hop, differences, gitops_hop
+from tools.verify.model import Redactor, Report
+from tools.verify.output import render
 
 LITERAL = "5f" * 32
 PASTED = set_section(DOCUMENT, "cron", {**S.cron_section(), "webhookToken": LITERAL}, context="t")

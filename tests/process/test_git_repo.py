@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 from git_bare_repo import BareRepo, git, isolated_git  # noqa: F401 - isolated_git is a fixture
 
-from components.git_environment import PASSED, PASSED_PREFIXES
-from components.gitops_repo import (
+from stack.yaml_input import MANIFEST_LIMIT
+from stages.section.git.environment import PASSED, PASSED_PREFIXES
+from stages.section.git.repo import (
     MAX_PUSH_ATTEMPTS,
     GitError,
     GitFile,
@@ -31,7 +32,6 @@ from components.gitops_repo import (
     read_head,
     redact_url,
 )
-from components.yaml_input import MANIFEST_LIMIT
 
 pytestmark = [pytest.mark.process, pytest.mark.usefixtures("isolated_git")]
 

@@ -38,9 +38,9 @@ from components.git_section_provider import (
     DeliveryTimeout,
     GitJsonSectionProvider,
 )
-from components.gitops_repo import GitFileMissing
-from components.manifest_document import ManifestError
-from components.openclaw_document import PreconditionError
+from stages.section.document import PreconditionError
+from stages.section.git.manifest import ManifestError
+from stages.section.git.repo import GitFileMissing
 
 pytestmark = [pytest.mark.process, pytest.mark.usefixtures("isolated_git")]
 

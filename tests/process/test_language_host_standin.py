@@ -1,4 +1,4 @@
-"""The language-host stand-in (e2e/standins/language_host) over its real gRPC interface.
+"""The language-host stand-in (e2e/harness/standins/language_host) over its real gRPC interface.
 
 Why here and not under e2e/: these need no toolchain and take a few seconds, so they belong to
 the unit layer, which is `tests/`. The servicer runs in this process on a free loopback port;
@@ -24,10 +24,14 @@ import pytest
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, language_pb2, language_pb2_grpc
 
-from e2e import pins, toolchain_go
-from e2e.standins.language_host import LABEL
-from e2e.standins.language_host.host import LanguageHostStandin
-from e2e.standins.language_host.server import find_executor, parse_arguments, restore_pythonpath
+from e2e.harness import pins, toolchain_go
+from e2e.harness.standins.language_host import LABEL
+from e2e.harness.standins.language_host.host import LanguageHostStandin
+from e2e.harness.standins.language_host.server import (
+    find_executor,
+    parse_arguments,
+    restore_pythonpath,
+)
 
 pytestmark = pytest.mark.process  # gRPC servers and the Python programs they start
 
@@ -244,7 +248,7 @@ def test_exec_script_found_beside_the_launcher_then_beside_pulumi(tmp_path: Path
         find_executor("", elsewhere, {"PATH": str(tmp_path / "empty")})
     assert str(missing.value) == (
         f"missing executor pulumi-language-python-exec: looked in {tmp_path}; the Go toolchain "
-        "installs it beside pulumi (python -m e2e.toolchain_go)"
+        "installs it beside pulumi (python -m e2e.harness.toolchain_go)"
     )
 
 

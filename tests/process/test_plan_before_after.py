@@ -16,8 +16,8 @@ import pytest
 from fake_openclaw import answer, calls, install_fake, seen
 from stack_files import CLUSTER_STACK_FILE
 
-from tools import plan
-from tools.plan_openclaw import Issue, Judgement, before_and_after
+from openclaw_runtime.verdict import Issue, Judgement, before_and_after
+from tools.plan import app as plan
 
 pytestmark = pytest.mark.process  # a fake openclaw process per judgement
 

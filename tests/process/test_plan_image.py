@@ -15,8 +15,8 @@ import pytest
 from fake_openclaw import answer, install_fake
 from stack_files import CLUSTER_STACK_FILE
 
-from tools import plan
-from tools.plan_image import PodImage, image_of, note, same_release, tag_of
+from tools.plan import app as plan
+from tools.plan.image import PodImage, image_of, note, same_release, tag_of
 
 pytestmark = pytest.mark.process  # a fake openclaw process per judgement
 

@@ -19,8 +19,8 @@ from fake_openclaw import npm_calls, use_fake_npm
 
 from openclaw_runtime import cache
 from openclaw_runtime import install as openclaw_install
-from tools import plan
-from tools.plan_judge import SKIPPED
+from openclaw_runtime.judge import SKIPPED
+from tools.plan import app as plan
 
 pytestmark = pytest.mark.process  # a fake npm and openclaw per call
 

@@ -15,8 +15,8 @@ import pytest
 from fake_openclaw import answer, install_fake
 from stack_files import CLUSTER_STACK_FILE
 
-from tools import plan
-from tools.plan_markdown import mermaid_label
+from tools.plan import app as plan
+from tools.plan.markdown import mermaid_label
 
 pytestmark = pytest.mark.process  # a fake openclaw process per judgement
 

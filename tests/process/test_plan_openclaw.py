@@ -14,8 +14,10 @@ import pytest
 from fake_openclaw import FAKE, answer, install_fake, seen
 from stack_files import CLUSTER_STACK_FILE
 
-from tools import plan, plan_judge, plan_openclaw
-from tools.plan_openclaw import PLACEHOLDER, OpenClaw
+from openclaw_runtime import judge as plan_judge
+from openclaw_runtime import verdict as plan_openclaw
+from openclaw_runtime.verdict import PLACEHOLDER, OpenClaw
+from tools.plan import app as plan
 
 pytestmark = pytest.mark.process  # a fake openclaw (and npm) process per call
 

@@ -36,13 +36,14 @@ from kubernetes.client import ApiClient, Configuration
 from kubernetes.config import ConfigException
 from moto import mock_aws
 
-from components.deployments import entry
-from components.openclaw_document import remove_section, set_section
-from tools import verify, verify_aws
-from tools.plan_openclaw import PLACEHOLDER, OpenClaw
-from tools.verify_hops import applied_values
-from tools.verify_model import CannotRead, Redactor
-from tools.verify_stack import StackView, settings_from_config
+from openclaw_runtime.verdict import PLACEHOLDER, OpenClaw
+from stages.env_entry.deployments import entry
+from stages.section.document import remove_section, set_section
+from tools.verify import app as verify
+from tools.verify import aws as verify_aws
+from tools.verify.hops import applied_values
+from tools.verify.model import CannotRead, Redactor
+from tools.verify.stack import StackView, settings_from_config
 
 pytestmark = pytest.mark.process  # a fake openclaw process, and botocore's models through moto
 

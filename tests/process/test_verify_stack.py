@@ -23,14 +23,17 @@ from botocore.stub import Stubber
 from fake_kube_api import FakeKubeApi
 from kubernetes.client import ApiClient, Configuration
 
-from components.kube_connection import KubeTarget
-from components.settings import GitSettings
-from tools import verify, verify_aws, verify_git, verify_permissions
-from tools.verify_check import kubectl_for
-from tools.verify_kube import ClusterReader
-from tools.verify_model import CannotRead, Hop, Redactor, Report, headline, overall
-from tools.verify_output import as_dict, as_text
-from tools.verify_stack import read_stack, settings_from_config
+from stack.settings import GitSettings
+from stages.kube_connection import KubeTarget
+from tools.verify import app as verify
+from tools.verify import aws as verify_aws
+from tools.verify import git as verify_git
+from tools.verify import permissions as verify_permissions
+from tools.verify.check import kubectl_for
+from tools.verify.kube import ClusterReader
+from tools.verify.model import CannotRead, Hop, Redactor, Report, headline, overall
+from tools.verify.output import as_dict, as_text
+from tools.verify.stack import read_stack, settings_from_config
 
 pytestmark = pytest.mark.process  # the user's git, and botocore's models
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from e2e.openclaw_home import OpenClawHome
+from e2e.harness.openclaw_home import OpenClawHome
 from openclaw_runtime import install as toolchain_openclaw
 from openclaw_runtime.install import OpenClawInstall
 from real_openclaw.stack_documents import ENV_NAME

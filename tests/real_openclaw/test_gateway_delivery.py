@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from components.openclaw_document import json_equal, remove_section
-from e2e.openclaw_gateway import LISTENING, Gateway, running
-from e2e.openclaw_home import OpenClawHome
-from e2e.webhook_receiver import WebhookReceiver
+from e2e.harness.openclaw_gateway import LISTENING, Gateway, running
+from e2e.harness.openclaw_home import OpenClawHome
+from e2e.harness.webhook_receiver import WebhookReceiver
 from openclaw_runtime.install import OpenClawInstall
 from real_openclaw.stack_documents import ENV_NAME, plan_document
+from stages.section.document import json_equal, remove_section
 
 # The stack config of a user whose receiver is on loopback: OpenClaw's SSRF guard blocks
 # private addresses unless the section's webhookSsrfPolicy allows them.

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from e2e.openclaw_gateway import Gateway, running
-from e2e.openclaw_home import OpenClawHome
-from e2e.webhook_receiver import WebhookReceiver
+from e2e.harness.openclaw_gateway import Gateway, running
+from e2e.harness.openclaw_home import OpenClawHome
+from e2e.harness.webhook_receiver import WebhookReceiver
 from openclaw_runtime.install import OpenClawInstall
 from real_openclaw.stack_documents import ENV_NAME, plan_document
 

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from components.openclaw_document import check_phase1, set_section
-from components.settings import CRON_SCHEMA_FILE, ConfigError, parse_settings
-from e2e import vendor_cron_schema
-from e2e.openclaw_home import OpenClawHome
+from devtools import vendor_cron_schema
+from e2e.harness.openclaw_home import OpenClawHome
 from openclaw_runtime.install import OpenClawInstall
 from real_openclaw.stack_documents import BASE_DOCUMENT, ENV_NAME, cron_of, plan_document
+from stack.settings import CRON_SCHEMA_FILE, ConfigError, parse_settings
+from stages.section.document import check_phase1, set_section
 
 PLACEHOLDER = "${" + ENV_NAME + "}"
 # Six stack configs a user writes, and the `cron` section each must produce.
@@ -78,7 +78,7 @@ def test_the_vendored_schema_is_what_the_pinned_openclaw_prints(
 ) -> None:
     assert vendor_cron_schema.generate(openclaw) == CRON_SCHEMA_FILE.read_text(), (
         f"{CRON_SCHEMA_FILE.name} is stale for OpenClaw {openclaw.openclaw_version}: "
-        "run python -m e2e.vendor_cron_schema and review the diff"
+        "run python -m devtools.vendor_cron_schema and review the diff"
     )
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from devtools import mermaid_parser
+from devtools.mermaid_parser import MermaidParser
 from openclaw_runtime import install as openclaw_install
-from tools import mermaid_parser
-from tools.mermaid_parser import MermaidParser
-from tools.plan_judge import OLDEST_JUDGING
+from openclaw_runtime.judge import OLDEST_JUDGING
 
 HERE = Path(__file__).resolve().parent
 TEST_TIMEOUT_S = 300

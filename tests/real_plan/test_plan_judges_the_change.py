@@ -17,8 +17,8 @@ import pytest
 from stack_files import CLUSTER_STACK_FILE
 
 from openclaw_runtime.install import OpenClawInstall
-from tools import plan
-from tools.mock_runtime import ROOT
+from tools.plan import app as plan
+from tools.plan.mock_runtime import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "plan"
 BASE = FIXTURES / "configmap-insecure-auth.yaml"

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from stack_files import CLUSTER_STACK_FILE
 
-from tools import plan
-from tools.mermaid_parser import MermaidParser, blocks
-from tools.plan_json import DocumentPlan, Plan, PlannedResource
-from tools.plan_markdown import flowchart
+from devtools.mermaid_parser import MermaidParser, blocks
+from tools.plan import app as plan
+from tools.plan.markdown import flowchart
+from tools.plan.model import DocumentPlan, Plan, PlannedResource
 
 DEV = CLUSTER_STACK_FILE.read_text()
 NASTY = 'a "quoted" <b>bold</b> #1; `tick` [x](y) | pipe & amp; %% comment'

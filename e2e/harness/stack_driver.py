@@ -1,0 +1,363 @@
+"""Drives the real Pulumi CLI on a copy of this project, through the Automation API.
+
+Why a copy: a stack run writes `Pulumi.<stack>.yaml` into the project folder, and the scenarios
+flip config (rotation, `cron.enabled`, the kube context) many times; none of that may touch the
+checkout. The copy holds `Pulumi.yaml` (its project config included, unchanged: the CLI reads its
+runtime options as a user's would), `Pulumi.dev.yaml`, `components/`, which the dynamic
+providers' plugin process imports when it unpickles them (the engine starts plugins in the
+project folder), and `policy/` (`pulumi preview --policy-pack policy`); `.venv` is a link to the
+checkout's, which is where Pulumi.yaml, the pack's `../.venv` and the dynamic providers look.
+
+`StackDriver.cli` runs `pulumi …` as typed, in that folder, with the same environment: that is
+how e2e/scenarios/test_cli.py and e2e/scenarios/test_runbook.py drive it, through the language-host
+stand-in.
+
+Why an inline program: the Python language host (`pulumi-language-python`) cannot be built here
+(its Go module is not served; see e2e/pins.toml), so the CLI cannot start `__main__.py` itself.
+The Automation API's inline mode lets this process serve as the language host: it runs the
+repo's unchanged `__main__.py` with `runpy`, exactly as the host would. Everything else — the
+engine, the state, the plugins, the diff, the ordering — is the real CLI's.
+
+Why these environment variables: a local file backend and a passphrase keep state and secrets
+on this machine; `PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION` guarantees that every plugin the
+engine uses is one we built (or a named stand-in) found on PATH, never a download.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pulumi import automation as auto
+
+ROOT = Path(__file__).resolve().parents[2]
+STANDIN_DIR = ROOT / "e2e" / "standins" / "bin"
+PROJECT_FILES = ("__main__.py", "Pulumi.yaml", "Pulumi.dev.yaml")
+PROJECT_DIRS = ("components", "policy")
+# Encrypts a throwaway local state only.
+PASSPHRASE = "e2e-only-passphrase"
+
+
+def copy_project(destination: Path) -> Path:
+    """The project as `pulumi` sees it, with `.venv` linked to the checkout's virtualenv."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        shutil.copy2(ROOT / name, destination / name)
+    for name in PROJECT_DIRS:
+        shutil.copytree(
+            ROOT / name,
+            destination / name,
+            ignore=shutil.ignore_patterns("__pycache__"),
+            dirs_exist_ok=True,
+        )
+    link_venv(destination)
+    return destination
+
+
+def link_venv(folder: Path) -> None:
+    """`<folder>/.venv` → the checkout's: the virtualenv Pulumi.yaml and the pack name."""
+    venv = folder / ".venv"
+    if not venv.is_symlink():
+        venv.symlink_to(ROOT / ".venv", target_is_directory=True)
+
+
+def cli_environment(work: Path, bin_dir: Path, extra_env: dict[str, str]) -> dict[str, str]:
+    """What `pulumi` runs with: the built CLI first on PATH (so the engine takes the language
+    host beside it, not one "from $PATH"), then the stand-ins and the venv; state and secrets
+    in `work`."""
+    (work / "state").mkdir(parents=True, exist_ok=True)
+    return {
+        "PATH": os.pathsep.join(
+            [str(bin_dir), str(STANDIN_DIR), str(ROOT / ".venv" / "bin"), os.environ["PATH"]]
+        ),
+        # The dynamic providers' plugin runs `python3 -m pulumi.dynamic`: the repo's venv.
+        "PULUMI_PYTHON_CMD": str(ROOT / ".venv" / "bin" / "python"),
+        "PULUMI_HOME": str(work / "pulumi-home"),
+        "PULUMI_BACKEND_URL": f"file://{work / 'state'}",
+        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
+        **extra_env,
+    }
+
+
+def keep_lines(env: dict[str, str], project: Path, stack: str) -> list[str]:
+    """What a person pastes into a shell to go on with a stack by hand: the folder, the CLI
+    and stand-ins on PATH, the backend, the passphrase, the cluster and moto."""
+    names = ["PATH", "PULUMI_HOME", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE"]
+    names += ["PULUMI_CONFIG_PASSPHRASE_FILE", "HOME"]
+    names += ["PULUMI_PYTHON_CMD", "PULUMI_SKIP_UPDATE_CHECK"]
+    names += ["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"]
+    names += sorted(key for key in env if key.startswith(("AWS_", "KUBECONFIG")))
+    return [
+        f"cd {shlex.quote(str(project))}",
+        *(f"export {name}={shlex.quote(env[name])}" for name in names if name in env),
+        f"pulumi stack select {stack}",
+        "pulumi preview",
+    ]
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """One `pulumi …` (or shell) command as a person would have seen it."""
+
+    exit: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def run_command(argv: list[str], env: dict[str, str], cwd: Path, timeout: float = 900.0) -> CliRun:
+    """Runs `argv` with this process's environment plus `env`, echoing its output line by line
+    (a long `pulumi up` is never silent); stdin is closed, as in CI."""
+    print(f"  $ {' '.join(argv)}   (in {cwd})", flush=True)
+    started = time.monotonic()
+    process = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env={**os.environ, **env},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = _echoed(process, timeout)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    seconds = time.monotonic() - started
+    print(f"  → exit {process.returncode} in {seconds:.1f} s", flush=True)
+    return CliRun(process.returncode, stdout, stderr, seconds)
+
+
+def _echoed(process: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
+    """Collects stdout and stderr while printing each line as it comes."""
+    chunks: dict[str, list[str]] = {"stdout": [], "stderr": []}
+
+    def pump(name: str) -> None:
+        stream = getattr(process, name)
+        for line in stream:
+            chunks[name].append(line)
+            sys.stdout.write(f"    | {line}")
+            sys.stdout.flush()
+
+    threads = [threading.Thread(target=pump, args=(name,), daemon=True) for name in chunks]
+    for thread in threads:
+        thread.start()
+    process.wait(timeout=timeout)
+    for thread in threads:
+        thread.join(timeout=10)
+    return "".join(chunks["stdout"]), "".join(chunks["stderr"])
+
+
+def program() -> None:
+    """The repo's `__main__.py`, run as the language host would run it."""
+    runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One resource step the engine announced: what it does, to what, with which inputs.
+
+    Secret inputs arrive from the engine already masked (`[secret]`).
+    """
+
+    op: str
+    type: str
+    name: str
+    inputs: dict[str, Any]
+
+
+@dataclass
+class Operation:
+    """One Pulumi operation as the report records it."""
+
+    name: str
+    seconds: float
+    summary: dict[str, int]
+    steps: list[Step] = field(default_factory=list)
+    stdout: str = ""  # what the CLI printed, as a user would read it
+
+
+@dataclass
+class StackDriver:
+    """One stack of the copied project on a file backend, with every operation timed."""
+
+    project: Path
+    stack: auto.Stack
+    env: dict[str, str]
+    operations: list[Operation] = field(default_factory=list)
+
+    @classmethod
+    def create(
+        cls, work: Path, bin_dir: Path, stack_name: str, extra_env: dict[str, str]
+    ) -> StackDriver:
+        project = copy_project(work / "project")
+        env = cli_environment(work, bin_dir, extra_env)
+        command = auto.PulumiCommand(root=str(bin_dir.parent), skip_version_check=True)
+        stack = auto.create_or_select_stack(
+            stack_name,
+            project_name=yaml.safe_load((project / "Pulumi.yaml").read_text())["name"],
+            program=program,
+            opts=auto.LocalWorkspaceOptions(
+                work_dir=str(project),
+                env_vars=env,
+                pulumi_command=command,
+                pulumi_home=env["PULUMI_HOME"],
+            ),
+        )
+        return cls(project, stack, env)
+
+    def set_config(self, values: dict[str, Any]) -> None:
+        """`pulumi config set --path` for each key: exactly what a user would type."""
+        for key, value in values.items():
+            text = value if isinstance(value, str) else json.dumps(value)
+            self.stack.set_config(key, auto.ConfigValue(value=text), path=True)
+
+    def cli(self, *args: str, timeout: float = 900.0) -> CliRun:
+        """`pulumi ARGS` typed in the project folder (the selected stack is this one)."""
+        return run_command(["pulumi", *args], self.env, self.project, timeout)
+
+    def keep_lines(self) -> list[str]:
+        return keep_lines(self.env, self.project, self.stack.name)
+
+    def remove_config(self, *keys: str) -> None:
+        for key in keys:
+            self.stack.remove_config(key, path=True)
+
+    def _timed(
+        self, name: str, run: Callable[[Callable[[auto.EngineEvent], None]], Any]
+    ) -> tuple[Operation, Any]:
+        steps: list[Step] = []
+
+        def on_event(event: auto.EngineEvent) -> None:
+            pre = event.resource_pre_event
+            if pre is not None and pre.metadata.type != "pulumi:pulumi:Stack":
+                meta = pre.metadata
+                state = meta.new or meta.old
+                inputs = dict(state.inputs or {}) if state is not None else {}
+                name = meta.urn.rsplit("::", 1)[-1]
+                steps.append(Step(str(meta.op.value), meta.type, name, inputs))
+
+        started = time.monotonic()
+        result = run(on_event)
+        summary = _summary(result)
+        stdout = str(getattr(result, "stdout", "") or "")
+        operation = Operation(name, time.monotonic() - started, summary, steps, stdout)
+        self.operations.append(operation)
+        print(f"  pulumi {name}: {operation.seconds:.1f} s {summary}", flush=True)
+        return operation, result
+
+    def preview(self, name: str = "preview", **kwargs: Any) -> Operation:
+        operation, _ = self._timed(
+            name, lambda on_event: self.stack.preview(on_event=on_event, **kwargs)
+        )
+        return operation
+
+    def up(self, name: str = "up", **kwargs: Any) -> auto.UpResult:
+        _, result = self._timed(name, lambda on_event: self.stack.up(on_event=on_event, **kwargs))
+        up_result: auto.UpResult = result
+        return up_result
+
+    def refresh(self, name: str = "refresh", **kwargs: Any) -> Operation:
+        operation, _ = self._timed(
+            name, lambda on_event: self.stack.refresh(on_event=on_event, **kwargs)
+        )
+        return operation
+
+    def destroy(self, name: str = "destroy", **kwargs: Any) -> Operation:
+        operation, _ = self._timed(
+            name, lambda on_event: self.stack.destroy(on_event=on_event, **kwargs)
+        )
+        return operation
+
+    def state_files_text(self) -> str:
+        """Every file of the backend as stored on disk.
+
+        Not `export_stack()`: the Automation API runs `stack export --show-secrets`, so its
+        answer is decrypted; only the files show what an attacker with the backend would see.
+        """
+        backend = Path(self.env["PULUMI_BACKEND_URL"].removeprefix("file://"))
+        return "\n".join(
+            path.read_text(errors="replace")
+            for path in sorted(backend.rglob("*"))
+            if path.is_file()
+        )
+
+    def outputs(self) -> dict[str, Any]:
+        return {name: value.value for name, value in self.stack.outputs().items()}
+
+    def remove(self) -> None:
+        self.stack.workspace.remove_stack(self.stack.name, force=True)
+
+
+def _summary(result: Any) -> dict[str, int]:
+    """Change counts, whatever the result type names them."""
+    if hasattr(result, "change_summary"):
+        return dict(result.change_summary)
+    summary = getattr(result, "summary", None)
+    changes = getattr(summary, "resource_changes", None) or {}
+    return dict(changes)
+
+
+def changes(operation: Operation) -> int:
+    """Everything but `same`: what a reviewer would have to look at."""
+    return sum(count for op, count in operation.summary.items() if op != "same")
+
+
+@dataclass
+class Report:
+    """`rendered/e2e/report.json`: each step with its time, the counts the issues ask for."""
+
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    preview_noop_changes: int | None = None
+    rollouts: dict[str, int] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+    operations: list[dict[str, Any]] = field(default_factory=list)
+    # What the GitOps controller did (issue 18: controller, cluster_mode; issue 19: git_mode).
+    gitops: dict[str, Any] = field(default_factory=dict)
+    # One entry per injected fault (issue 22): fault, exit, first_error, world_as_expected,
+    # rerun_converged.
+    faults: list[dict[str, Any]] = field(default_factory=list)
+    # One entry per verify scenario (issue 21): fault (None for a healthy run), hop (the first
+    # hop not holding, None when all hold), exit, seconds (verify's wall time).
+    verify: list[dict[str, Any]] = field(default_factory=list)
+    # The CLI as typed (issue 20): language_host ("stand-in" | "real"), policy_pack
+    # ("analyzer"), commands [{command, source (file:line), ok}], seconds per CLI operation.
+    cli: dict[str, Any] = field(default_factory=dict)
+    # The README's day-1 block run verbatim (issue 27): commands [{command, source, ok}],
+    # seconds, verify_exit, excluded, and what the webhook receiver got.
+    day1: dict[str, Any] = field(default_factory=dict)
+    # Every command the project prints or documents (issue 27, e2e.harness.printed): {command,
+    # source,
+    # ok, ran_at | excluded}; with the counts.
+    printed_commands: dict[str, Any] = field(default_factory=dict)
+
+    def step(self, name: str, ok: bool, seconds: float) -> None:
+        self.steps.append({"name": name, "ok": ok, "seconds": round(seconds, 2)})
+        print(f"[e2e] {'ok  ' if ok else 'FAIL'} {name} ({seconds:.1f} s)", flush=True)
+
+    def write(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.__dict__, indent=2, sort_keys=True) + "\n")

@@ -1,0 +1,239 @@
+"""Git mode on the real engine, under the real Argo CD: the `cron` section goes through the GitOps
+repository (`section.target: git`), so self-heal delivers it instead of reverting it.
+
+preview (what a reviewer sees) → up (the commit lands after the env rollout; Argo CD delivers
+it; it stays through several self-heal periods; the materialised pod's OpenClaw delivers with
+moto's token) → a no-op preview (0 changes) → a config-only change (one commit, no rollout) →
+an unrelated commit between preview and up (kept; our push still lands) → destroy (the repo's
+file byte for byte as before, the cluster as seeded, Argo CD Synced).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from e2e.harness.control_plane import ControlPlane
+from e2e.harness.gitops_observe import Timeline
+from e2e.harness.materialise import deliver_from_materialised_pod
+from e2e.harness.observe import ClusterView, ssm_client, ssm_parameter, wait_for
+from e2e.harness.stack_driver import Report, StackDriver, changes
+from e2e.harness.world import APPLICATION, CONFIGMAP_FILE, World, configmap_manifest_text
+from e2e.harness.world import snapshot as world_snapshot
+from openclaw_runtime.install import OpenClawInstall
+from stages.section.document import add_section, read_section
+
+pytestmark = pytest.mark.e2e
+
+PROJECT = "openclaw-cron-webhook"
+PARAMETER = "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
+ENV_NAME = "OPENCLAW_CRON_WEBHOOK_TOKEN"
+# Self-heal reacts within seconds (2 s backoff, x3); 20 s covers several periods.
+KEEP_WATCHING_SECONDS = 20.0
+
+
+@pytest.fixture(scope="module")
+def view(control_plane: ControlPlane) -> Iterator[ClusterView]:
+    with control_plane.api_client() as api_client:
+        yield ClusterView(api_client)
+
+
+@pytest.fixture(scope="module")
+def git_report(e2e_report: Report) -> dict[str, Any]:
+    section: dict[str, Any] = e2e_report.gitops.setdefault("git_mode", {"push_to_live_s": []})
+    return section
+
+
+@pytest.fixture(scope="module")
+def driver(
+    control_plane: ControlPlane,
+    go_bin_dir: Path,
+    world: World,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[StackDriver]:
+    stack = StackDriver.create(
+        tmp_path_factory.mktemp("pulumi-git"),
+        go_bin_dir,
+        "e2e-git",
+        {
+            "KUBECONFIG": str(control_plane.kubeconfig),
+            "AWS_ENDPOINT_URL": control_plane.moto_endpoint,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_REGION": control_plane.region,
+        },
+    )
+    stack.set_config(
+        {
+            "aws:region": control_plane.region,
+            f"{PROJECT}:section.target": "git",
+            f"{PROJECT}:section.git.repo": world.repo.url,
+            f"{PROJECT}:section.git.path": CONFIGMAP_FILE,
+            f"{PROJECT}:section.git.application": APPLICATION,
+            f"{PROJECT}:section.git.deliveryTimeoutSeconds": 120,
+            f"{PROJECT}:cron.webhookSsrfPolicy.allowedHostnames[0]": "127.0.0.1",
+        }
+    )
+    yield stack
+    stack.remove()
+
+
+def watched(view: ClusterView, world: World) -> Timeline:
+    """Argo CD, the live objects, the repository's head, the rollout and the live section's
+    `enabled`, on one clock."""
+
+    def extra() -> dict[str, Any]:
+        _, section = read_section(view.document(), "cron", context="live")
+        enabled = section.get("enabled") if isinstance(section, dict) else None
+        return {"repo_head": world.repo.head(), "rolled_out": view.rolled_out(), "enabled": enabled}
+
+    return Timeline(view.api_client, world.argocd, APPLICATION, ENV_NAME, extra=extra)
+
+
+def push_to_live(timeline: Timeline, before: str, key: str, value: Any) -> float:
+    """Seconds from the new head commit appearing to the live reading ``key`` being ``value``."""
+    pushed = next(e["t"] for e in timeline.events if e.get("repo_head") not in (None, before))
+    delivered = timeline.first(key, value, after=pushed)
+    assert delivered is not None, timeline.events
+    return round(delivered - pushed, 2)
+
+
+def test_git_mode_preview_shows_what_a_reviewer_needs(
+    driver: StackDriver, e2e_report: Report
+) -> None:
+    preview = driver.preview("preview (git mode, new stack)")
+    types = {step.type for step in preview.steps if step.op == "create"}
+    assert "pulumi-python:dynamic/openclaw:GitJsonSection" in types
+    assert "pulumi-python:dynamic/openclaw:JsonSection" not in types
+    e2e_report.gitops.setdefault("git_mode", {"push_to_live_s": []})["preview"] = (
+        preview.stdout.splitlines()
+    )
+
+
+def test_git_mode_up_commits_after_the_rollout_and_argo_cd_delivers_it(
+    driver: StackDriver,
+    control_plane: ControlPlane,
+    view: ClusterView,
+    world: World,
+    seeded: dict[str, Any],
+    openclaw: OpenClawInstall,
+    tmp_path: Path,
+    git_report: dict[str, Any],
+) -> None:
+    before = world.repo.head()
+    revision = view.revision()
+    with watched(view, world) as timeline:
+        driver.up("up (git mode)")
+        wait_for(
+            "Argo CD Synced",
+            lambda: world.argocd.status(view.api_client, APPLICATION)[0] == "Synced",
+        )
+        kept_from = timeline.now()
+        wait_for(
+            f"{KEEP_WATCHING_SECONDS:.0f} s",
+            lambda: timeline.now() > kept_from + KEEP_WATCHING_SECONDS,
+        )
+    head = world.repo.head()
+    assert head != before
+    # Order: the env rollout completed before the commit was pushed.
+    env_at = next(
+        e["t"] for e in timeline.events if e.get("env_entry_owners") == ["openclaw-cron-webhook"]
+    )
+    pushed_at = next(e["t"] for e in timeline.events if e.get("repo_head") == head)
+    readings = [
+        e["rolled_out"] for e in timeline.events if "rolled_out" in e and e["t"] <= pushed_at
+    ]
+    assert env_at <= pushed_at, timeline.events
+    assert readings[-1] is True, "the commit was pushed before the rollout completed"
+    assert view.revision() == revision + 1
+
+    section = driver.outputs()["cronSection"]
+    expected = add_section(seeded["configmap_data"]["openclaw.json"], "cron", section, context="x")
+    assert view.document() == expected
+    live_from = timeline.first("section_present", True, after=pushed_at)
+    assert live_from is not None
+    assert timeline.first("section_present", False, after=live_from) is None, timeline.events
+    git_report["push_to_live_s"].append(push_to_live(timeline, before, "section_present", True))
+    git_report["section_kept_s"] = round(timeline.now() - live_from, 1)
+    assert world.argocd.status(view.api_client, APPLICATION)[:3] == ("Synced", "Healthy", head)
+
+    pod, received, entry = deliver_from_materialised_pod(view, openclaw, tmp_path)
+    ssm = ssm_client(control_plane.moto_endpoint, control_plane.region)
+    parameter = ssm_parameter(ssm, PARAMETER)
+    assert parameter is not None
+    assert pod.env[ENV_NAME] == parameter["Value"]
+    assert (entry["status"], entry["deliveryStatus"]) == ("ok", "delivered")
+    assert received is not None
+    assert received.header("Authorization") == [f"Bearer {parameter['Value']}"]
+
+
+def test_git_mode_second_preview_reports_no_change(
+    driver: StackDriver, git_report: dict[str, Any]
+) -> None:
+    preview = driver.preview("preview (git mode, no change)")
+    git_report["noop_changes"] = changes(preview)
+    assert changes(preview) == 0, [(s.op, s.name) for s in preview.steps if s.op != "same"]
+
+
+def test_git_mode_config_only_change_is_one_commit_and_no_rollout(
+    driver: StackDriver, view: ClusterView, world: World, git_report: dict[str, Any]
+) -> None:
+    commits, revision, before = len(world.repo.log()), view.revision(), world.repo.head()
+    driver.set_config({f"{PROJECT}:cron.enabled": False})
+    with watched(view, world) as timeline:
+        driver.up("up (git mode, cron.enabled false)")
+    assert len(world.repo.log()) == commits + 1
+    assert view.revision() == revision
+    present, section = read_section(view.document(), "cron", context="live")
+    assert present
+    assert isinstance(section, dict)
+    assert section["enabled"] is False
+    git_report["push_to_live_s"].append(push_to_live(timeline, before, "enabled", False))
+
+
+def test_an_unrelated_commit_between_preview_and_up_is_kept(
+    driver: StackDriver, view: ClusterView, world: World
+) -> None:
+    driver.set_config({f"{PROJECT}:cron.sessionRetention": "3d"})
+    assert changes(driver.preview("preview (git mode, sessionRetention 3d)")) == 1
+    theirs = world.repo.commit({"README.md": "# GitOps repo of the e2e\n"}, "docs: a README")
+    driver.up("up (git mode, after someone else's commit)")
+
+    assert world.repo.read("README.md") == "# GitOps repo of the e2e\n"
+    log = world.repo.log()
+    assert log[1].startswith(theirs[:7]), log
+    present, section = read_section(view.document(), "cron", context="live")
+    assert present
+    assert isinstance(section, dict)
+    assert section["sessionRetention"] == "3d"
+
+
+def test_git_mode_destroy_restores_the_file_byte_for_byte_and_the_world(
+    driver: StackDriver,
+    view: ClusterView,
+    world: World,
+    seeded: dict[str, Any],
+    git_report: dict[str, Any],
+) -> None:
+    before = world.repo.head()
+    with watched(view, world) as timeline:
+        driver.destroy("destroy (git mode)")
+    git_report["push_to_live_s"].append(push_to_live(timeline, before, "section_present", False))
+    restored = world.repo.read(CONFIGMAP_FILE) == configmap_manifest_text()
+    git_report["repo_file_restored"] = restored
+    git_report["log"] = world.repo.log()
+    git_report["push_to_live_median_s"] = statistics.median(git_report["push_to_live_s"])
+    assert restored
+    wait_for("the old Secret collected", lambda: view.env_secret(ENV_NAME) is None)
+    assert world_snapshot(view.api_client) == seeded
+    synced = world.argocd.wait_synced(view.api_client, APPLICATION, world.repo.head())
+    assert synced[:2] == ("Synced", "Healthy")
+
+
+@pytest.fixture(scope="module")
+def seeded(world: World) -> dict[str, Any]:
+    return world.seeded
