@@ -16,7 +16,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("components", "stack", "stages", "tools", "devtools", "openclaw_runtime", "policy", "e2e")
+PACKAGES = (
+    "components",
+    "stack",
+    "stages",
+    "tools",
+    "devtools",
+    "openclaw_runtime",
+    "policy",
+    "e2e",
+)
 PRODUCT = ("components", "stack", "stages", "tools", "openclaw_runtime")
 
 
