@@ -1,0 +1,17 @@
+"""The ExternalSecret stage's identity: External Secrets Operator's ExternalSecret, `v1`.
+
+Why `v1`: ESO serves `external-secrets.io/v1` since v0.16 and stopped serving `v1beta1` for
+writes; the reference cluster runs a release that has it. Replace rule (pulumi-kubernetes):
+a change of name or namespace is a new object.
+"""
+
+from stages.identity import component_type
+
+GROUP = "external-secrets.io"
+VERSION = "v1"
+API_VERSION = f"{GROUP}/{VERSION}"
+KIND = "ExternalSecret"
+PLURAL = "externalsecrets"
+TYPE = f"kubernetes:{API_VERSION}:{KIND}"
+REPLACE_ON = ("metadata.name", "metadata.namespace")
+COMPONENT_TYPE = component_type("TokenExternalSecret")
