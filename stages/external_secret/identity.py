@@ -1,8 +1,8 @@
 """The ExternalSecret stage's identity: External Secrets Operator's ExternalSecret, `v1`.
 
-Why `v1`: ESO serves `external-secrets.io/v1` since v0.16 and stopped serving `v1beta1` for
-writes; the reference cluster runs a release that has it. Replace rule (pulumi-kubernetes):
-a change of name or namespace is a new object.
+Why `v1`: ESO serves `external-secrets.io/v1` since v0.16 (the e2e's controller), and the stack
+writes that one version. Replace rule (pulumi-kubernetes): a change of name or namespace is a
+new object.
 """
 
 from stages.identity import component_type
