@@ -44,9 +44,11 @@ import yaml
 from pulumi import automation as auto
 
 ROOT = Path(__file__).resolve().parents[2]
-STANDIN_DIR = ROOT / "e2e" / "standins" / "bin"
+STANDIN_DIR = ROOT / "e2e" / "harness" / "standins" / "bin"
 PROJECT_FILES = ("__main__.py", "Pulumi.yaml", "Pulumi.dev.yaml")
-PROJECT_DIRS = ("components", "policy")
+# The program's packages (what `__main__.py` imports, and the pickled providers' modules).
+PROGRAM_DIRS = ("components", "stack", "stages")
+PROJECT_DIRS = (*PROGRAM_DIRS, "policy")
 # Encrypts a throwaway local state only.
 PASSPHRASE = "e2e-only-passphrase"
 

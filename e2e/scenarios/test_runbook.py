@@ -42,7 +42,7 @@ import pytest
 import yaml
 from kubernetes import client, config
 
-from e2e.harness import cli_output, printed, runbook
+from e2e.harness import cli_output, printed, runbook, stack_driver
 from e2e.harness.gitops_observe import env_entry_owners
 from e2e.harness.materialise import materialise
 from e2e.harness.observe import ClusterView, ssm_client, ssm_parameter, wait_for
@@ -729,17 +729,18 @@ def test_a_parameter_made_by_hand_is_adopted_by_the_documented_import(
 
 
 def install_program(repository: Path, revision: str | None) -> None:
-    """`__main__.py` and `components/` of `revision` (None: the checkout's) in the copy."""
-    shutil.rmtree(repository / "components")
+    """`__main__.py` and the program's packages of `revision` (None: the checkout's) in the
+    copy; a revision from before the cut by stage has only `components/`."""
+    for name in stack_driver.PROGRAM_DIRS:
+        shutil.rmtree(repository / name, ignore_errors=True)
     if revision is None:
         shutil.copy2(ROOT / "__main__.py", repository / "__main__.py")
-        shutil.copytree(
-            ROOT / "components", repository / "components", ignore=shutil.ignore_patterns("*.pyc")
-        )
+        for name in stack_driver.PROGRAM_DIRS:
+            shutil.copytree(ROOT / name, repository / name, ignore=shutil.ignore_patterns("*.pyc"))
         return
     for name in (
         "__main__.py",
-        *git("ls-tree", "-r", "--name-only", revision, "components").split(),
+        *git("ls-tree", "-r", "--name-only", revision, *stack_driver.PROGRAM_DIRS).split(),
     ):
         target = repository / name
         target.parent.mkdir(parents=True, exist_ok=True)
