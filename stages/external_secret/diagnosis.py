@@ -20,17 +20,15 @@ from typing import Any
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
+from stages.external_secret.identity import GROUP, PLURAL, STORE_PLURALS, VERSION
+from stages.external_secret.ready import ready_condition
 from stages.kube_connection import KubeTarget
-
-GROUP, VERSION = "external-secrets.io", "v1"
-STORE_PLURALS = {"ClusterSecretStore": "clustersecretstores", "SecretStore": "secretstores"}
 
 
 def _ready(obj: dict[str, Any] | None) -> str:
     """`Ready=<status>, <reason>: <message>` of an object's Ready condition, in one line."""
-    conditions = ((obj or {}).get("status") or {}).get("conditions") or []
-    ready = next((c for c in conditions if c.get("type") == "Ready"), None)
-    if ready is None:
+    ready = ready_condition(obj)
+    if not ready:
         return "no Ready condition yet (ESO has not reconciled it)"
     reason = f", {ready['reason']}" if ready.get("reason") else ""
     message = f": {ready['message']}" if ready.get("message") else ""
@@ -108,11 +106,9 @@ def read_and_explain(
         custom = client.CustomObjectsApi(api_client)
         core = client.CoreV1Api(api_client)
         external_secret = _get(
-            lambda: custom.get_namespaced_custom_object(
-                GROUP, VERSION, namespace, "externalsecrets", name
-            )
+            lambda: custom.get_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name)
         )
-        plural = STORE_PLURALS.get(store_kind, "clustersecretstores")
+        plural = STORE_PLURALS.get(store_kind, STORE_PLURALS["ClusterSecretStore"])
         store = _get(
             lambda: (
                 custom.get_namespaced_custom_object(GROUP, VERSION, namespace, plural, store_name)

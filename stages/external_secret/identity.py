@@ -12,6 +12,8 @@ VERSION = "v1"
 API_VERSION = f"{GROUP}/{VERSION}"
 KIND = "ExternalSecret"
 PLURAL = "externalsecrets"
+# The stores an ExternalSecret reads through (`spec.secretStoreRef.kind`), by their plurals.
+STORE_PLURALS = {"ClusterSecretStore": "clustersecretstores", "SecretStore": "secretstores"}
 TYPE = f"kubernetes:{API_VERSION}:{KIND}"
 REPLACE_ON = ("metadata.name", "metadata.namespace")
 COMPONENT_TYPE = component_type("TokenExternalSecret")
