@@ -15,21 +15,19 @@ from typing import Any
 import pytest
 
 from openclaw_runtime.verdict import Issue, Judgement
-from stages.env_entry.deployments import entry
+from stages.env_entry.pod_spec import entry
+from stages.env_entry.verify import env_hop
+from stages.external_secret.verify import external_secret_hop, secret_hop
+from stages.fix_commands import Commands
+from stages.hop import CannotRead, Hop, ok
+from stages.kube_reader import SecretFacts
+from stages.parameter.ssm_reader import ParameterFacts
+from stages.parameter.verify import same_kms_key, ssm_hop
 from stages.section.document import set_section
-from tools.verify.aws import ParameterFacts
-from tools.verify.document_hops import BranchHead, config_hop, differences, gitops_hop
-from tools.verify.env_hop import env_hop
-from tools.verify.hops import (
-    Commands,
-    external_secret_hop,
-    same_kms_key,
-    secret_hop,
-    ssm_hop,
-    stack_hop,
-)
-from tools.verify.kube import SecretFacts
-from tools.verify.model import CannotRead, Hop, ok
+from stages.section.git.branch_head import BranchHead
+from stages.section.git.verify import gitops_hop
+from stages.section.verify import config_hop, differences
+from stages.token.verify import stack_hop
 from tools.verify.stack import settings_from_config
 
 S = settings_from_config({}, "dev")

@@ -11,9 +11,11 @@ from __future__ import annotations
 import pytest
 from test_verify_hops import ARGO, DOCUMENT, GIT, WHERE, C, S, config_map, head, manifest
 
+from stages.redaction import Redactor
 from stages.section.document import set_section
-from tools.verify.document_hops import config_hop, differences, gitops_hop
-from tools.verify.model import Redactor, Report
+from stages.section.git.verify import gitops_hop
+from stages.section.verify import config_hop, differences
+from tools.verify.model import Report
 from tools.verify.output import render
 
 LITERAL = "5f" * 32

@@ -37,12 +37,13 @@ from kubernetes.config import ConfigException
 from moto import mock_aws
 
 from openclaw_runtime.verdict import PLACEHOLDER, OpenClaw
-from stages.env_entry.deployments import entry
+from stages.env_entry.pod_spec import entry
+from stages.hop import CannotRead
+from stages.parameter import ssm_reader
+from stages.redaction import Redactor, digest_of
 from stages.section.document import remove_section, set_section
+from stages.token.verify import applied_values
 from tools.verify import app as verify
-from tools.verify import aws as verify_aws
-from tools.verify.hops import applied_values
-from tools.verify.model import CannotRead, Redactor
 from tools.verify.stack import StackView, settings_from_config
 
 pytestmark = pytest.mark.process  # a fake openclaw process, and botocore's models through moto
@@ -146,7 +147,7 @@ def ssm() -> Iterator[tuple[Any, Any]]:
     """One moto session for the module (moto's SSM backend takes seconds to import), with two
     clients: the test's own, and the one verify builds (its model loads in a fraction of one)."""
     with mock_aws():
-        yield boto3.client("ssm", region_name=REGION), verify_aws.ssm_client(REGION, environ={})
+        yield boto3.client("ssm", region_name=REGION), ssm_reader.ssm_client(REGION, environ={})
 
 
 @pytest.fixture
@@ -246,7 +247,7 @@ def test_a_healthy_world_holds_on_every_hop(
     assert status == 0, out
     assert err == ""
     lines = out.splitlines()
-    digest = verify_aws.digest_of(TOKEN.encode())[:12]
+    digest = digest_of(TOKEN.encode())[:12]
     assert [line for line in lines if line[:1] in "✔✘"][:-1] == [
         "✔ stack           stack dev: the last update applied the current config (rotation 2)",
         f"✔ ssm             SecureString {PARAMETER}, version 1, sha256 {digest}",
@@ -262,7 +263,7 @@ def test_a_healthy_world_holds_on_every_hop(
     ]
     assert lines[-1].startswith("✔ all 7 hops hold  (stack dev, exit 0, ")
     assert "                  · value: 64 hex characters" in lines
-    assert verify_aws.digest_of(TOKEN.encode())[:13] not in out
+    assert digest_of(TOKEN.encode())[:13] not in out
 
 
 def _edit_section(world: World, change: dict[str, Any] | None) -> None:

@@ -24,14 +24,16 @@ from fake_kube_api import FakeKubeApi
 from kubernetes.client import ApiClient, Configuration
 
 from stack.settings import GitSettings
+from stages.hop import CannotRead, Hop
 from stages.kube_connection import KubeTarget
+from stages.kube_reader import ClusterReader
+from stages.parameter import ssm_reader
+from stages.redaction import Redactor
+from stages.section.git import branch_head
 from tools.verify import app as verify
-from tools.verify import aws as verify_aws
-from tools.verify import git as verify_git
 from tools.verify import permissions as verify_permissions
 from tools.verify.check import kubectl_for
-from tools.verify.kube import ClusterReader
-from tools.verify.model import CannotRead, Hop, Redactor, Report, headline, overall
+from tools.verify.model import Report, headline, overall
 from tools.verify.output import as_dict, as_text
 from tools.verify.stack import read_stack, settings_from_config
 
@@ -247,9 +249,9 @@ def test_the_printed_permissions_parse_and_use_the_known_parameter_arn() -> None
 
 def test_the_ssm_endpoint_comes_from_the_environment_like_the_aws_cli() -> None:
     both = {"AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:4001", "AWS_ENDPOINT_URL": "http://x:1"}
-    assert verify_aws.ssm_client("eu-west-1", both).meta.endpoint_url == "http://127.0.0.1:4001"
+    assert ssm_reader.ssm_client("eu-west-1", both).meta.endpoint_url == "http://127.0.0.1:4001"
     generic = {"AWS_ENDPOINT_URL": "http://127.0.0.1:4002"}
-    assert verify_aws.ssm_client("eu-west-1", generic).meta.endpoint_url == "http://127.0.0.1:4002"
+    assert ssm_reader.ssm_client("eu-west-1", generic).meta.endpoint_url == "http://127.0.0.1:4002"
 
 
 def test_no_region_is_a_check_that_cannot_run(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -257,7 +259,7 @@ def test_no_region_is_a_check_that_cannot_run(monkeypatch: pytest.MonkeyPatch) -
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
     with pytest.raises(CannotRead) as missing:
-        verify_aws.ssm_client(None, {})
+        ssm_reader.ssm_client(None, {})
     assert missing.value.fix == "pulumi config set aws:region <region>"
 
 
@@ -265,7 +267,7 @@ def test_a_missing_profile_is_a_check_that_cannot_run(monkeypatch: pytest.Monkey
     monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
     with pytest.raises(CannotRead) as missing:
-        verify_aws.ssm_client("eu-west-1", {})
+        ssm_reader.ssm_client("eu-west-1", {})
     assert missing.value.summary == "no SSM client (ProfileNotFound)"
 
 
@@ -288,7 +290,7 @@ def test_an_unreachable_ssm_names_its_endpoint(aws_credentials: None) -> None:
         config=Config(retries={"max_attempts": 1}, connect_timeout=1),
     )  # fmt: skip
     with pytest.raises(CannotRead) as unreachable:
-        verify_aws.read_parameter(client, "/p", Redactor(), PERMISSIONS_FIX)
+        ssm_reader.read_parameter(client, "/p", Redactor(), PERMISSIONS_FIX)
     assert unreachable.value.summary == (
         f"cannot reach SSM at {endpoint} (EndpointConnectionError)"
     )
@@ -321,7 +323,7 @@ def test_each_ssm_refusal_is_said_in_our_words(
     with Stubber(client) as stub:
         stub.add_client_error("describe_parameters", code, f"refused {TOKEN}")
         with pytest.raises(CannotRead) as refused:
-            verify_aws.read_parameter(client, "/p", Redactor(), PERMISSIONS_FIX)
+            ssm_reader.read_parameter(client, "/p", Redactor(), PERMISSIONS_FIX)
     assert (refused.value.summary, refused.value.fix) == (summary, fix)
     assert TOKEN not in refused.value.cause
 
@@ -369,17 +371,17 @@ def test_the_branch_head_is_read_with_the_users_git(tmp_path: Path) -> None:
     git("add", ".", cwd=work)
     git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "--quiet", "-m", "cm", cwd=work)
     git("push", "--quiet", "origin", "HEAD:main", cwd=work)
-    found = verify_git.read_branch_file(GitSettings(repo=f"file://{remote}", path="app/cm.yaml"))
+    found = branch_head.read_branch_file(GitSettings(repo=f"file://{remote}", path="app/cm.yaml"))
     assert (found.text, len(found.commit)) == ("kind: ConfigMap\n", 40)
     assert found.where == f"app/cm.yaml (branch main of file://{remote})"
     assert (
-        verify_git.read_branch_file(
+        branch_head.read_branch_file(
             GitSettings(repo=f"file://{remote}", path="app/other.yaml")
         ).text
         is None
     )
     with pytest.raises(CannotRead) as unreadable:
-        verify_git.read_branch_file(GitSettings(repo=f"file://{tmp_path}/none", path="a.yaml"))
+        branch_head.read_branch_file(GitSettings(repo=f"file://{tmp_path}/none", path="a.yaml"))
     assert unreadable.value.fix.startswith(f"git ls-remote file://{tmp_path}/none main")
 
 

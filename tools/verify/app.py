@@ -4,10 +4,11 @@ consistent right now, and if not, which hop is broken and what fixes it.
 Why: after `pulumi up`, after a rotation, or when a webhook receiver answers 401, an operator
 needs one answer instead of five commands to run and interpret. verify reads the stack's
 settings and outputs through Pulumi (tools.verify.stack; never a decrypted output), reads each
-system with read-only calls (tools.verify.aws, verify_kube, verify_git), judges each hop with
-pure functions (tools.verify.hops, verify_env_hop, verify_document_hops; tools.verify.check
-runs it all) and prints one ✔/✘ line per hop with its evidence, and for a ✘ the likely cause
-and one command that fixes it (tools.verify.output).
+system with the stages' read-only calls (stages.parameter.ssm_reader, stages.kube_reader,
+stages.section.git.branch_head), has each stage judge its hops with pure functions
+(stages/<stage>/verify.py; tools.verify.check walks stages.ORDER) and prints one ✔/✘ line per
+hop with its evidence, and for a ✘ the likely cause and one command that fixes it
+(tools.verify.output).
 
     ./bin/verify [--stack NAME] [--json] [--project-dir DIR] [--print-permissions]
 
@@ -16,7 +17,7 @@ destroyed or never deployed; status `absent`); 2 the check could not run or a ho
 checked (no stack, no credentials, no access, unreachable). `--print-permissions` prints the
 Role and IAM policy verify needs (tools.verify.permissions). The token never leaves: values
 are hashed where they are read, and everything printed passes through a Redactor that knows
-every secret value this process touched (tools.verify.model).
+every secret value this process touched (stages.redaction).
 """
 
 from __future__ import annotations
@@ -30,9 +31,11 @@ import time
 import traceback
 from pathlib import Path
 
+from stages.hop import CannotRead
+from stages.redaction import Redactor
 from tools.verify import permissions as verify_permissions
 from tools.verify.check import Access, check
-from tools.verify.model import CannotRead, Redactor, Report
+from tools.verify.model import Report
 from tools.verify.output import render
 from tools.verify.stack import StackView
 

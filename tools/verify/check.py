@@ -1,11 +1,13 @@
-"""How verify checks a stack: read every system once, then judge every hop.
+"""How verify checks a stack: read every system once, then walk the stages to judge each hop.
 
 Why one pass of reads before any verdict: several hops judge the same facts (the parameter's
 digest decides the secret hop, its last modification the ExternalSecret's), and OpenClaw's own
 validation of the live document runs in the background while SSM and the cluster are read.
 Each read that fails for verify's own reasons (access, reachability) becomes a CannotRead for
-the hops that needed it, never an exception out of `check`. `Access` is how each system is
-reached; the tests replace the parts they fake.
+the hops that needed it, never an exception out of `check`. The verdicts are the stages' own
+(stages/<stage>/verify.py), judged in stages.ORDER, the order the token travels, each stage
+seeing the verdicts before it. `Access` is how each system is reached; the tests replace the
+parts they fake.
 """
 
 from __future__ import annotations
@@ -20,30 +22,30 @@ import yaml
 from kubernetes import client
 from kubernetes.config import ConfigException
 
+import stages
 from openclaw_runtime import judge as plan_judge
 from openclaw_runtime import verdict as plan_openclaw
+from openclaw_runtime.errors import OpenClawError
 from openclaw_runtime.verdict import NOT_JUDGED, Judgement, OpenClaw, Validation
 from stack.settings import GitSettings
-from stages.env_entry.deployments import selector_of
+from stages.env_entry import verify as env_entry_verify
+from stages.env_entry.pod_spec import selector_of
+from stages.external_secret import verify as external_secret_verify
+from stages.external_secret.ready import ready_condition
+from stages.fix_commands import Commands
+from stages.hop import CannotRead, Hop
 from stages.kube_connection import KubeTarget
-from tools.plan.errors import PlanError
-from tools.verify import aws as verify_aws
-from tools.verify import git as verify_git
+from stages.kube_reader import ClusterReader
+from stages.live import Live
+from stages.parameter import ssm_reader
+from stages.parameter import verify as parameter_verify
+from stages.redaction import Redactor
+from stages.section import verify as section_verify
+from stages.section.git import branch_head
+from stages.section.git import verify as section_git_verify
+from stages.token import verify as token_verify
 from tools.verify import stack as verify_stack
-from tools.verify.aws import ParameterFacts
-from tools.verify.document_hops import BranchHead, config_hop, gitops_hop
-from tools.verify.env_hop import env_hop
-from tools.verify.hops import (
-    Commands,
-    changed_since_sync,
-    external_secret_hop,
-    ready_condition,
-    secret_hop,
-    ssm_hop,
-    stack_hop,
-)
-from tools.verify.kube import ClusterReader, SecretFacts
-from tools.verify.model import CannotRead, Hop, Redactor, Report, cannot_check, headline, overall
+from tools.verify.model import Report, headline, overall
 from tools.verify.stack import StackView
 
 T = TypeVar("T")
@@ -57,9 +59,9 @@ class Access:
 
     read_stack: Callable[[str | None, Path, Redactor], StackView] = verify_stack.read_stack
     kube_client: Callable[[KubeTarget], client.ApiClient] = KubeTarget.api_client
-    ssm_client: Callable[[str | None], Any] = verify_aws.ssm_client
+    ssm_client: Callable[[str | None], Any] = ssm_reader.ssm_client
     openclaw: Callable[[], OpenClaw | None] = plan_judge.pinned_if_installed
-    read_git: Callable[[GitSettings], BranchHead] = verify_git.read_branch_file
+    read_git: Callable[[GitSettings], branch_head.BranchHead] = branch_head.read_branch_file
 
 
 def _attempt(read: Callable[[], T]) -> tuple[T | None, CannotRead | None]:
@@ -94,47 +96,28 @@ def _cluster(view: StackView, access: Access, redactor: Redactor, c: Commands) -
     return ClusterReader(api_client, redactor, c.permissions, c.kubectl)
 
 
-@dataclass
-class _Facts:
-    """What the readers saw; a CannotRead where a read failed."""
-
-    parameter: ParameterFacts | None = None
-    ssm_problem: CannotRead | None = None
-    deployment: dict[str, Any] | None = None
-    pods: list[dict[str, Any]] | None = None
-    env_problem: CannotRead | None = None
-    config_map: dict[str, Any] | None = None
-    config_problem: CannotRead | None = None
-    external_secret: dict[str, Any] | None = None
-    es_problem: CannotRead | None = None
-    store: Mapping[str, Any] | CannotRead | None = None
-    secret: SecretFacts | None = None
-    secret_problem: CannotRead | None = None
-    git: BranchHead | CannotRead | None = None
-
-
-def _read_cluster(view: StackView, reader: ClusterReader, facts: _Facts) -> None:
+def _read_cluster(view: StackView, reader: ClusterReader, live: Live) -> None:
     s, ns = view.settings, view.settings.namespace
-    facts.deployment, facts.env_problem = _attempt(lambda: reader.deployment(ns, s.deployment.name))
-    if facts.deployment is not None:
-        selector = selector_of(facts.deployment)
-        facts.pods, facts.env_problem = _attempt(lambda: reader.pods(ns, selector))
-    facts.config_map, facts.config_problem = _attempt(
+    live.deployment, live.env_problem = _attempt(lambda: reader.deployment(ns, s.deployment.name))
+    if live.deployment is not None:
+        selector = selector_of(live.deployment)
+        live.pods, live.env_problem = _attempt(lambda: reader.pods(ns, selector))
+    live.config_map, live.config_problem = _attempt(
         lambda: reader.config_map(ns, s.config.config_map)
     )
 
 
-def _read_secrets(view: StackView, reader: ClusterReader, facts: _Facts) -> None:
+def _read_secrets(view: StackView, reader: ClusterReader, live: Live) -> None:
     s, ns = view.settings, view.settings.namespace
-    facts.external_secret, facts.es_problem = _attempt(
+    live.external_secret, live.es_problem = _attempt(
         lambda: reader.external_secret(ns, s.external_secret_name)
     )
-    es = facts.external_secret
+    es = live.external_secret
     if es is not None and ready_condition(es).get("status") != "True":
         e = s.external_secret
         store, problem = _attempt(lambda: reader.secret_store(e.store_kind, ns, e.store_name))
-        facts.store = problem or store
-    facts.secret, facts.secret_problem = _attempt(
+        live.store = problem or store
+    live.secret, live.secret_problem = _attempt(
         lambda: reader.secret(ns, s.secret_name, s.external_secret.secret_key)
     )
 
@@ -149,20 +132,18 @@ def _variables(view: StackView, deployment: Mapping[str, Any] | None) -> list[st
     return sorted(names)
 
 
-def _start_validation(
-    view: StackView, access: Access, facts: _Facts
-) -> tuple[Validation | None, str]:
+def _start_validation(view: StackView, access: Access, live: Live) -> tuple[Validation | None, str]:
     """OpenClaw's own check of the live document, started now and awaited last."""
-    document = ((facts.config_map or {}).get("data") or {}).get(view.settings.config.key)
+    document = ((live.config_map or {}).get("data") or {}).get(view.settings.config.key)
     openclaw = access.openclaw()
     if openclaw is None:
         return None, NOT_JUDGED
     if document is None:
         return None, "not judged by OpenClaw: no live document"
     try:
-        variables = _variables(view, facts.deployment)
+        variables = _variables(view, live.deployment)
         return Validation(openclaw, document, variables, plan_openclaw.verdict_cache()), ""
-    except PlanError as error:
+    except OpenClawError as error:
         return None, f"not judged by OpenClaw: {error}"
 
 
@@ -172,8 +153,18 @@ def _judge(validation: Validation | None, note: str) -> tuple[Judgement | None, 
     with validation:
         try:
             return validation.result(), ""
-        except PlanError as error:
+        except OpenClawError as error:
             return None, f"not judged by OpenClaw: {error}"
+
+
+# Each stage's judge, walked in stages.ORDER; the section's git backend judges the gitops hop.
+JUDGES: dict[str, tuple[Callable[[Live, Mapping[str, Hop]], tuple[Hop, ...]], ...]] = {
+    "token": (token_verify.judge,),
+    "parameter": (parameter_verify.judge,),
+    "external_secret": (external_secret_verify.judge,),
+    "env_entry": (env_entry_verify.judge,),
+    "section": (section_verify.judge, section_git_verify.judge),
+}
 
 
 def check(view: StackView, access: Access, redactor: Redactor) -> Report:
@@ -188,76 +179,38 @@ def check(view: StackView, access: Access, redactor: Redactor) -> Report:
             cause="nothing to verify: `pulumi destroy` removed the path, or `pulumi up` never ran",
             fix=f"{c.up}   (to roll Phase 2 out)",
         )
-    facts = _Facts()
-    reader, no_cluster = _attempt(lambda: _cluster(view, access, redactor, c))
+    live = Live(view.name, s, view.outputs, c)
+    reader, live.no_cluster = _attempt(lambda: _cluster(view, access, redactor, c))
     if reader is not None:
-        _read_cluster(view, reader, facts)
-    validation, note = _start_validation(view, access, facts)
+        _read_cluster(view, reader, live)
+    validation, note = _start_validation(view, access, live)
     try:
         ssm = access.ssm_client(view.region)
-        facts.parameter = verify_aws.read_parameter(
+        live.parameter = ssm_reader.read_parameter(
             ssm, s.token.parameter_name, redactor, c.permissions
         )
     except CannotRead as problem:
-        facts.ssm_problem = problem
+        live.ssm_problem = problem
     if reader is not None:
-        _read_secrets(view, reader, facts)
+        _read_secrets(view, reader, live)
     if s.section.target == "git" and s.section.git is not None:
-        facts.git = _read_git(access, s.section.git)
-    judgement, note = _judge(validation, note)
-    hops = _hops(view, facts, c, no_cluster, judgement, note)
+        live.git = _read_git(access, s.section.git)
+    live.judgement, live.judge_note = _judge(validation, note)
+    hops = judged(live)
     return Report(view.name, overall(hops), headline(hops), hops)
 
 
-def _read_git(access: Access, git_settings: GitSettings) -> BranchHead | CannotRead:
+def _read_git(access: Access, git_settings: GitSettings) -> branch_head.BranchHead | CannotRead:
     try:
         return access.read_git(git_settings)
     except CannotRead as problem:
         return problem
 
 
-def _hops(
-    view: StackView,
-    facts: _Facts,
-    c: Commands,
-    no_cluster: CannotRead | None,
-    judgement: Judgement | None,
-    note: str,
-) -> tuple[Hop, ...]:
-    s = view.settings
-
-    def kube(name: str, problem: CannotRead | None, judge: Callable[[], Hop]) -> Hop:
-        found = no_cluster or problem
-        return cannot_check(name, found) if found is not None else judge()
-
-    ssm = (
-        cannot_check("ssm", facts.ssm_problem)
-        if facts.ssm_problem
-        else ssm_hop(s, facts.parameter, c, view.outputs.get("parameterVersion"))
-    )
-    digest = facts.parameter.digest if facts.parameter else None
-    agree = None if digest is None or facts.secret is None else facts.secret.digest == digest
-    changed = changed_since_sync(facts.external_secret, facts.parameter)
-    return (
-        stack_hop(view.name, s, view.outputs, c),
-        ssm,
-        kube(
-            "externalSecret",
-            facts.es_problem,
-            lambda: external_secret_hop(
-                s, facts.external_secret, facts.parameter, agree, facts.store, c
-            ),
-        ),
-        kube(
-            "secret",
-            facts.secret_problem,
-            lambda: secret_hop(s, facts.secret, facts.parameter, ssm, changed, c),
-        ),
-        kube("env", facts.env_problem, lambda: env_hop(s, facts.deployment, facts.pods or [], c)),
-        kube(
-            "config",
-            facts.config_problem,
-            lambda: config_hop(s, facts.config_map, judgement, note, c),
-        ),
-        kube("gitops", facts.config_problem, lambda: gitops_hop(s, facts.config_map, facts.git, c)),
-    )
+def judged(live: Live) -> tuple[Hop, ...]:
+    """Every stage's hops in the order the token travels, each stage seeing those before it."""
+    before: dict[str, Hop] = {}
+    for stage in stages.ORDER:
+        for judge in JUDGES[stage]:
+            before.update((hop.name, hop) for hop in judge(live, before))
+    return tuple(before.values())

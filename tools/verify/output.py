@@ -23,7 +23,7 @@ JSON (`--json`), `schema_version` 1:
 
 `hops` is empty when the check could not run (status `error`) or Phase 2 is absent (status
 `absent`); the top-level `cause` and `fix` then say why and what to do ("" otherwise).
-Everything printed passes through the Redactor first (tools.verify.model).
+Everything printed passes through the Redactor first (stages.redaction).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tools.verify.model import SYMBOLS, Redactor, Report
+from stages.redaction import Redactor
+from tools.verify.model import SYMBOLS, Report
 
 SCHEMA_VERSION = 1
 _NAME_WIDTH = 16

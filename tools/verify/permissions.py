@@ -15,8 +15,8 @@ from typing import Any
 import yaml
 
 from stack.settings import PROJECT, Settings
-from tools.verify.aws import ACTIONS
-from tools.verify.kube import ESO_GROUP
+from stages.external_secret.identity import GROUP, PLURAL, STORE_PLURALS
+from stages.parameter.ssm_reader import ACTIONS
 
 ROLE_NAME = f"{PROJECT}-verify"
 
@@ -35,7 +35,7 @@ def rbac(settings: Settings) -> list[dict[str, Any]]:
     rules = [
         _rule("", "configmaps", "get", [settings.config.config_map]),
         _rule("", "secrets", "get", [settings.secret_name]),
-        _rule(ESO_GROUP, "externalsecrets", "get", [settings.external_secret_name]),
+        _rule(GROUP, PLURAL, "get", [settings.external_secret_name]),
         _rule("apps", "deployments", "get", [settings.deployment.name]),
         _rule("", "pods", "list", None),
     ]
@@ -46,13 +46,13 @@ def rbac(settings: Settings) -> list[dict[str, Any]]:
         "rules": rules,
     }
     if e.store_kind == "SecretStore":
-        rules.append(_rule(ESO_GROUP, "secretstores", "get", [e.store_name]))
+        rules.append(_rule(GROUP, STORE_PLURALS["SecretStore"], "get", [e.store_name]))
         return [role]
     store_role = {
         "apiVersion": "rbac.authorization.k8s.io/v1",
         "kind": "ClusterRole",
         "metadata": {"name": ROLE_NAME},
-        "rules": [_rule(ESO_GROUP, "clustersecretstores", "get", [e.store_name])],
+        "rules": [_rule(GROUP, STORE_PLURALS["ClusterSecretStore"], "get", [e.store_name])],
     }
     return [role, store_role]
 

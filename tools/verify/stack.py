@@ -23,8 +23,9 @@ from typing import Any
 from pulumi import automation as auto
 
 from stack.settings import PROJECT, ConfigError, Settings, parse_settings
+from stages.hop import CannotRead
 from stages.kube_connection import KubeTarget
-from tools.verify.model import CannotRead, Redactor
+from stages.redaction import Redactor
 
 SECRET_OUTPUT = "[secret]"
 CONNECTION_KEYS = ("kubernetes:kubeconfig", "kubernetes:context", "aws:region")

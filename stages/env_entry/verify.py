@@ -1,12 +1,11 @@
-"""The verdict on the env hop: the Deployment carries the entry, and so does every Ready pod.
+"""The env entry stage's hop, `env`: the Deployment carries the entry, and so does every Ready pod.
 
 The env entry is what makes a rotation real for the gateway: the Secret may hold the new value,
 but a pod keeps the variable it started with. So this hop checks the pod template (the entry
 exists, takes the current rotation's Secret and key, never a literal value), the rollout (by
-the rules of `kubectl rollout status`, stages.env_entry.deployments), every Ready pod's own spec,
-and
-that no pod at all still names an earlier rotation's `-r<n>` Secret, which Pulumi deletes right
-after a rotation's rollout. Pure, like tools.verify.hops: dicts in, one Hop out.
+the rules of `kubectl rollout status`, stages.env_entry.rollout), every Ready pod's own spec,
+and that no pod at all still names an earlier rotation's `-r<n>` Secret, which Pulumi deletes
+right after a rotation's rollout. Pure: dicts in, one Hop out.
 """
 
 from __future__ import annotations
@@ -17,16 +16,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from stack.settings import PROJECT, Settings
-from stages.env_entry.deployments import (
-    EnvTarget,
-    RolloutFailed,
-    containers,
-    rollout_status,
-    secret_ref,
-)
+from stages.env_entry.pod_spec import EnvTarget, apply_body, containers, entry, secret_ref
+from stages.env_entry.rollout import RolloutFailed, rollout_status
+from stages.external_secret.ready import ready_condition
+from stages.fix_commands import Commands
+from stages.hop import Hop, fail, ok
 from stages.kubernetes_meta import FIELD_MANAGER
-from tools.verify.hops import Commands, ready_condition
-from tools.verify.model import Hop, fail, ok
+from stages.live import Live
 
 
 def _rotation_names(settings: Settings) -> re.Pattern[str]:
@@ -113,6 +109,17 @@ def others_owning_the_reference(settings: Settings, deployment: Mapping[str, Any
     return sorted(owners)
 
 
+def take_back_command(c: Commands, target: EnvTarget, secret_name: str, secret_key: str) -> str:
+    """The env stage's own Server-Side Apply, forced: the stack's field manager owns the
+    entry again (so `pulumi up` and `destroy` manage it), with the stack's value."""
+    body = apply_body(target, [entry(target.env_name, secret_name, secret_key)])
+    document = json.dumps(body, separators=(",", ":"))
+    return (
+        f"printf '%s' '{document}' | {c.kubectl} apply --server-side --force-conflicts "
+        f"--field-manager={FIELD_MANAGER} -f -"
+    )
+
+
 def _waiting_reasons(pod: Mapping[str, Any]) -> set[str]:
     statuses = (pod.get("status") or {}).get("containerStatuses") or []
     return {
@@ -159,9 +166,7 @@ def env_hop(
             "(managedFields): `pulumi up` would stop on that conflict, as it never forces one; "
             "this gives the entry back to the stack (if that is a GitOps controller, change "
             "the entry in Git instead)",
-            c.take_back_env_entry(
-                target, settings.secret_name, settings.external_secret.secret_key
-            ),
+            take_back_command(c, target, settings.secret_name, settings.external_secret.secret_key),
         )
     if problem is not None:
         return fail(
@@ -264,4 +269,14 @@ def _pods_verdict(
         f"{where} rolled out; {len(ready)} Ready pod(s) read Secret {settings.secret_name}"
         + (f" ({names})" if names else ""),
         *evidence,
+    )
+
+
+def judge(live: Live, before: Mapping[str, Hop]) -> tuple[Hop, ...]:
+    return (
+        live.in_cluster(
+            "env",
+            live.env_problem,
+            lambda: env_hop(live.settings, live.deployment, live.pods or [], live.commands),
+        ),
     )

@@ -1,4 +1,4 @@
-"""The cluster side of verify: the objects of each hop, read with `get` and one `list`.
+"""The stages' read-only Kubernetes I/O for verify: each hop's objects, by `get` and one `list`.
 
 Why a reader of its own rather than the providers' APIs: verify never writes, and each call
 here knows the verb and resource it needs, so a 403 names exactly the permission that is
@@ -22,10 +22,9 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError
 
-from tools.verify.aws import digest_of
-from tools.verify.model import CannotRead, Redactor
-
-ESO_GROUP, ESO_VERSION = "external-secrets.io", "v1"
+from stages.external_secret.identity import GROUP, PLURAL, STORE_PLURALS, VERSION
+from stages.hop import CannotRead
+from stages.redaction import Redactor, digest_of
 
 
 @dataclass(frozen=True)
@@ -74,11 +73,11 @@ class ClusterReader:
     def external_secret(self, namespace: str, name: str) -> dict[str, Any] | None:
         found: dict[str, Any] | None = self._get(
             "get",
-            f"externalsecrets.{ESO_GROUP}",
+            f"{PLURAL}.{GROUP}",
             namespace,
             name,
             lambda: self._custom.get_namespaced_custom_object(
-                ESO_GROUP, ESO_VERSION, namespace, "externalsecrets", name
+                GROUP, VERSION, namespace, PLURAL, name
             ),
         )
         return found
@@ -86,23 +85,23 @@ class ClusterReader:
     def secret_store(self, kind: str, namespace: str, name: str) -> dict[str, Any] | None:
         """The store the ExternalSecret reads through (cluster-wide or the namespace's)."""
         if kind == "ClusterSecretStore":
+            cluster_wide = STORE_PLURALS[kind]
             found: dict[str, Any] | None = self._get(
                 "get",
-                f"clustersecretstores.{ESO_GROUP}",
+                f"{cluster_wide}.{GROUP}",
                 None,
                 name,
-                lambda: self._custom.get_cluster_custom_object(
-                    ESO_GROUP, ESO_VERSION, "clustersecretstores", name
-                ),
+                lambda: self._custom.get_cluster_custom_object(GROUP, VERSION, cluster_wide, name),
             )
             return found
+        namespaced = STORE_PLURALS["SecretStore"]
         found = self._get(
             "get",
-            f"secretstores.{ESO_GROUP}",
+            f"{namespaced}.{GROUP}",
             namespace,
             name,
             lambda: self._custom.get_namespaced_custom_object(
-                ESO_GROUP, ESO_VERSION, namespace, "secretstores", name
+                GROUP, VERSION, namespace, namespaced, name
             ),
         )
         return found
@@ -160,7 +159,7 @@ class ClusterReader:
         return [self._dict(pod) or {} for pod in (found.items if found is not None else [])]
 
     def _dict(self, obj: Any) -> dict[str, Any] | None:
-        """camelCase dicts, as the API server speaks and stages.env_entry.deployments reads."""
+        """camelCase dicts, as the API server speaks and stages.env_entry.pod_spec reads."""
         if obj is None:
             return None
         converted: dict[str, Any] = self._client.sanitize_for_serialization(obj)

@@ -1,10 +1,11 @@
-"""The SSM side of verify: what Parameter Store holds, read with three read-only calls.
+"""The parameter stage's read-only I/O: what Parameter Store holds, read with three calls.
 
 Why these calls: DescribeParameters gives the type, KMS key, version and last modification
 without decrypting anything; ListTagsForResource the tags; GetParameter(WithDecryption) the
 value, which is hashed here, in memory, and dropped: only its SHA-256 digest and its shape leave
 this module (the Redactor keeps it to scrub output). IAM actions: exactly these three, plus
-kms:Decrypt on a customer key (tools.verify.permissions prints them).
+kms:Decrypt on a customer key (tools.verify.permissions prints them). The verdict on what this
+reads is stages.parameter.verify.
 
 Clients: boto3's default credential chain; the region from the stack's `aws:region`; the
 endpoint from AWS_ENDPOINT_URL_SSM or AWS_ENDPOINT_URL (moto in tests and the e2e). Errors are
@@ -13,7 +14,6 @@ translated into CannotRead with our own words: botocore's messages are never pas
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Mapping
@@ -25,7 +25,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
-from tools.verify.model import CannotRead, Redactor
+from stages.hop import CannotRead
+from stages.redaction import Redactor, digest_of
 
 ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL")
 # Fail in seconds, not minutes, when SSM is unreachable: verify is run by a person waiting.
@@ -82,10 +83,6 @@ def shape_of(value: str) -> str:
     """The value in words a reader can check against "64 hex characters", revealing nothing."""
     kind = "hex characters" if _HEX.fullmatch(value) else "characters"
     return f"{len(value)} {kind}"
-
-
-def digest_of(value: bytes) -> str:
-    return hashlib.sha256(value).hexdigest()
 
 
 def read_parameter(
