@@ -1,10 +1,12 @@
 """The whole Phase 2 path as one component, wired in the only safe order.
 
-token → SSM parameter → ExternalSecret (awaited until synced) → env patch (awaited rollout)
+token → SSM parameter → ExternalSecret (awaited until synced) → env entry (awaited rollout)
 → `cron` section. Each arrow is an explicit `depends_on`, not just data flow, because the
 order is about the cluster's state (a Secret that exists, pods that carry the variable), which
 Outputs alone do not express. Pulumi deletes in reverse, so destroy removes the section first
-and the parameter last.
+and the parameter last. Each stage takes the settings it reads (its slice of `Settings`, or
+the whole where it needs the names derived there) and the upstream Outputs it consumes, so a
+setting is named once, where it is read.
 """
 
 from __future__ import annotations
@@ -12,16 +14,15 @@ from __future__ import annotations
 import pulumi
 
 from stack.settings import Settings
-from stages.env_entry.resource import TokenEnvPatch, TokenEnvPatchArgs
-from stages.external_secret.resource import TokenExternalSecret, TokenExternalSecretArgs
-from stages.parameter.resource import TokenParameter, TokenParameterArgs
-from stages.section.resource import (
-    CronConfigSection,
-    CronConfigSectionArgs,
-    CronGitSection,
-    CronGitSectionArgs,
-)
-from stages.token.resource import WebhookToken, WebhookTokenArgs
+from stages.env_entry.resource import EnvEntry
+from stages.external_secret.resource import ExternalSecret
+from stages.identity import component_type
+from stages.parameter.resource import Parameter
+from stages.section.resource import GitSection, Section
+from stages.token.resource import Token
+
+# The whole path's component: its class keeps the type's name, which is in every state's URNs.
+COMPONENT_TYPE = component_type("CronWebhookDelivery")
 
 
 def verification_commands(settings: Settings) -> dict[str, str]:
@@ -50,42 +51,14 @@ def verification_commands(settings: Settings) -> dict[str, str]:
     }
 
 
-def cron_section(
-    settings: Settings, opts: pulumi.ResourceOptions
-) -> CronConfigSection | CronGitSection:
+def cron_section(settings: Settings, opts: pulumi.ResourceOptions) -> Section | GitSection:
     """The last stage, where `section.target` says: in the live ConfigMap, or in the GitOps
     repository's manifest of it (then the controller delivers it). One resource name for
     both: switching the target replaces the section, the old place's removal included."""
     git = settings.section.git
     if settings.section.target == "git" and git is not None:
-        return CronGitSection(
-            "openclaw-cron-section",
-            CronGitSectionArgs(
-                namespace=settings.namespace,
-                config_map=settings.config.config_map,
-                key=settings.config.key,
-                value=settings.cron_section(),
-                repo=git.repo,
-                path=git.path,
-                branch=git.branch,
-                author=git.author,
-                delivery_timeout_seconds=git.delivery_timeout_seconds,
-                application=git.application,
-                application_namespace=git.application_namespace,
-            ),
-            opts,
-        )
-    return CronConfigSection(
-        "openclaw-cron-section",
-        CronConfigSectionArgs(
-            namespace=settings.namespace,
-            config_map=settings.config.config_map,
-            key=settings.config.key,
-            value=settings.cron_section(),
-            write_tracked_config_map=settings.section.write_tracked_config_map,
-        ),
-        opts,
-    )
+        return GitSection("openclaw-cron-section", settings, git, opts)
+    return Section("openclaw-cron-section", settings, opts)
 
 
 class CronWebhookDelivery(pulumi.ComponentResource):
@@ -104,53 +77,29 @@ class CronWebhookDelivery(pulumi.ComponentResource):
         settings: Settings,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("openclaw-cron-webhook:index:CronWebhookDelivery", name, None, opts)
+        super().__init__(COMPONENT_TYPE, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
-        token = WebhookToken(
-            "cron-webhook-token", WebhookTokenArgs(rotation=settings.token.rotation), child
-        )
-        parameter = TokenParameter(
+        token = Token("cron-webhook-token", settings.token, child)
+        parameter = Parameter(
             "cron-webhook-token",
-            TokenParameterArgs(
-                name=settings.token.parameter_name,
-                value=token.value,
-                description=settings.token.description,
-                tags=settings.token.tags,
-                kms_key_id=settings.token.kms_key_id,
-                retain_on_destroy=settings.token.retain_on_destroy,
-            ),
+            settings.token,
+            token.value,
             pulumi.ResourceOptions(parent=self, depends_on=[token]),
         )
-        external_secret = TokenExternalSecret(
+        external_secret = ExternalSecret(
             "cron-webhook",
-            TokenExternalSecretArgs(
-                namespace=settings.namespace,
-                name=settings.external_secret_name,
-                secret_name=settings.secret_name,
-                secret_key=settings.external_secret.secret_key,
-                parameter_name=parameter.name,
-                store_name=settings.external_secret.store_name,
-                store_kind=settings.external_secret.store_kind,
-                refresh_interval=settings.external_secret.refresh_interval,
-                wait_timeout_seconds=settings.timeouts.external_secret_seconds,
-            ),
+            settings,
+            parameter.name,
             pulumi.ResourceOptions(parent=self, depends_on=[parameter]),
         )
-        env_patch = TokenEnvPatch(
+        env_entry = EnvEntry(
             "openclaw-cron-webhook-env",
-            TokenEnvPatchArgs(
-                namespace=settings.namespace,
-                deployment=settings.deployment.name,
-                container=settings.deployment.container,
-                env_name=settings.deployment.env_name,
-                secret_name=external_secret.secret_name,
-                secret_key=settings.external_secret.secret_key,
-                rollout_timeout_seconds=settings.timeouts.rollout_seconds,
-            ),
+            settings,
+            external_secret.secret_name,
             pulumi.ResourceOptions(parent=self, depends_on=[external_secret]),
         )
-        cron_section(settings, pulumi.ResourceOptions(parent=self, depends_on=[env_patch]))
+        cron_section(settings, pulumi.ResourceOptions(parent=self, depends_on=[env_entry]))
 
         self.token = token.value
         self.parameter_name = parameter.name

@@ -15,24 +15,25 @@ from typing import Any
 import dill  # type: ignore[import-untyped]
 
 from components.git_section_provider import GitJsonSectionProvider
+from stages.section.identity import GIT_COMPONENT_TYPE as COMPONENT
+from stages.section.identity import GIT_TYPE as SECTION
 from tools.plan.mock_runtime import Recording, run_program
-
-SECTION = "pulumi-python:dynamic/openclaw:GitJsonSection"
-COMPONENT = "openclaw-cron-webhook:index:CronGitSection"
 
 PROGRAM = """
 import pulumi
 
-from stages.section.resource import CronGitSection, CronGitSectionArgs
+from stack.settings import ConfigSettings, GitSettings, Settings
+from stages.section.resource import GitSection
 
 gate = pulumi.CustomResource("test:index:Gate", "env-rollout", {})
-section = CronGitSection(
+section = GitSection(
     "openclaw-cron-section",
-    CronGitSectionArgs(
+    Settings(
         namespace="gateway",
-        config_map="gw-config",
-        key="config.json",
-        value={"enabled": True},
+        config=ConfigSettings(config_map="gw-config", key="config.json"),
+        cron={"enabled": True},
+    ),
+    GitSettings(
         repo="ssh://git@git.example.org/platform/gitops.git",
         path="apps/gw/configmap.yaml",
         delivery_timeout_seconds=120,
@@ -44,6 +45,7 @@ section = CronGitSection(
 pulumi.export("value", section.value)
 pulumi.export("commit", section.commit)
 """
+VALUE = {"enabled": True, "webhookToken": "${OPENCLAW_CRON_WEBHOOK_TOKEN}"}
 
 
 def run(tmp_path: Path, extra: str = "{}") -> Recording:
@@ -79,13 +81,13 @@ def test_the_git_section_is_registered_with_its_provider_and_the_stack_name(
         "configMap": "gw-config",
         "key": "config.json",
         "section": "cron",
-        "value": {"enabled": True},
+        "value": VALUE,
         "stack": "openclaw-cron-webhook/staging",
         "deliveryTimeoutSeconds": 120,
         "application": "gw",
         "applicationNamespace": "argocd",
     }
-    assert recording.outputs["value"] == {"enabled": True}
+    assert recording.outputs["value"] == VALUE
 
 
 def test_the_git_section_is_parented_and_waits_for_the_stage_before_it(tmp_path: Path) -> None:
@@ -101,16 +103,15 @@ def test_the_git_section_is_parented_and_waits_for_the_stage_before_it(tmp_path:
 def test_every_setting_reaches_the_resource(tmp_path: Path) -> None:
     extra = (
         "dict(branch='gitops', author='Ops <ops@example.org>', "
-        "application_namespace='gitops-system', stack='platform/gw-prod')"
+        "application_namespace='gitops-system')"
     )
 
     recording = run(tmp_path, extra)
 
     assert {
-        key: inputs(recording)[key] for key in ("branch", "author", "applicationNamespace", "stack")
+        key: inputs(recording)[key] for key in ("branch", "author", "applicationNamespace")
     } == {
         "branch": "gitops",
         "author": "Ops <ops@example.org>",
         "applicationNamespace": "gitops-system",
-        "stack": "platform/gw-prod",
     }

@@ -6,14 +6,20 @@ import itertools
 import json
 from typing import Any
 
+from stack import delivery as delivery_stage
+from stages.env_entry import identity as env_entry_identity
+from stages.external_secret import identity as external_secret_identity
+from stages.parameter import identity as parameter_identity
+from stages.section import identity as section_identity
+from stages.token import identity as token_identity
 from tools.plan.mock_runtime import Recording, fake_token, run_program
 
 PROJECT = "openclaw-cron-webhook"
-RANDOM = "random:index/randomBytes:RandomBytes"
-PARAMETER = "aws:ssm/parameter:Parameter"
-EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret"
-ENV_ENTRY = "pulumi-python:dynamic/openclaw:EnvEntry"
-SECTION = "pulumi-python:dynamic/openclaw:JsonSection"
+RANDOM = token_identity.TYPE
+PARAMETER = parameter_identity.TYPE
+EXTERNAL_SECRET = external_secret_identity.TYPE
+ENV_ENTRY = env_entry_identity.TYPE
+SECTION = section_identity.CLUSTER_TYPE
 PATH = [RANDOM, PARAMETER, EXTERNAL_SECRET, ENV_ENTRY, SECTION]
 
 
@@ -122,18 +128,18 @@ def test_nothing_targets_the_apps_own_secret_or_externalsecret(cluster_run: Reco
 
 def test_each_stage_is_a_component_under_the_delivery(cluster_run: Recording) -> None:
     by_urn = cluster_run.by_urn()
-    delivery = cluster_run.one(f"{PROJECT}:index:CronWebhookDelivery")
+    delivery = cluster_run.one(delivery_stage.COMPONENT_TYPE)
     stages = {}
     for resource in cluster_run.resources:
         stage = by_urn[resource.parent]
         assert stage.parent == delivery.urn, resource.type
-        stages[resource.type] = stage.type.rsplit(":", 1)[1]
+        stages[resource.type] = stage.type
     assert stages == {
-        RANDOM: "WebhookToken",
-        PARAMETER: "TokenParameter",
-        EXTERNAL_SECRET: "TokenExternalSecret",
-        ENV_ENTRY: "TokenEnvPatch",
-        SECTION: "CronConfigSection",
+        RANDOM: token_identity.COMPONENT_TYPE,
+        PARAMETER: parameter_identity.COMPONENT_TYPE,
+        EXTERNAL_SECRET: external_secret_identity.COMPONENT_TYPE,
+        ENV_ENTRY: env_entry_identity.COMPONENT_TYPE,
+        SECTION: section_identity.CLUSTER_COMPONENT_TYPE,
     }
 
 
@@ -243,7 +249,7 @@ def test_no_connection_detail_enters_the_dynamic_resources_inputs() -> None:
         assert "apiVersion: v1" not in shown
 
 
-GIT_SECTION = "pulumi-python:dynamic/openclaw:GitJsonSection"
+GIT_SECTION = section_identity.GIT_TYPE
 
 
 def test_git_target_sends_the_same_section_through_the_repository_last(
@@ -287,7 +293,7 @@ def test_git_target_sends_the_same_section_through_the_repository_last(
     urn_of = {r.type: r.urn for r in run.resources}
     assert urn_of[ENV_ENTRY] in run.one(GIT_SECTION).dependencies
     stage = run.by_urn()[run.one(GIT_SECTION).parent]
-    assert stage.type == f"{PROJECT}:index:CronGitSection"
+    assert stage.type == section_identity.GIT_COMPONENT_TYPE
 
 
 def test_the_reference_stack_runs_in_git_mode_under_argo_cd_with_its_context_pinned() -> None:
@@ -297,7 +303,7 @@ def test_the_reference_stack_runs_in_git_mode_under_argo_cd_with_its_context_pin
     cluster-mode example differs from it in exactly the section's target and the context."""
     from stack_files import CLUSTER_STACK_FILE, REFERENCE_STACK_FILE, ROOT
 
-    from tools.plan.inputs import load_stack
+    from tools.plan.stack_file import load_stack
 
     reference = load_stack(ROOT, None, REFERENCE_STACK_FILE).config.values
     cluster = load_stack(ROOT, None, CLUSTER_STACK_FILE).config.values

@@ -2,7 +2,7 @@
 
 Why an entry resource, not a `DeploymentPatch`: the Deployment belongs to the GitOps
 controller, and this stack owns exactly one entry of one container's `env` (a list map keyed
-by `name`). `components.deployment_env_provider` says why pulumi-kubernetes' patch showed a
+by `name`). `stages.env_entry.provider` says why pulumi-kubernetes' patch showed a
 change on every preview and did not wait on destroy; this stage's resource compares its own
 inputs, applies under the pinned field manager (recognisable in `managedFields`), never forces
 a conflict, and awaits the rollout whenever it writes.
@@ -10,41 +10,36 @@ a conflict, and awaits the rollout whenever it writes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pulumi
 
-from components.deployment_env_provider import DeploymentEnvEntry
-from stages.env_entry.deployments import EnvTarget
+from stack.settings import Settings
+from stages.env_entry.dynamic_resource import EnvEntryResource
+from stages.env_entry.identity import COMPONENT_TYPE
+from stages.env_entry.pod_spec import EnvTarget
 from stages.options import child_options
 
 
-@dataclass(frozen=True)
-class TokenEnvPatchArgs:
-    """`secret_name` is an Output so the entry waits for the ExternalSecret's sync."""
-
-    namespace: str
-    deployment: str
-    container: str
-    env_name: str
-    secret_name: pulumi.Input[str]
-    secret_key: str
-    rollout_timeout_seconds: int
-
-
-class TokenEnvPatch(pulumi.ComponentResource):
-    """Adds the env var to one container; the rollout is awaited by the resource itself."""
+class EnvEntry(pulumi.ComponentResource):
+    """Adds the env var to one container; the rollout is awaited by the resource itself.
+    `secret_name` is the ExternalSecret stage's Output, so the entry waits for its sync."""
 
     def __init__(
-        self, name: str, args: TokenEnvPatchArgs, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        settings: Settings,
+        secret_name: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("openclaw-cron-webhook:index:TokenEnvPatch", name, None, opts)
-        self.entry = DeploymentEnvEntry(
+        super().__init__(COMPONENT_TYPE, name, None, opts)
+        deployment = settings.deployment
+        self.entry = EnvEntryResource(
             name,
-            target=EnvTarget(args.namespace, args.deployment, args.container, args.env_name),
-            secret_name=args.secret_name,
-            secret_key=args.secret_key,
-            rollout_timeout_seconds=args.rollout_timeout_seconds,
+            target=EnvTarget(
+                settings.namespace, deployment.name, deployment.container, deployment.env_name
+            ),
+            secret_name=secret_name,
+            secret_key=settings.external_secret.secret_key,
+            rollout_timeout_seconds=settings.timeouts.rollout_seconds,
             opts=child_options(self, opts),
         )
         self.register_outputs({})

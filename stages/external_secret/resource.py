@@ -18,21 +18,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
 
 import pulumi
 import pulumi_kubernetes as k8s
 from pulumi.runtime import config as runtime_config
-from pulumi.runtime import settings
+from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.proto import engine_pb2
 
+from stack.settings import Settings
 from stages.external_secret.diagnosis import read_and_explain
+from stages.external_secret.identity import API_VERSION, COMPONENT_TYPE, KIND
 from stages.kube_connection import KubeTarget
 from stages.kubernetes_meta import LABELS
 from stages.options import child_options
 
-API_VERSION = "external-secrets.io/v1"
-KIND = "ExternalSecret"
 WAIT_FOR = json.dumps(
     [
         "condition=Ready",
@@ -41,51 +40,46 @@ WAIT_FOR = json.dumps(
 )
 
 
-@dataclass(frozen=True)
-class TokenExternalSecretArgs:
-    """Names are final (already suffixed with the rotation). ESO reports a bad store or a
-    missing parameter in the Ready condition, so the wait (`timeouts.externalSecretSeconds`,
-    five minutes by default) fails `pulumi up` with ESO's message instead of hanging."""
+class ExternalSecret(pulumi.ComponentResource):
+    """The ExternalSecret (and, through ESO, its Secret) for the token, reading the parameter
+    the parameter stage names (`parameter_name`, an Output, so the sync waits for it).
 
-    namespace: str
-    name: str
-    secret_name: str
-    secret_key: str
-    parameter_name: pulumi.Input[str]
-    store_name: str
-    store_kind: str
-    refresh_interval: str
-    wait_timeout_seconds: int
-
-
-class TokenExternalSecret(pulumi.ComponentResource):
-    """The ExternalSecret (and, through ESO, its Secret) for the token."""
+    Its names are the settings' final ones (already suffixed with the rotation). ESO reports
+    a bad store or a missing parameter in the Ready condition, so the wait
+    (`timeouts.externalSecretSeconds`, five minutes by default) fails `pulumi up` with ESO's
+    message instead of hanging.
+    """
 
     name: pulumi.Output[str]
     secret_name: pulumi.Output[str]
 
     def __init__(
-        self, name: str, args: TokenExternalSecretArgs, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        settings: Settings,
+        parameter_name: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("openclaw-cron-webhook:index:TokenExternalSecret", name, None, opts)
+        super().__init__(COMPONENT_TYPE, name, None, opts)
+        eso = settings.external_secret
         external_secret = k8s.apiextensions.CustomResource(
             name,
             api_version=API_VERSION,
             kind=KIND,
             metadata={
-                "name": args.name,
-                "namespace": args.namespace,
+                "name": settings.external_secret_name,
+                "namespace": settings.namespace,
                 "labels": LABELS,
                 "annotations": {
                     "pulumi.com/waitFor": WAIT_FOR,
-                    "pulumi.com/timeoutSeconds": str(args.wait_timeout_seconds),
+                    "pulumi.com/timeoutSeconds": str(settings.timeouts.external_secret_seconds),
                 },
             },
             spec={
-                "refreshInterval": args.refresh_interval,
-                "secretStoreRef": {"name": args.store_name, "kind": args.store_kind},
+                "refreshInterval": eso.refresh_interval,
+                "secretStoreRef": {"name": eso.store_name, "kind": eso.store_kind},
                 "target": {
-                    "name": args.secret_name,
+                    "name": settings.secret_name,
                     # Owner: ESO sets an ownerReference, so Kubernetes' garbage collector
                     # deletes the Secret with this ExternalSecret (destroy and rotation).
                     "creationPolicy": "Owner",
@@ -94,9 +88,9 @@ class TokenExternalSecret(pulumi.ComponentResource):
                 },
                 "data": [
                     {
-                        "secretKey": args.secret_key,
+                        "secretKey": eso.secret_key,
                         "remoteRef": {
-                            "key": args.parameter_name,
+                            "key": parameter_name,
                             # Set explicitly: ESO 2.9 no longer defaults these, and an
                             # omitted field would show as drift on every preview.
                             "conversionStrategy": "Default",
@@ -109,17 +103,17 @@ class TokenExternalSecret(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions.merge(
                 child_options(self, opts),
                 pulumi.ResourceOptions(
-                    hooks=pulumi.ResourceHookBinding(on_error=[_explainer(args)])
+                    hooks=pulumi.ResourceHookBinding(on_error=[_explainer(settings)])
                 ),
             ),
         )
         # Tied to the resource's id so that whoever consumes a name also waits for the sync.
-        self.name = external_secret.id.apply(lambda _: args.name)
-        self.secret_name = external_secret.id.apply(lambda _: args.secret_name)
+        self.name = external_secret.id.apply(lambda _: settings.external_secret_name)
+        self.secret_name = external_secret.id.apply(lambda _: settings.secret_name)
         self.register_outputs({"name": self.name, "secret_name": self.secret_name})
 
 
-def _explainer(args: TokenExternalSecretArgs) -> pulumi.ErrorHook:
+def _explainer(settings: Settings) -> pulumi.ErrorHook:
     """An error hook that, when the ExternalSecret's create or update fails (its wait timed
     out, mostly), reports why as the resource's error: ESO's Ready condition, the store's, and
     ESO's last warning (`stages.external_secret.diagnosis`). It runs in the program, so it
@@ -130,18 +124,20 @@ def _explainer(args: TokenExternalSecretArgs) -> pulumi.ErrorHook:
         message = await asyncio.to_thread(
             read_and_explain,
             target,
-            args.namespace,
-            args.name,
-            args.store_kind,
-            args.store_name,
-            args.wait_timeout_seconds,
+            settings.namespace,
+            settings.external_secret_name,
+            settings.external_secret.store_kind,
+            settings.external_secret.store_name,
+            settings.timeouts.external_secret_seconds,
             hook.errors[0] if hook.errors else "",
         )
-        engine = settings.get_engine()
+        engine = runtime_settings.get_engine()
         if engine is not None:
             engine.Log(
                 engine_pb2.LogRequest(severity=engine_pb2.ERROR, message=message, urn=hook.urn)
             )
         return False
 
-    return pulumi.ErrorHook(f"explain-external-secret-{args.namespace}-{args.name}", explain)
+    return pulumi.ErrorHook(
+        f"explain-external-secret-{settings.namespace}-{settings.external_secret_name}", explain
+    )

@@ -7,48 +7,41 @@ and the token never has to be written to the cluster by Pulumi itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-
 import pulumi
 import pulumi_aws as aws
 
+from stack.settings import TokenSettings
 from stages.options import child_options
+from stages.parameter.identity import COMPONENT_TYPE
 
 
-@dataclass(frozen=True)
-class TokenParameterArgs:
-    """`retain_on_destroy` keeps the value for receivers when the stack is torn down."""
-
-    name: str
-    value: pulumi.Input[str]
-    description: str
-    tags: Mapping[str, str]
-    kms_key_id: str | None = None
-    retain_on_destroy: bool = False
-
-
-class TokenParameter(pulumi.ComponentResource):
-    """An `aws.ssm.Parameter` of type SecureString holding the token."""
+class Parameter(pulumi.ComponentResource):
+    """An `aws.ssm.Parameter` of type SecureString holding the token `value` (the token
+    stage's Output); `token.retainOnDestroy` keeps it for receivers when the stack is torn
+    down."""
 
     name: pulumi.Output[str]
     arn: pulumi.Output[str]
     version: pulumi.Output[int]
 
     def __init__(
-        self, name: str, args: TokenParameterArgs, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        settings: TokenSettings,
+        value: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("openclaw-cron-webhook:index:TokenParameter", name, None, opts)
+        super().__init__(COMPONENT_TYPE, name, None, opts)
         parameter = aws.ssm.Parameter(
             name,
-            name=args.name,
+            name=settings.parameter_name,
             type=aws.ssm.ParameterType.SECURE_STRING,
-            value=pulumi.Output.secret(args.value),
-            key_id=args.kms_key_id,
-            description=args.description,
-            tags=dict(args.tags),
+            value=pulumi.Output.secret(value),
+            key_id=settings.kms_key_id,
+            description=settings.description,
+            tags=dict(settings.tags),
             opts=pulumi.ResourceOptions.merge(
-                child_options(self, opts, retain_on_delete=args.retain_on_destroy),
+                child_options(self, opts, retain_on_delete=settings.retain_on_destroy),
                 # `pulumi import aws:ssm/parameter:Parameter cron-webhook-token <name>` (README:
                 # the manual runbook already created the parameter) puts the parameter at the
                 # stack's top level, where the CLI imports; this alias makes the next `pulumi up`

@@ -8,36 +8,30 @@ a re-run with unchanged config never rotates it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pulumi
 import pulumi_random as random
 
+from stack.settings import TokenSettings
 from stages.options import child_options
+from stages.token.identity import COMPONENT_TYPE
 
 TOKEN_BYTES = 32
 
 
-@dataclass(frozen=True)
-class WebhookTokenArgs:
-    """rotation: any change replaces the token (and, downstream, the ESO pair)."""
-
-    rotation: str
-
-
-class WebhookToken(pulumi.ComponentResource):
-    """A 64-hex-character token, exposed only as a secret Output."""
+class Token(pulumi.ComponentResource):
+    """A 64-hex-character token, exposed only as a secret Output; any change of
+    `token.rotation` replaces it (and, downstream, the ESO pair)."""
 
     value: pulumi.Output[str]
 
     def __init__(
-        self, name: str, args: WebhookTokenArgs, opts: pulumi.ResourceOptions | None = None
+        self, name: str, settings: TokenSettings, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("openclaw-cron-webhook:index:WebhookToken", name, None, opts)
+        super().__init__(COMPONENT_TYPE, name, None, opts)
         generated = random.RandomBytes(
             name,
             length=TOKEN_BYTES,
-            keepers={"rotation": args.rotation},
+            keepers={"rotation": settings.rotation},
             opts=child_options(self, opts),
         )
         # The provider already marks `hex` secret; wrapping makes that a property of this
