@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from stack.config_issues import stack_schema
+from stack.config_schema import stack_schema
 from stack.settings import cron_schema
 
 TABLE_DOC = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"

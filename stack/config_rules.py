@@ -21,13 +21,12 @@ from stack.config_issues import (
     ConfigPath,
     Found,
     config_path,
-    example,
     given,
     issue_at,
     rm_command,
     set_command,
-    stack_schema,
 )
+from stack.config_schema import example, stack_schema
 from stages.section.git.repo_url import url_problem
 
 # OpenClaw's duration grammar (`parseDurationMs`): one number with an optional unit (a bare

@@ -27,16 +27,9 @@ import pulumi
 import pulumi.runtime
 from pulumi.runtime import config as runtime_config
 
-from stack.config_issues import (
-    PROJECT,
-    ConfigError,
-    ConfigIssue,
-    given,
-    hint,
-    in_report_order,
-    schema_issues,
-)
+from stack.config_issues import PROJECT, ConfigError, ConfigIssue, given
 from stack.config_rules import rule_issues
+from stack.config_schema import hint, in_report_order, schema_issues
 
 # The `cron` section's JSON Schema from the pinned OpenClaw: the authority on what the section
 # may hold. Regenerate with `python -m devtools.vendor_cron_schema` after changing

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 
 from devtools import config_table
-from stack.config_issues import stack_schema
+from stack.config_schema import stack_schema
 from stack.settings import (
     ConfigError,
     GitSettings,
