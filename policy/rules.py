@@ -16,10 +16,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from pulumi_policy import Policy, ReportViolation, ResourceValidationPolicy
 from pulumi_policy.proxy import UnknownValueError
+
+# Two names for one module, as in __main__.py: the package's to mypy and the tests, the pack
+# directory's top-level one when Pulumi runs the pack as a script.
+if TYPE_CHECKING or __package__:
+    from policy import resource_types
+else:
+    import resource_types
 
 # A rule: (resource type, plain inputs) -> violation messages, empty when the resource passes.
 Check = Callable[[str, Mapping[str, Any]], list[str]]
@@ -47,32 +54,6 @@ _TOKEN_SHAPED_FOUND = (
 # OpenClaw substitutes only names of this form; anything else stays literal in the config.
 # Used with fullmatch: `$` alone would also accept a trailing newline.
 PLACEHOLDER = re.compile(r"^\$\{[A-Z_][A-Z0-9_]*\}$")
-
-SSM_PARAMETER = "aws:ssm/parameter:Parameter"
-CONFIG_MAP_TYPES = frozenset({"kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:ConfigMapPatch"})
-JSON_SECTION = "pulumi-python:dynamic/openclaw:JsonSection"
-GIT_JSON_SECTION = "pulumi-python:dynamic/openclaw:GitJsonSection"
-# This stack's own env entry: it can only express a secretKeyRef, but its Secret must be named.
-ENV_ENTRY = "pulumi-python:dynamic/openclaw:EnvEntry"
-EXTERNAL_SECRET_TYPES = frozenset(
-    f"kubernetes:external-secrets.io/{version}:ExternalSecret" for version in ("v1", "v1beta1")
-)
-
-_TEMPLATE = ("spec", "template", "spec")
-# Where each workload kind keeps its pod spec; a patch has the same shape as its object.
-_POD_SPEC_PATHS: Mapping[str, tuple[str, ...]] = {
-    "apps/v1:Deployment": _TEMPLATE,
-    "apps/v1:StatefulSet": _TEMPLATE,
-    "apps/v1:DaemonSet": _TEMPLATE,
-    "batch/v1:Job": _TEMPLATE,
-    "batch/v1:CronJob": ("spec", "jobTemplate", *_TEMPLATE),
-    "core/v1:Pod": ("spec",),
-}
-POD_SPEC_PATHS: Mapping[str, tuple[str, ...]] = {
-    f"kubernetes:{kind}{suffix}": path
-    for kind, path in _POD_SPEC_PATHS.items()
-    for suffix in ("", "Patch")
-}
 
 
 def _get(value: Any, *path: str) -> Any:
@@ -121,7 +102,7 @@ def _webhook_tokens(value: Any, path: str) -> Iterator[tuple[str, Any]]:
 
 def check_ssm_parameter(resource_type: str, props: Mapping[str, Any]) -> list[str]:
     """`ssm-token-securestring`: a parameter named like a credential is a SecureString."""
-    if resource_type != SSM_PARAMETER:
+    if resource_type != resource_types.SSM_PARAMETER:
         return []
     name, kind = props.get("name"), props.get("type")
     if not isinstance(name, str) or not isinstance(kind, str):
@@ -136,9 +117,9 @@ def check_ssm_parameter(resource_type: str, props: Mapping[str, Any]) -> list[st
 
 def check_workload_env(resource_type: str, props: Mapping[str, Any]) -> list[str]:
     """`env-secrets-from-secretkeyref`: a credential env var comes from a Secret, by reference."""
-    if resource_type == ENV_ENTRY:
+    if resource_type == resource_types.ENV_ENTRY:
         return _env_entry_violations(props)
-    path = POD_SPEC_PATHS.get(resource_type)
+    path = resource_types.POD_SPEC_PATHS.get(resource_type)
     if path is None:
         return []
     pod_spec = _get(props, *path)
@@ -186,7 +167,7 @@ def _token_violations(where: str, document: Any) -> list[str]:
 def check_config_values(resource_type: str, props: Mapping[str, Any]) -> list[str]:
     """`configmap-no-literal-token`: config holds the token's placeholder, never the token."""
     violations: list[str] = []
-    if resource_type in CONFIG_MAP_TYPES:
+    if resource_type in resource_types.CONFIG_MAP_TYPES:
         data = props.get("data")
         if not isinstance(data, Mapping):
             return []
@@ -201,7 +182,7 @@ def check_config_values(resource_type: str, props: Mapping[str, Any]) -> list[st
             except ValueError:
                 continue  # not JSON: no structure to find a webhookToken in
             violations.extend(_token_violations(where, document))
-    elif resource_type in (JSON_SECTION, GIT_JSON_SECTION):
+    elif resource_type in (resource_types.JSON_SECTION, resource_types.GIT_JSON_SECTION):
         section = props.get("value")
         if any(TOKEN_SHAPED.search(text) for text in _strings(section)):
             violations.append(f"value {_TOKEN_SHAPED_FOUND}")
@@ -214,7 +195,7 @@ def check_external_secret(resource_type: str, props: Mapping[str, Any]) -> list[
 
     An absent creationPolicy is ESO's default, Owner, so only an explicit other value fails.
     """
-    if resource_type not in EXTERNAL_SECRET_TYPES:
+    if resource_type not in resource_types.EXTERNAL_SECRET_TYPES:
         return []
     policy = _get(props, "spec", "target", "creationPolicy")
     if isinstance(policy, str) and policy != "Owner":

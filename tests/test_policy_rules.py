@@ -20,19 +20,26 @@ from pulumi_policy import ResourceValidationArgs, ResourceValidationPolicy
 from pulumi_policy.proxy import UNKNOWN_OBJECT_VALUE, UNKNOWN_STRING_VALUE, unknown_checking_proxy
 from stack_files import REFERENCE_STACK_FILE, ROOT
 
-from policy import rules
-from tools.plan.inputs import load_stack
+from policy import resource_types, rules
+from stack import delivery
+from stages.env_entry import identity as env_entry_identity
+from stages.external_secret import identity as external_secret_identity
+from stages.parameter import identity as parameter_identity
+from stages.section import identity as section_identity
+from stages.token import identity as token_identity
 from tools.plan.mock_runtime import Recording, run_program
+from tools.plan.stack_file import load_stack
 
 # Token-shaped, derived so that no token-like literal sits in the repository.
 TOKEN = hashlib.sha256(b"policy rule tests: not a real token").hexdigest()
 PLACEHOLDER = "${OPENCLAW_CRON_WEBHOOK_TOKEN}"
 
-PARAMETER = "aws:ssm/parameter:Parameter"
+PARAMETER = parameter_identity.TYPE
 DEPLOYMENT_PATCH = "kubernetes:apps/v1:DeploymentPatch"
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
-EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret"
-SECTION = "pulumi-python:dynamic/openclaw:JsonSection"
+EXTERNAL_SECRET = external_secret_identity.TYPE
+SECTION = section_identity.CLUSTER_TYPE
+ENV_ENTRY = env_entry_identity.TYPE
 
 LITERAL_ENV = (
     'containers["openclaw"] env "OPENCLAW_CRON_WEBHOOK_TOKEN" has a literal value; '
@@ -320,17 +327,17 @@ def stack() -> Recording:
 
 def test_negative_control_an_env_entry_without_its_secret_fires(stack: Recording) -> None:
     """Proves the pass above is the rule accepting the stack, not missing its resources."""
-    inputs = {**stack.one(rules.ENV_ENTRY).inputs, "secretName": ""}
+    inputs = {**stack.one(ENV_ENTRY).inputs, "secretName": ""}
     violation = (
         'env "OPENCLAW_CRON_WEBHOOK_TOKEN" names no Secret (secretName empty): use a secretKeyRef'
     )
-    assert rules.check_workload_env(rules.ENV_ENTRY, inputs) == [violation]
-    assert run_policy(rules.ENV_SECRETS_FROM_SECRETKEYREF, rules.ENV_ENTRY, inputs) == [violation]
+    assert rules.check_workload_env(ENV_ENTRY, inputs) == [violation]
+    assert run_policy(rules.ENV_SECRETS_FROM_SECRETKEYREF, ENV_ENTRY, inputs) == [violation]
 
 
 # the contract: every resource the program registers, in every mode, is inspected or exempt
 
-GIT_SECTION = "pulumi-python:dynamic/openclaw:GitJsonSection"
+GIT_SECTION = section_identity.GIT_TYPE
 WITH_THE_TOKEN = {"value": {"enabled": True, "webhookToken": TOKEN}}
 # Each type a policy inspects, with inputs it must refuse (proof that it does inspect them).
 INSPECTED: dict[str, tuple[ResourceValidationPolicy, dict[str, Any]]] = {
@@ -342,7 +349,7 @@ INSPECTED: dict[str, tuple[ResourceValidationPolicy, dict[str, Any]]] = {
         rules.EXTERNALSECRET_OWNS_ITS_SECRET,
         {"spec": {"target": {"creationPolicy": "Merge"}}},
     ),
-    rules.ENV_ENTRY: (
+    ENV_ENTRY: (
         rules.ENV_SECRETS_FROM_SECRETKEYREF,
         {"envName": "OPENCLAW_CRON_WEBHOOK_TOKEN", "secretName": "", "secretKey": "k"},
     ),
@@ -352,23 +359,33 @@ INSPECTED: dict[str, tuple[ResourceValidationPolicy, dict[str, Any]]] = {
 COMPONENT = "a component resource: it has no inputs a provider acts on; its children are checked"
 # Each type no policy inspects, and why none needs to.
 EXEMPT: dict[str, str] = {
-    "random:index/randomBytes:RandomBytes": (
+    token_identity.TYPE: (
         "the token's source: its inputs are a length and the rotation label, no place a token "
         "could be written into"
     ),
     **{
-        f"openclaw-cron-webhook:index:{name}": COMPONENT
-        for name in (
-            "CronWebhookDelivery",
-            "WebhookToken",
-            "TokenParameter",
-            "TokenExternalSecret",
-            "TokenEnvPatch",
-            "CronConfigSection",
-            "CronGitSection",
+        component: COMPONENT
+        for component in (
+            delivery.COMPONENT_TYPE,
+            token_identity.COMPONENT_TYPE,
+            parameter_identity.COMPONENT_TYPE,
+            external_secret_identity.COMPONENT_TYPE,
+            env_entry_identity.COMPONENT_TYPE,
+            section_identity.CLUSTER_COMPONENT_TYPE,
+            section_identity.GIT_COMPONENT_TYPE,
         )
     },
 }
+
+
+def test_the_pack_spells_each_type_of_the_stack_as_its_stage_does() -> None:
+    """The pack cannot import the stages (Pulumi runs it as a script with its own
+    requirements), so it spells the types it inspects itself; this holds the spellings equal
+    (a hand-copied list is how the pack once missed the git-mode section)."""
+    assert resource_types.SSM_PARAMETER == parameter_identity.TYPE
+    assert resource_types.ENV_ENTRY == ENV_ENTRY
+    assert (resource_types.JSON_SECTION, resource_types.GIT_JSON_SECTION) == section_identity.TYPES
+    assert external_secret_identity.TYPE in resource_types.EXTERNAL_SECRET_TYPES
 
 
 def with_token(config: dict[str, Any], **token: Any) -> dict[str, Any]:
