@@ -11,13 +11,12 @@ import copy
 from typing import Any
 
 from components.deployment_env_provider import EnvEntryProvider
+from stages.env_entry.identity import TYPE as ENV_ENTRY
+from stages.external_secret.identity import TYPE as EXTERNAL_SECRET
+from stages.parameter.identity import TYPE as PARAMETER
+from stages.section.identity import CLUSTER_TYPE as SECTION
+from stages.token.identity import TYPE as RANDOM
 from tools.plan.mock_runtime import Recording, fake_token, flatten, run_program
-
-RANDOM = "random:index/randomBytes:RandomBytes"
-PARAMETER = "aws:ssm/parameter:Parameter"
-EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret"
-ENV_ENTRY = "pulumi-python:dynamic/openclaw:EnvEntry"
-SECTION = "pulumi-python:dynamic/openclaw:JsonSection"
 
 
 def changes(before: Recording, after: Recording) -> dict[str, dict[str, tuple[Any, Any]]]:

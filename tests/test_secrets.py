@@ -8,6 +8,8 @@ import json
 import pytest
 
 from stack.settings import ConfigError
+from stages.parameter.identity import TYPE as PARAMETER
+from stages.section.identity import CLUSTER_TYPE as SECTION
 from tools.plan.mock_runtime import ProgramFailed, Recording, flatten, run_program
 
 
@@ -28,20 +30,20 @@ def test_plaintext_appears_in_no_input_but_the_parameter_value(cluster_run: Reco
         for path, leaf in flatten(registration.inputs).items()
         if token in str(leaf)
     ]
-    assert holders == [("aws:ssm/parameter:Parameter", "value")]
+    assert holders == [(PARAMETER, "value")]
 
 
 def test_the_pickled_section_provider_captures_no_token(cluster_run: Recording) -> None:
     """The dynamic provider is stored in state as base64 pickle: a plain scan can't see in."""
     token = token_of(cluster_run)
-    section = cluster_run.one("pulumi-python:dynamic/openclaw:JsonSection")
+    section = cluster_run.one(SECTION)
     pickled = base64.b64decode(section.inputs["__provider"])
     assert token.encode() not in pickled
     assert bytes.fromhex(token) not in pickled
 
 
 def test_the_parameter_value_is_sent_as_a_secret(cluster_run: Recording) -> None:
-    parameter = cluster_run.one("aws:ssm/parameter:Parameter")
+    parameter = cluster_run.one(PARAMETER)
     assert parameter.secret_paths() == ["value"]
 
 
