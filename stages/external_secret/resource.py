@@ -8,7 +8,7 @@ atomic list for Server-Side Apply, so patching one entry into `openclaw-es` woul
 stack own, and on destroy erase, all ten of its entries.
 
 Why awaited with `pulumi.com/waitFor`: a pod whose `secretKeyRef` names a missing Secret or key
-fails with CreateContainerConfigError, so the env patch must not start until ESO has written
+fails with CreateContainerConfigError, so the env entry must not start until ESO has written
 the Secret. Ready alone can be a stale status; the reason `SecretSynced` is ESO's word that
 this object's data was written. Names carry the rotation suffix, so the status awaited always
 belongs to an object created for the current token.
