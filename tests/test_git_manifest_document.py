@@ -25,8 +25,8 @@ from stages.section.document import (
     PreconditionError,
     add_section,
 )
+from stages.section.git.embedded_document import ManifestError
 from stages.section.git.manifest import (
-    ManifestError,
     ManifestTarget,
     add_section_to_manifest,
     find_document,

@@ -82,9 +82,7 @@ RENDERINGS: dict[str, tuple[str, ...]] = {
     "pulumi config set --path '{PROJECT}:deployment.container' <one of those> && {c.up}": (
         f"pulumi config set --path '{P}:deployment.container' openclaw && pulumi up --stack dev",
     ),
-    "git ls-remote {gitops_repo.redact_url(git.repo)} {git.branch}": (
-        "git ls-remote {repo_url} main",
-    ),
+    "git ls-remote {redact_url(git.repo)} {git.branch}": ("git ls-remote {repo_url} main",),
     "pulumi up --stack {self.stack}": ("pulumi up --stack dev",),
     "pulumi up --refresh --stack {self.stack}": ("pulumi up --refresh --stack dev",),
     "./bin/verify --stack {self.stack} --print-permissions": (

@@ -20,18 +20,16 @@ import pytest
 from git_bare_repo import BareRepo, git, isolated_git  # noqa: F401 - isolated_git is a fixture
 
 from stack.yaml_input import MANIFEST_LIMIT
+from stages.section.git.clone import GitError, GitFile, check_repo_url
 from stages.section.git.environment import PASSED, PASSED_PREFIXES
 from stages.section.git.repo import (
     MAX_PUSH_ATTEMPTS,
-    GitError,
-    GitFile,
     GitFileMissing,
-    check_repo_url,
     commit_edit,
     parse_author,
     read_head,
-    redact_url,
 )
+from stages.section.git.repo_url import redact_url
 
 pytestmark = [pytest.mark.process, pytest.mark.usefixtures("isolated_git")]
 

@@ -1,63 +1,27 @@
 """The GitOps repository, reached with the user's own `git`: read one file at a branch's head,
 and commit an edit of it on top of that head.
 
-Why the `git` command and not a library: it is what the user already authenticates (ssh agent,
-credential helper, `insteadOf` rewrites, proxies), so the stack needs no credential of its own
-and stores none. Every call runs without hooks, with only the environment reaching the
-repository needs, and without a prompt (`stages.section.git.environment`), and every message goes
-through `redact_url`, so a URL's userinfo is never printed.
-
-Each operation clones the one branch, shallow, without a checkout, into a temporary directory
-that is deleted afterwards; the commit is built with plumbing (blob, index, tree, commit) on the
-branch head that was cloned, so no working tree is involved. A push that is not a fast
-forward means someone else pushed first: the branch is fetched again and the edit redone on
-their commit (checks included), a bounded number of times, so their commit is never lost.
+How git is run, and why the user's own (no credential of the stack's, no hooks, no prompt, no
+URL userinfo in any message), is stages.section.git.clone. A push that is not a fast forward
+means someone else pushed first: the branch is fetched again and the edit redone on their
+commit (checks included), a bounded number of times, so their commit is never lost.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from stack.config_issues import set_command
-from stack.yaml_input import MANIFEST_LIMIT
-from stages.section.git.environment import NO_HOOKS, git_environment
-from stages.section.git.repo_url import redact_url, url_problem
+from stages.section.git.clone import GitError, GitFile, cloned
 
 MAX_PUSH_ATTEMPTS = 5
-GIT_TIMEOUT_SECONDS = 120
 _AUTHOR = re.compile(r"^(?P<name>[^<>]*[^<>\s])\s*<(?P<email>[^<>\s]+)>$")
-_REGULAR_FILES = ("100644", "100755")
-
-
-class GitError(RuntimeError):
-    """A git command failed; the message says which, why, and never holds a URL's userinfo."""
 
 
 class GitFileMissing(LookupError):
     """The branch has no such file."""
-
-
-@dataclass(frozen=True)
-class GitFile:
-    """One file on one branch of one repository (`repo` is any URL `git` accepts)."""
-
-    repo: str
-    branch: str
-    path: str
-
-    @property
-    def source(self) -> str:
-        """Where the file is, in the words every message uses (userinfo redacted)."""
-        return f"{self.path} (branch {self.branch} of {redact_url(self.repo)})"
 
 
 @dataclass(frozen=True)
@@ -78,16 +42,6 @@ class CommitResult:
     attempts: int
 
 
-def check_repo_url(url: str) -> None:
-    """Refuse a URL that would put a credential into the stack's state (`url_problem`)."""
-    problem = url_problem(url)
-    if problem is not None:
-        raise ValueError(
-            f"section.git.repo {redact_url(url)} {problem}: "
-            f"`{set_command(('section', 'git', 'repo'), '<url without it>')}`."
-        )
-
-
 def parse_author(author: str) -> tuple[str, str]:
     """`Name <email>` as git's author and committer identity."""
     found = _AUTHOR.match(author.strip())
@@ -101,7 +55,7 @@ def parse_author(author: str) -> tuple[str, str]:
 
 def read_head(file: GitFile) -> FileAtHead:
     """The file as it is at the branch head now (for diff, refresh and waits)."""
-    with _clone(file) as clone:
+    with cloned(file) as clone:
         head = clone.head()
         return FileAtHead(head, clone.text_at(head))
 
@@ -120,7 +74,7 @@ def commit_edit(
     and the head is returned. Raises GitFileMissing if the branch has no such file.
     """
     name, email = parse_author(author)
-    with _clone(file) as clone:
+    with cloned(file) as clone:
         for attempt in range(1, max_attempts + 1):
             head = clone.head()
             text = clone.text_at(head)
@@ -143,179 +97,3 @@ def commit_edit(
         "to the branch first. Nothing of this stack was pushed; run `pulumi up` (or `pulumi "
         "destroy`) again."
     )
-
-
-def _git_executable() -> str:
-    """The user's own git, from PATH: the one their credentials are set up for."""
-    found = shutil.which("git")
-    if found is None:
-        raise GitError(
-            "git is not on PATH; section.target git pushes with the git command (install it, "
-            f"or set `{set_command(('section', 'target'), 'cluster')}`)."
-        )
-    return found
-
-
-class _Clone:
-    """One shallow, checkout-less clone of the branch, and the few commands the edit needs."""
-
-    def __init__(self, file: GitFile, directory: Path, git: str, env: dict[str, str]) -> None:
-        self._file = file
-        self._executable = git
-        self._directory = directory
-        self._env = env
-        self._remote_ref = f"refs/remotes/origin/{file.branch}"
-
-    def clone(self) -> None:
-        self._git(
-            "clone",
-            "--quiet",
-            "--no-checkout",
-            "--depth=1",
-            "--single-branch",
-            "--no-tags",
-            f"--branch={self._file.branch}",
-            "--",
-            self._file.repo,
-            str(self._directory),
-            cwd=self._directory.parent,
-            doing="clone",
-        )
-
-    def fetch(self) -> None:
-        refspec = f"+refs/heads/{self._file.branch}:{self._remote_ref}"
-        self._git("fetch", "--quiet", "--depth=1", "--no-tags", "origin", refspec, doing="fetch")
-
-    def head(self) -> str:
-        return self._git("rev-parse", "--verify", f"{self._remote_ref}^{{commit}}").strip()
-
-    def text_at(self, commit: str) -> str | None:
-        mode = self._mode_at(commit)
-        if mode is None:
-            return None
-        data = self._git_bytes("cat-file", "blob", f"{commit}:{self._file.path}")
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise GitError(
-                f"{self._file.source} is not UTF-8 text ({error}), so it is not a manifest "
-                "Kubernetes tools read. Check `section.git.path`."
-            ) from error
-
-    def _mode_at(self, commit: str) -> str | None:
-        listed = self._git("ls-tree", "-l", "-z", commit, "--", self._file.path)
-        if not listed:
-            return None
-        mode, kind, _, size = listed.split("\t", 1)[0].split()
-        if kind != "blob" or mode not in _REGULAR_FILES:
-            raise GitError(
-                f"{self._file.source} is not a regular file (git mode {mode} {kind}); point "
-                "`section.git.path` at the ConfigMap manifest itself."
-            )
-        if int(size) > MANIFEST_LIMIT:  # refused before it is read
-            raise GitError(
-                f"{self._file.source} is {int(size):,} bytes, more than the API server accepts "
-                f"({MANIFEST_LIMIT:,}), so no controller applies it. Check `section.git.path`."
-            )
-        return mode
-
-    def commit(self, parent: str, text: str, *, name: str, email: str, message: str) -> str:
-        """A commit of `text` at the path on top of `parent`, keeping the file's mode."""
-        mode = self._mode_at(parent)
-        blob = self._git("hash-object", "-w", "--stdin", stdin=text.encode("utf-8")).strip()
-        index = {"GIT_INDEX_FILE": str(self._directory / ".git" / "openclaw-index")}
-        self._git("read-tree", parent, env=index)
-        self._git("update-index", "--cacheinfo", f"{mode},{blob},{self._file.path}", env=index)
-        tree = self._git("write-tree", env=index).strip()
-        identity = {
-            "GIT_AUTHOR_NAME": name,
-            "GIT_AUTHOR_EMAIL": email,
-            "GIT_COMMITTER_NAME": name,
-            "GIT_COMMITTER_EMAIL": email,
-        }
-        return self._git(
-            "commit-tree", tree, "-p", parent, "-F", "-", env=identity, stdin=message.encode()
-        ).strip()
-
-    def push(self, commit: str) -> bool:
-        """True when pushed; False when someone else pushed first (the branch moved on)."""
-        refspec = f"{commit}:refs/heads/{self._file.branch}"
-        result = self._run(["push", "--porcelain", "origin", refspec], doing="push")
-        if result.returncode == 0:
-            return True
-        behind = any(
-            line.startswith("!\t") and ("(fetch first)" in line or "(non-fast-forward)" in line)
-            for line in result.stdout.decode(errors="replace").splitlines()
-        )
-        if behind:
-            return False
-        raise self._failure("push", result)
-
-    def _git(self, *args: str, **options: Any) -> str:
-        """`_git_bytes` (same options), decoded."""
-        return self._git_bytes(*args, **options).decode()
-
-    def _git_bytes(
-        self,
-        *args: str,
-        cwd: Path | None = None,
-        env: dict[str, str] | None = None,
-        stdin: bytes | None = None,
-        doing: str | None = None,
-    ) -> bytes:
-        result = self._run(list(args), cwd=cwd, env=env, stdin=stdin, doing=doing)
-        if result.returncode != 0:
-            raise self._failure(doing or args[0], result)
-        return result.stdout
-
-    def _run(
-        self,
-        args: list[str],
-        *,
-        cwd: Path | None = None,
-        env: dict[str, str] | None = None,
-        stdin: bytes | None = None,
-        doing: str | None = None,
-    ) -> subprocess.CompletedProcess[bytes]:
-        try:
-            return subprocess.run(
-                [self._executable, *NO_HOOKS, *args],
-                cwd=cwd or self._directory,
-                env={**self._env, **(env or {})},
-                input=stdin if stdin is not None else b"",
-                capture_output=True,
-                timeout=GIT_TIMEOUT_SECONDS,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as error:
-            raise GitError(
-                f"git {doing or args[0]} for {self._file.source} did not finish within "
-                f"{GIT_TIMEOUT_SECONDS} s; check the network and that git can reach the "
-                "repository without a prompt (`git ls-remote <url>` in a terminal)."
-            ) from error
-
-    def _failure(self, doing: str, result: subprocess.CompletedProcess[bytes]) -> GitError:
-        said = result.stderr.decode(errors="replace").replace(
-            self._file.repo, redact_url(self._file.repo)
-        )
-        said = redact_url(" ".join(said.split()))[-800:] or "nothing"
-        if doing == "clone" and "not found in upstream" in said:
-            return GitError(
-                f"Branch {self._file.branch} does not exist in {redact_url(self._file.repo)}. "
-                f"Create it, or fix `{set_command(('section', 'git', 'branch'), '<branch>')}`."
-            )
-        return GitError(
-            f"git {doing} for {self._file.source} failed (exit {result.returncode}): {said}. "
-            "Check that `git ls-remote <url>` works in this shell (ssh agent or credential "
-            "helper), then run the Pulumi command again."
-        )
-
-
-@contextmanager
-def _clone(file: GitFile) -> Iterator[_Clone]:
-    check_repo_url(file.repo)
-    with tempfile.TemporaryDirectory(prefix="openclaw-cron-webhook-git-") as directory:
-        git = _git_executable()
-        clone = _Clone(file, Path(directory) / "repo", git, git_environment(git, os.environ))
-        clone.clone()
-        yield clone
