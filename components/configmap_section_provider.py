@@ -1,241 +1,51 @@
-"""A Pulumi resource that owns one top-level section of a JSON document inside a ConfigMap.
+"""PINNED: the cluster-mode section's dynamic provider class, where every state looks for it.
 
-WARNING: this is a dynamic provider. Pulumi pickles the provider object with dill into every
-resource's state, and dill pickles these classes BY REFERENCE: the state names the module
-`components.configmap_section_provider` and the class `JsonSectionProvider`, and later runs
-(`pulumi up`, `refresh`, `destroy`) import them by those names. Never move or rename this
-module or its classes; a stack whose state names a missing class cannot even be destroyed.
-
-Why a dynamic provider at all: `data["openclaw.json"]` is one string owned by someone else, and
-any Kubernetes patch of it owns (and on delete, erases) the whole document. This resource reads
-the document, splices in exactly its own section (`stages.section.document`), and writes it
-back guarded by the object's resourceVersion (`stages.section.cluster.configmaps`); a 409 means
-someone else
-wrote in between, so it re-reads and redoes the edit instead of overwriting theirs.
+Pulumi pickles the provider object with dill into every resource's state, and dill pickles this
+class BY REFERENCE: the state names the module `components.configmap_section_provider` and the
+class `JsonSectionProvider`, and later runs (`pulumi up`, `refresh`, `destroy`) import them by
+those names. Never move or rename this module or its class; a stack whose state names a missing
+class cannot even be destroyed (tests/test_old_state_fixtures.py). So this module holds the
+class and nothing else: each method hands its work to the section stage
+(stages/section/cluster/provider.py), and the resource that uses it is
+stages/section/cluster/dynamic_resource.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import pulumi
-from pulumi.dynamic import (
-    CheckFailure,
-    CheckResult,
-    CreateResult,
-    DiffResult,
-    ReadResult,
-    Resource,
-    UpdateResult,
-)
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from stages.kube_connection import KubeResourceProvider
-from stages.provider_log import warn
-from stages.section.cluster.configmaps import (
-    ConfigMapApi,
-    ConfigMapDocument,
-    ConfigMapNotFound,
-    ConflictError,
-    KubernetesConfigMapApi,
-    read_document,
-    write_document,
-)
-from stages.section.document import (
-    add_section,
-    check_phase1,
-    json_equal,
-    read_section,
-    remove_section,
-    set_section,
-)
-from stages.section.token_placeholder import masked_section
-from stages.section.tracking import refusal, tracked_by
-
-MAX_ATTEMPTS = 5
-
-# Changing any of these points the resource at another section, so it is a replacement.
-_TARGET_PROPS = ("namespace", "configMap", "key", "section")
-_PROPS = (*_TARGET_PROPS, "value")
-# The user's explicit choice to write into a ConfigMap a GitOps controller tracks; it changes
-# what `check` allows, never the world, so diff ignores it.
-_WRITE_TRACKED = "writeTrackedConfigMap"
-_PYTHON_NAMES = {"configMap": "config_map", _WRITE_TRACKED: "write_tracked_config_map"}
-_PULUMI_NAMES = {python: pulumi for pulumi, python in _PYTHON_NAMES.items()}
-
-_Edit = Callable[[ConfigMapDocument], str]
+from stages.section.cluster import provider
+from stages.section.cluster.configmaps import ConfigMapApi, KubernetesConfigMapApi
 
 
 class JsonSectionProvider(KubeResourceProvider):
     """Create, update and delete one section; refresh reports what the cluster holds.
 
     The cluster is the Kubernetes provider's, read from the current stack config at each
-    operation (`KubeResourceProvider`), so refresh and destroy follow a changed context.
+    operation (`KubeResourceProvider`), so refresh and destroy follow a changed context. It
+    reads no attribute of its own: an instance unpickled from any older state has all it needs.
     """
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Refuse, already in `pulumi preview`, a section a GitOps controller would revert.
-
-        Runs before any write (and `pulumi up` previews first), so a reviewer sees the refusal
-        and its two fixes in the PR's preview; a missing ConfigMap is left to create's error.
-        """
-        if news.get(_WRITE_TRACKED) is True:
-            return CheckResult(news, [])
-        namespace, name, key = news["namespace"], news["configMap"], news["key"]
-        try:
-            document = read_document(self._api(), namespace, name, key)
-        except ConfigMapNotFound:
-            return CheckResult(news, [])
-        metadata = document.source.metadata
-        controller = tracked_by(metadata.annotations, metadata.labels) if metadata else ""
-        if not controller:
-            return CheckResult(news, [])
-        return CheckResult(
-            news, [CheckFailure("configMap", refusal(namespace, name, key, controller))]
-        )
+        return provider.check(self._api, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        """Write the section, refusing to take over one that someone else wrote differently.
-
-        An existing section equal to the desired one is adopted (nothing is written), so a
-        section already committed to the document's source does not block the stack.
-        """
-        section, desired = props["section"], props["value"]
-
-        def edit(document: ConfigMapDocument) -> str:
-            return add_section(document.text, section, desired, context=document.context)
-
-        self._edit(props, edit)
-        return CreateResult(_resource_id(props), _outputs(props))
+        return provider.create(self._api, props)
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """Rewrite our section; whatever it holds now is ours, even if edited by hand."""
-        section, desired = news["section"], news["value"]
-
-        def edit(document: ConfigMapDocument) -> str:
-            check_phase1(document.text, context=document.context)
-            return set_section(document.text, section, desired, context=document.context)
-
-        self._edit(news, edit)
-        return UpdateResult(_outputs(news))
+        return provider.update(self._api, news)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        """Remove exactly our section; if the ConfigMap, key or section is gone, so is ours
-        (a ConfigMap or key deleted out of band is said in the output, not only skipped)."""
-        section = props["section"]
-
-        def edit(document: ConfigMapDocument) -> str:
-            return remove_section(document.text, section, context=document.context)
-
-        self._edit(props, edit, missing_is_done=True)
+        provider.delete(self._api, props)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Replace on a new target, update on a new value; nothing else is compared.
-
-        Values compare as JSON (`true` is not `1`, member order does not matter). Creating the
-        replacement before deleting the old one is safe because the two targets differ.
-        """
-        replaces = [name for name in _TARGET_PROPS if olds.get(name) != news.get(name)]
-        changes = bool(replaces) or not json_equal(olds.get("value"), news.get("value"))
-        return DiffResult(changes=changes, replaces=replaces, delete_before_replace=False)
+        return provider.diff(olds, news)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Report the live section, so `pulumi refresh` shows hand edits and removals; a
-        `webhookToken` that is not a placeholder is stored masked
-        (stages.section.token_placeholder)."""
-        api = self._api()
-        try:
-            document = read_document(api, props["namespace"], props["configMap"], props["key"])
-        except ConfigMapNotFound:
-            return ReadResult(None, {})
-        present, live = read_section(document.text, props["section"], context=document.context)
-        if not present:
-            return ReadResult(None, {})
-        return ReadResult(id_, {**_outputs(props), "value": masked_section(live)})
+        return provider.read(self._api, id_, props)
 
     def _api(self) -> ConfigMapApi:
         return KubernetesConfigMapApi(self.api_client())
-
-    def _edit(self, props: dict[str, Any], edit: _Edit, *, missing_is_done: bool = False) -> None:
-        """Read, edit and write until a write is not beaten by someone else's, a few times.
-
-        Each attempt redoes the whole edit, checks included, on the freshly read document, so
-        a concurrent change to another section survives and our checks see the current state.
-        """
-        api = self._api()
-        namespace, name, key = props["namespace"], props["configMap"], props["key"]
-        for _ in range(MAX_ATTEMPTS):
-            try:
-                document = read_document(api, namespace, name, key)
-                text = edit(document)
-                if text != document.text:
-                    write_document(api, document, text)
-                return
-            except ConflictError:
-                continue
-            except ConfigMapNotFound:
-                if missing_is_done:
-                    warn(
-                        f"ConfigMap {namespace}/{name} key {key} is already gone (deleted outside "
-                        f"this stack): its {props['section']} section went with it, nothing to "
-                        "remove."
-                    )
-                    return
-                raise
-        raise ConflictError(
-            f"Gave up after {MAX_ATTEMPTS} conflicting writes to ConfigMap {namespace}/{name} key "
-            f"{key}: someone else changed the ConfigMap between each read and write. Nothing was "
-            "written; run `pulumi up` (or `pulumi destroy`) again."
-        )
-
-
-def _resource_id(props: dict[str, Any]) -> str:
-    return f"{props['namespace']}/{props['configMap']}/{props['key']}#{props['section']}"
-
-
-def _outputs(props: dict[str, Any]) -> dict[str, Any]:
-    return {name: props.get(name) for name in _PROPS}
-
-
-class OpenClawJsonSection(Resource, module="openclaw", name="JsonSection"):
-    """One top-level section of a JSON document in a ConfigMap, owned by this stack.
-
-    Python attributes are snake_case; the provider and the state see the camelCase name
-    `configMap`, translated both ways below. States written before the connection moved to
-    `configure` also hold a `kubeContext`; it is ignored (diff compares target and value only).
-    """
-
-    namespace: pulumi.Output[str]
-    config_map: pulumi.Output[str]
-    key: pulumi.Output[str]
-    section: pulumi.Output[str]
-    value: pulumi.Output[dict[str, Any]]
-
-    def __init__(
-        self,
-        name: str,
-        *,
-        namespace: pulumi.Input[str],
-        config_map: pulumi.Input[str],
-        key: pulumi.Input[str],
-        section: pulumi.Input[str],
-        value: pulumi.Input[dict[str, Any]],
-        write_tracked_config_map: bool = False,
-        opts: pulumi.ResourceOptions | None = None,
-        provider: JsonSectionProvider | None = None,
-    ) -> None:
-        props = {
-            "namespace": namespace,
-            "config_map": config_map,
-            "key": key,
-            "section": section,
-            "value": value,
-            "write_tracked_config_map": write_tracked_config_map,
-        }
-        super().__init__(provider or JsonSectionProvider(), name, props, opts)
-
-    def translate_input_property(self, prop: str) -> str:
-        return _PULUMI_NAMES.get(prop, prop)
-
-    def translate_output_property(self, prop: str) -> str:
-        return _PYTHON_NAMES.get(prop, prop)

@@ -19,13 +19,14 @@ from kubernetes.client import ApiClient, Configuration
 from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.dynamic.dynamic import serialize_provider
 
-from components.configmap_section_provider import MAX_ATTEMPTS, JsonSectionProvider
+from components.configmap_section_provider import JsonSectionProvider
 from stages.kube_connection import KubeTarget
 from stages.section.cluster.configmaps import (
     FIELD_MANAGER,
     ConfigMapNotFound,
     ConflictError,
 )
+from stages.section.cluster.provider import MAX_ATTEMPTS
 from stages.section.document import LossyDocumentError, PreconditionError, set_section
 
 FIXTURES = Path(__file__).parent / "fixtures"

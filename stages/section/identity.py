@@ -2,8 +2,9 @@
 
 In cluster mode a dynamic resource owns the section in the live ConfigMap; in git mode another
 owns it in the GitOps repository's ConfigMap manifest. Replace rules: each provider
-(components/configmap_section_provider.py, components/git_section_provider.py) replaces when a
-property that locates the section changes, and reads its tuple here.
+(stages/section/cluster/provider.py, stages/section/git/provider.py) replaces when a property
+that locates the section changes, and reads its tuple here. `*_NAME` is the `name=` each
+dynamic resource class declares (stages/section/*/dynamic_resource.py).
 """
 
 from stages.identity import component_type, dynamic_type

@@ -32,14 +32,11 @@ from kubernetes.client import ApiClient, Configuration
 from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.dynamic.dynamic import serialize_provider
 
-import components.git_section_provider as provider_module
-from components.git_section_provider import (
-    REFRESH_ANNOTATION,
-    DeliveryTimeout,
-    GitJsonSectionProvider,
-)
+import stages.section.git.provider as provider_module
+from components.git_section_provider import GitJsonSectionProvider
 from stages.section.document import PreconditionError
-from stages.section.git.manifest import ManifestError
+from stages.section.git.delivery import REFRESH_ANNOTATION, DeliveryTimeout
+from stages.section.git.embedded_document import ManifestError
 from stages.section.git.repo import GitFileMissing
 
 pytestmark = [pytest.mark.process, pytest.mark.usefixtures("isolated_git")]
