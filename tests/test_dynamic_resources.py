@@ -18,19 +18,18 @@ import dill  # type: ignore[import-untyped]
 
 from components.configmap_section_provider import JsonSectionProvider
 from components.deployment_env_provider import EnvEntryProvider
+from stages.env_entry.identity import TYPE as ENV_ENTRY
+from stages.section.identity import CLUSTER_TYPE as SECTION
 from tools.plan.mock_runtime import Recording, run_program
-
-SECTION = "pulumi-python:dynamic/openclaw:JsonSection"
-ENV_ENTRY = "pulumi-python:dynamic/openclaw:EnvEntry"
 
 PROGRAM = """
 import pulumi
 
-from components.configmap_section_provider import OpenClawJsonSection
-from components.deployment_env_provider import DeploymentEnvEntry
-from stages.env_entry.deployments import EnvTarget
+from stages.env_entry.dynamic_resource import EnvEntryResource
+from stages.env_entry.pod_spec import EnvTarget
+from stages.section.cluster.dynamic_resource import SectionResource
 
-section = OpenClawJsonSection(
+section = SectionResource(
     "section",
     namespace="gateway",
     config_map="gw-config",
@@ -38,7 +37,7 @@ section = OpenClawJsonSection(
     section="cron",
     value={"enabled": True},
 )
-entry = DeploymentEnvEntry(
+entry = EnvEntryResource(
     "entry",
     target=EnvTarget("gateway", "gw", "app", "HOOK_TOKEN"),
     secret_name="hook-r1",

@@ -25,16 +25,16 @@ TRACEBACK = (
     + """
   pulumi-python:dynamic/openclaw:EnvEntry (openclaw-cron-webhook-env):
     error: Traceback (most recent call last):
-      File "/p/components/deployments.py", line 236, in wait_until
+      File "/p/stages/env_entry/rollout.py", line 105, in wait_until
         raise RolloutFailed(f"gave up after {timeout:.0f} s: {waiting_for}")
-    stages.env_entry.deployments.RolloutFailed: gave up after 45 s: Deployment openclaw/openclaw: 0 of 1 updated replicas available
+    stages.env_entry.rollout.RolloutFailed: gave up after 45 s: Deployment openclaw/openclaw: 0 of 1 updated replicas available
 
     The above exception was the direct cause of the following exception:
 
     Traceback (most recent call last):
       File "/venv/pulumi/dynamic/__main__.py", line 170, in Create
         result = provider.create(props)
-    stages.env_entry.deployments.RolloutFailed: gave up after 45 s: Deployment openclaw/openclaw: 0 of 1 updated replicas available
+    stages.env_entry.rollout.RolloutFailed: gave up after 45 s: Deployment openclaw/openclaw: 0 of 1 updated replicas available
     The env entry OPENCLAW_CRON_WEBHOOK_TOKEN was taken back out of Deployment openclaw/openclaw container openclaw.
 
 Outputs:
@@ -62,7 +62,7 @@ def test_a_resource_error_comes_before_the_stack_summary() -> None:
 
 def test_a_traceback_is_read_from_its_last_exception() -> None:
     assert first_error(TRACEBACK) == (
-        "error: stages.env_entry.deployments.RolloutFailed: gave up after 45 s: Deployment "
+        "error: stages.env_entry.rollout.RolloutFailed: gave up after 45 s: Deployment "
         "openclaw/openclaw: 0 of 1 updated replicas available"
     )
 

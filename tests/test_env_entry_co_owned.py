@@ -32,9 +32,9 @@ from test_env_entry_over_http import (
 )
 
 from components.deployment_env_provider import EnvEntryProvider
-from stages.env_entry import deployments
-from stages.env_entry.deployments import EnvTarget
+from stages.env_entry import pod_spec, rollout
 from stages.env_entry.owners import EntryStillDeclared, other_managers, still_declared
+from stages.env_entry.pod_spec import EnvTarget
 from stages.kubernetes_meta import FIELD_MANAGER
 
 TARGET = EnvTarget(NAMESPACE, NAME, "openclaw", "OPENCLAW_CRON_WEBHOOK_TOKEN")
@@ -75,14 +75,14 @@ class Cluster(FakeKubeApi):
         return super().handle(method, path, query, body, content_type)
 
     def apply_as(self, manager: str, env: list[dict[str, Any]]) -> None:
-        body = deployments.apply_body(TARGET, env)
+        body = pod_spec.apply_body(TARGET, env)
         status, _ = super().handle("PATCH", PATH, {"fieldManager": [manager]}, body, APPLY_PATCH)
         assert status == 200
 
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cluster]:
-    monkeypatch.setattr(deployments, "time", FakeTime())
+    monkeypatch.setattr(rollout, "time", FakeTime())
     server = Cluster()
     with server:
         add_deployment(server, THEIR_ENV)
@@ -151,7 +151,7 @@ def test_an_entry_someone_else_points_at_another_secret_is_theirs_to_keep(
 ) -> None:
     """Taken over with --force-conflicts: the Secret destroy deletes is not read by it."""
     provider.create(dict(PROPS))
-    body = deployments.apply_body(TARGET, [ours("openclaw-credentials")])
+    body = pod_spec.apply_body(TARGET, [ours("openclaw-credentials")])
     query = {"fieldManager": ["kubectl"], "force": ["true"]}
     assert FakeKubeApi.handle(fake, "PATCH", PATH, query, body, APPLY_PATCH)[0] == 200
 

@@ -30,14 +30,14 @@ from test_env_entry_over_http import (
 )
 
 from components.deployment_env_provider import EnvEntryProvider
-from stages.env_entry import deployments
-from stages.env_entry.deployments import RolloutFailed, through_outages
+from stages.env_entry import rollout
+from stages.env_entry.rollout import RolloutFailed, through_outages
 
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeKubeApi]:
     """The fake API server with the app's Deployment; time passes a minute per poll."""
-    monkeypatch.setattr(deployments, "time", FakeTime())
+    monkeypatch.setattr(rollout, "time", FakeTime())
     with FakeKubeApi() as server:
         add_deployment(server, THEIR_ENV)
         yield server

@@ -20,8 +20,9 @@ from kubernetes.client import ApiClient, Configuration
 from kubernetes.client.exceptions import ApiException
 
 from components.deployment_env_provider import EnvEntryProvider
-from stages.env_entry import deployments
-from stages.env_entry.deployments import ApplyConflict, DeploymentNotFound, RolloutFailed
+from stages.env_entry import deployment_api, pod_spec, rollout
+from stages.env_entry.deployment_api import ApplyConflict, DeploymentNotFound
+from stages.env_entry.rollout import RolloutFailed
 from stages.kubernetes_meta import FIELD_MANAGER
 
 NAMESPACE, NAME = "openclaw", "openclaw"
@@ -60,7 +61,7 @@ def add_deployment(fake: FakeKubeApi, env: list[dict[str, Any]], replicas: int =
 
 
 class FakeTime:
-    """`time` for stages.env_entry.deployments: each poll's sleep lets a minute pass, at no cost.
+    """`time` for stages.env_entry.rollout: each poll's sleep lets a minute pass, at no cost.
 
     So a ten-minute wait gives up after ten polls; the provider polls the same way either way.
     """
@@ -78,7 +79,7 @@ class FakeTime:
 @pytest.fixture
 def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
     clock = FakeTime()
-    monkeypatch.setattr(deployments, "time", clock)
+    monkeypatch.setattr(rollout, "time", clock)
     return clock
 
 
@@ -294,7 +295,7 @@ def test_a_deployment_its_controller_has_not_seen_yet_is_not_rolled_out() -> Non
         "spec": {"replicas": 1},
     }
 
-    assert deployments.rollout_status(created) == (
+    assert rollout.rollout_status(created) == (
         False,
         f"Deployment {NAMESPACE}/{NAME}: waiting for the controller to observe the change",
     )
@@ -302,14 +303,14 @@ def test_a_deployment_its_controller_has_not_seen_yet_is_not_rolled_out() -> Non
 
 def test_apply_returns_the_deployment_as_the_api_server_holds_it(fake: FakeKubeApi) -> None:
     api_client = ApiClient(Configuration(host=fake.host))
-    target = deployments.EnvTarget(NAMESPACE, NAME, "openclaw", ENV_NAME)
+    target = pod_spec.EnvTarget(NAMESPACE, NAME, "openclaw", ENV_NAME)
 
-    applied = deployments.KubernetesDeploymentApi(api_client).apply(
-        NAMESPACE, NAME, deployments.apply_body(target, [ours()])
+    applied = deployment_api.KubernetesDeploymentApi(api_client).apply(
+        NAMESPACE, NAME, pod_spec.apply_body(target, [ours()])
     )
 
     api_client.close()
-    assert deployments.live_entry(applied, target) == ours()
+    assert pod_spec.live_entry(applied, target) == ours()
     assert applied["metadata"]["generation"] == 2
 
 

@@ -18,14 +18,9 @@ import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 
 from components.deployment_env_provider import EnvEntryProvider
-from stages.env_entry import deployments
-from stages.env_entry.deployments import (
-    ApplyConflict,
-    DeploymentNotFound,
-    RolloutFailed,
-    rollout_status,
-    wait_until,
-)
+from stages.env_entry import pod_spec, rollout
+from stages.env_entry.deployment_api import ApplyConflict, DeploymentNotFound
+from stages.env_entry.rollout import RolloutFailed, rollout_status, wait_until
 
 PROPS: dict[str, Any] = {
     "namespace": "openclaw",
@@ -148,7 +143,7 @@ class Api:
 def cluster(monkeypatch: pytest.MonkeyPatch) -> FakeCluster:
     fake = FakeCluster()
     monkeypatch.setattr(EnvEntryProvider, "_api", lambda self: Api(fake))
-    monkeypatch.setattr(deployments.time, "sleep", lambda _seconds: None)
+    monkeypatch.setattr(rollout.time, "sleep", lambda _seconds: None)
     return fake
 
 
@@ -210,7 +205,7 @@ def test_rotation_is_an_update_and_waits_until_no_pod_reads_the_old_secret(
     provider.update("id", dict(PROPS), rotated)
 
     assert env_of(cluster) == [*THEIR_ENV, ref("openclaw-cron-webhook-r2")]
-    assert deployments.pods_referencing(cluster.pods, "openclaw-cron-webhook-r1") == []
+    assert pod_spec.pods_referencing(cluster.pods, "openclaw-cron-webhook-r1") == []
     assert cluster.log[-1] == "pods app=openclaw"
 
 
@@ -229,7 +224,7 @@ def test_delete_relinquishes_only_our_entry_and_waits(cluster: FakeCluster) -> N
 
     assert env_of(cluster) == THEIR_ENV
     assert cluster._pending == 0
-    assert deployments.pods_referencing(cluster.pods, "openclaw-cron-webhook-r1") == []
+    assert pod_spec.pods_referencing(cluster.pods, "openclaw-cron-webhook-r1") == []
     assert cluster.log[:2] == ["read", "apply"]
 
 
@@ -324,8 +319,8 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     def advance(seconds: float) -> None:
         now[0] += seconds
 
-    monkeypatch.setattr(deployments.time, "monotonic", lambda: now[0])
-    monkeypatch.setattr(deployments.time, "sleep", advance)
+    monkeypatch.setattr(rollout.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(rollout.time, "sleep", advance)
     return now
 
 

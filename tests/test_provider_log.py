@@ -30,8 +30,8 @@ from test_section_provider import RESOURCE_ID
 from components.configmap_section_provider import JsonSectionProvider
 from components.deployment_env_provider import EnvEntryProvider
 from stages import provider_log
-from stages.env_entry import deployments
-from stages.env_entry.deployments import RolloutFailed
+from stages.env_entry import rollout
+from stages.env_entry.rollout import RolloutFailed
 
 
 class Engine(engine_pb2_grpc.EngineServicer):
@@ -150,7 +150,7 @@ def test_an_orphan_whose_engine_is_gone_leaves_the_entry_to_the_next_run(
     """The CLI killed outright while the create waited: the next `up` may already be applying
     the same entry, so the orphan does not take it back out."""
     monkeypatch.setattr(sys, "argv", ["/x/pulumi/dynamic/__main__.py", f"127.0.0.1:{free_port()}"])
-    monkeypatch.setattr(deployments, "time", FakeTime())
+    monkeypatch.setattr(rollout, "time", FakeTime())
     with FakeKubeApi() as fake:
         add_deployment(fake, THEIR_ENV)
         fake.deployments.stall_rollouts_at = 3
@@ -165,7 +165,7 @@ def test_an_orphan_whose_engine_is_gone_leaves_the_entry_to_the_next_run(
 def test_with_its_engine_there_a_failed_create_takes_the_entry_back(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(deployments, "time", FakeTime())
+    monkeypatch.setattr(rollout, "time", FakeTime())
     with FakeKubeApi() as fake:
         add_deployment(fake, THEIR_ENV)
         fake.deployments.stall_rollouts_at = 3

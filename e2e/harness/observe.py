@@ -19,7 +19,8 @@ from typing import Any
 import boto3
 from kubernetes import client
 
-from stages.env_entry.deployments import pods_referencing, rollout_status, secret_ref
+from stages.env_entry.pod_spec import pods_referencing, secret_ref
+from stages.env_entry.rollout import rollout_status
 
 ES_GROUP, ES_VERSION, ES_PLURAL = "external-secrets.io", "v1", "externalsecrets"
 REVISION = "deployment.kubernetes.io/revision"

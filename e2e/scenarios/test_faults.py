@@ -37,7 +37,7 @@ from e2e.harness.observe import ClusterView, ssm_client, ssm_parameter
 from e2e.harness.stack_driver import ROOT, Report, StackDriver, changes
 from e2e.harness.world import APPLICATION, CONFIGMAP, DEPLOYMENT, NAMESPACE, STORE, World
 from e2e.harness.world import snapshot as world_snapshot
-from stages.env_entry.deployments import entry
+from stages.env_entry.pod_spec import entry
 from stages.section.document import add_section
 
 pytestmark = pytest.mark.e2e

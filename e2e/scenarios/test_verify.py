@@ -49,7 +49,7 @@ from e2e.harness.world import (
     put_application,
 )
 from e2e.harness.world import snapshot as world_snapshot
-from stages.env_entry.deployments import pods_referencing
+from stages.env_entry.pod_spec import pods_referencing
 from stages.section.document import read_section, set_section
 from stages.section.tracking import ignore_differences_stanza
 

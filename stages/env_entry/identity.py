@@ -1,6 +1,6 @@
 """The env entry stage's identity: one env entry of one container, a dynamic resource.
 
-Replace rule: the provider (components/deployment_env_provider.py) replaces when a property
+Replace rule: the provider (stages/env_entry/provider.py) replaces when a property
 that names the entry changes, and updates in place otherwise; it reads this tuple.
 """
 

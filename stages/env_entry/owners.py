@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from stages.env_entry.deployments import EnvTarget, live_entry, secret_ref
+from stages.env_entry.pod_spec import EnvTarget, live_entry, secret_ref
 from stages.kubernetes_meta import FIELD_MANAGER
 
 

@@ -16,7 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from stages.env_entry.deployments import ROLLOUT_TIMEOUT_SECONDS, EnvTarget, apply_body, entry
+from stages.env_entry.pod_spec import EnvTarget, apply_body, entry
+from stages.env_entry.rollout import ROLLOUT_TIMEOUT_SECONDS
 from stages.section.git.repo import redact_url
 
 Inputs = Mapping[str, Any]
@@ -165,7 +166,7 @@ def _as_declared(inputs: Inputs) -> dict[str, Any]:
     return dict(inputs)
 
 
-# --- the env entry: EnvEntry (components/deployment_env_provider.py) -------------------------
+# --- the env entry: EnvEntry (stages/env_entry/provider.py) --------------------------------------
 
 
 def _env_target(inputs: Inputs) -> EnvTarget:
@@ -210,7 +211,7 @@ def _env_entry_destroy(inputs: Inputs, _: bool) -> str:
 
 
 def _env_entry_manifest(inputs: Inputs) -> dict[str, Any]:
-    """The very object the provider applies (`stages.env_entry.deployments.apply_body`)."""
+    """The very object the provider applies (`stages.env_entry.pod_spec.apply_body`)."""
     wanted = entry(
         str(inputs.get("envName")), str(inputs.get("secretName")), str(inputs.get("secretKey"))
     )
