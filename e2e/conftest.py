@@ -29,6 +29,9 @@ from e2e.harness.world import World, seed
 from openclaw_runtime import install as toolchain_openclaw
 from openclaw_runtime.install import OpenClawInstall
 
+# The verdicts assert outside the test modules; rewritten, a failed one shows its values.
+pytest.register_assert_rewrite("e2e.harness.verdicts")
+
 REPORT = ROOT / "rendered" / "e2e" / "report.json"
 # What runs in place of what cannot be built here; the report names them as stand-ins.
 STANDINS = {

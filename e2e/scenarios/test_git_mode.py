@@ -6,6 +6,9 @@ it; it stays through several self-heal periods; the materialised pod's OpenClaw 
 moto's token) → a no-op preview (0 changes) → a config-only change (one commit, no rollout) →
 an unrelated commit between preview and up (kept; our push still lands) → destroy (the repo's
 file byte for byte as before, the cluster as seeded, Argo CD Synced).
+
+Each test reads as given → when → then, as in test_scenarios.py (verdicts:
+`e2e.harness.verdicts`).
 """
 
 from __future__ import annotations
@@ -17,21 +20,19 @@ from typing import Any
 
 import pytest
 
+from e2e.harness import verdicts as then
 from e2e.harness.control_plane import ControlPlane
 from e2e.harness.gitops_observe import Timeline
+from e2e.harness.given import ENV_NAME, PROJECT, new_stack
 from e2e.harness.materialise import deliver_from_materialised_pod
-from e2e.harness.observe import ClusterView, ssm_client, ssm_parameter, wait_for
+from e2e.harness.observe import ClusterView, ssm_client, wait_for
 from e2e.harness.stack_driver import Report, StackDriver, changes
 from e2e.harness.world import APPLICATION, CONFIGMAP_FILE, World, configmap_manifest_text
-from e2e.harness.world import snapshot as world_snapshot
 from openclaw_runtime.install import OpenClawInstall
 from stages.section.document import add_section, read_section
 
 pytestmark = pytest.mark.e2e
 
-PROJECT = "openclaw-cron-webhook"
-PARAMETER = "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
-ENV_NAME = "OPENCLAW_CRON_WEBHOOK_TOKEN"
 # Self-heal reacts within seconds (2 s backoff, x3); 20 s covers several periods.
 KEEP_WATCHING_SECONDS = 20.0
 
@@ -55,18 +56,8 @@ def driver(
     world: World,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[StackDriver]:
-    stack = StackDriver.create(
-        tmp_path_factory.mktemp("pulumi-git"),
-        go_bin_dir,
-        "e2e-git",
-        {
-            "KUBECONFIG": str(control_plane.kubeconfig),
-            "AWS_ENDPOINT_URL": control_plane.moto_endpoint,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_REGION": control_plane.region,
-        },
-    )
+    work = tmp_path_factory.mktemp("pulumi-git")
+    stack = new_stack(work, go_bin_dir, "e2e-git", control_plane, control_plane.kubeconfig)
     stack.set_config(
         {
             "aws:region": control_plane.region,
@@ -106,6 +97,7 @@ def test_git_mode_preview_shows_what_a_reviewer_needs(
     driver: StackDriver, e2e_report: Report
 ) -> None:
     preview = driver.preview("preview (git mode, new stack)")
+
     types = {step.type for step in preview.steps if step.op == "create"}
     assert "pulumi-python:dynamic/openclaw:GitJsonSection" in types
     assert "pulumi-python:dynamic/openclaw:JsonSection" not in types
@@ -126,6 +118,7 @@ def test_git_mode_up_commits_after_the_rollout_and_argo_cd_delivers_it(
 ) -> None:
     before = world.repo.head()
     revision = view.revision()
+
     with watched(view, world) as timeline:
         driver.up("up (git mode)")
         wait_for(
@@ -137,46 +130,31 @@ def test_git_mode_up_commits_after_the_rollout_and_argo_cd_delivers_it(
             f"{KEEP_WATCHING_SECONDS:.0f} s",
             lambda: timeline.now() > kept_from + KEEP_WATCHING_SECONDS,
         )
+
     head = world.repo.head()
     assert head != before
-    # Order: the env rollout completed before the commit was pushed.
-    env_at = next(
-        e["t"] for e in timeline.events if e.get("env_entry_owners") == ["openclaw-cron-webhook"]
-    )
-    pushed_at = next(e["t"] for e in timeline.events if e.get("repo_head") == head)
-    readings = [
-        e["rolled_out"] for e in timeline.events if "rolled_out" in e and e["t"] <= pushed_at
-    ]
-    assert env_at <= pushed_at, timeline.events
-    assert readings[-1] is True, "the commit was pushed before the rollout completed"
-    assert view.revision() == revision + 1
-
+    pushed_at = then.committed_after_the_rollout(timeline, head)
+    then.rollouts_since(view, revision, 1)
     section = driver.outputs()["cronSection"]
     expected = add_section(seeded["configmap_data"]["openclaw.json"], "cron", section, context="x")
     assert view.document() == expected
-    live_from = timeline.first("section_present", True, after=pushed_at)
-    assert live_from is not None
-    assert timeline.first("section_present", False, after=live_from) is None, timeline.events
+    live_from = then.section_stayed_live(timeline, since=pushed_at)
     git_report["push_to_live_s"].append(push_to_live(timeline, before, "section_present", True))
     git_report["section_kept_s"] = round(timeline.now() - live_from, 1)
-    assert world.argocd.status(view.api_client, APPLICATION)[:3] == ("Synced", "Healthy", head)
+    then.argo_cd_reports_synced_and_healthy_at(world, view, head)
 
-    pod, received, entry = deliver_from_materialised_pod(view, openclaw, tmp_path)
+    delivery = deliver_from_materialised_pod(view, openclaw, tmp_path)
     ssm = ssm_client(control_plane.moto_endpoint, control_plane.region)
-    parameter = ssm_parameter(ssm, PARAMETER)
-    assert parameter is not None
-    assert pod.env[ENV_NAME] == parameter["Value"]
-    assert (entry["status"], entry["deliveryStatus"]) == ("ok", "delivered")
-    assert received is not None
-    assert received.header("Authorization") == [f"Bearer {parameter['Value']}"]
+    then.delivered_with_the_token_in_ssm(delivery, ssm)
 
 
 def test_git_mode_second_preview_reports_no_change(
     driver: StackDriver, git_report: dict[str, Any]
 ) -> None:
     preview = driver.preview("preview (git mode, no change)")
+
     git_report["noop_changes"] = changes(preview)
-    assert changes(preview) == 0, [(s.op, s.name) for s in preview.steps if s.op != "same"]
+    then.no_changes(preview)
 
 
 def test_git_mode_config_only_change_is_one_commit_and_no_rollout(
@@ -184,14 +162,13 @@ def test_git_mode_config_only_change_is_one_commit_and_no_rollout(
 ) -> None:
     commits, revision, before = len(world.repo.log()), view.revision(), world.repo.head()
     driver.set_config({f"{PROJECT}:cron.enabled": False})
+
     with watched(view, world) as timeline:
         driver.up("up (git mode, cron.enabled false)")
+
     assert len(world.repo.log()) == commits + 1
-    assert view.revision() == revision
-    present, section = read_section(view.document(), "cron", context="live")
-    assert present
-    assert isinstance(section, dict)
-    assert section["enabled"] is False
+    then.rollouts_since(view, revision, 0)
+    assert then.live_section(view)["enabled"] is False
     git_report["push_to_live_s"].append(push_to_live(timeline, before, "enabled", False))
 
 
@@ -201,15 +178,13 @@ def test_an_unrelated_commit_between_preview_and_up_is_kept(
     driver.set_config({f"{PROJECT}:cron.sessionRetention": "3d"})
     assert changes(driver.preview("preview (git mode, sessionRetention 3d)")) == 1
     theirs = world.repo.commit({"README.md": "# GitOps repo of the e2e\n"}, "docs: a README")
+
     driver.up("up (git mode, after someone else's commit)")
 
     assert world.repo.read("README.md") == "# GitOps repo of the e2e\n"
     log = world.repo.log()
     assert log[1].startswith(theirs[:7]), log
-    present, section = read_section(view.document(), "cron", context="live")
-    assert present
-    assert isinstance(section, dict)
-    assert section["sessionRetention"] == "3d"
+    assert then.live_section(view)["sessionRetention"] == "3d"
 
 
 def test_git_mode_destroy_restores_the_file_byte_for_byte_and_the_world(
@@ -220,8 +195,10 @@ def test_git_mode_destroy_restores_the_file_byte_for_byte_and_the_world(
     git_report: dict[str, Any],
 ) -> None:
     before = world.repo.head()
+
     with watched(view, world) as timeline:
         driver.destroy("destroy (git mode)")
+
     git_report["push_to_live_s"].append(push_to_live(timeline, before, "section_present", False))
     restored = world.repo.read(CONFIGMAP_FILE) == configmap_manifest_text()
     git_report["repo_file_restored"] = restored
@@ -229,9 +206,8 @@ def test_git_mode_destroy_restores_the_file_byte_for_byte_and_the_world(
     git_report["push_to_live_median_s"] = statistics.median(git_report["push_to_live_s"])
     assert restored
     wait_for("the old Secret collected", lambda: view.env_secret(ENV_NAME) is None)
-    assert world_snapshot(view.api_client) == seeded
-    synced = world.argocd.wait_synced(view.api_client, APPLICATION, world.repo.head())
-    assert synced[:2] == ("Synced", "Healthy")
+    then.world_as_seeded(view, seeded)
+    then.argo_cd_synced_and_healthy(world, view, world.repo.head())
 
 
 @pytest.fixture(scope="module")

@@ -10,14 +10,15 @@ the proof of the whole path (a materialised pod's OpenClaw sends the webhook wit
 → destroy (the world as seeded, Argo CD Synced and Healthy) → retainOnDestroy keeps the
 parameter → the materialisation without Phase 2.
 
-Each test is one step and depends on the ones before it (they share one stack); every
-assertion reads the cluster or moto directly (`e2e.harness.observe`), not Pulumi's account of it.
+Each test is one step and depends on the ones before it (they share one stack), and reads as
+given (the fixtures: the world, the stack as the steps before left it, and what the step notes
+before it acts) → when (one operation) → then (named verdicts, `e2e.harness.verdicts`, which read
+the cluster, moto and Argo CD directly, not Pulumi's account of them).
 """
 
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -29,23 +30,20 @@ import yaml
 from kubernetes import client, config
 from pulumi import automation as auto
 
+from e2e.harness import verdicts as then
 from e2e.harness.gitops_observe import Timeline, env_entry_owners
+from e2e.harness.given import ENV_NAME, FIELD_MANAGER, PARAMETER, PROJECT, new_stack
 from e2e.harness.materialise import deliver_from_materialised_pod
 from e2e.harness.observe import ClusterView, Watcher, ssm_client, ssm_parameter, wait_for
-from e2e.harness.stack_driver import ROOT, Report, StackDriver, Step, changes
+from e2e.harness.stack_driver import ROOT, Operation, Report, StackDriver, Step, changes
 from e2e.harness.world import APPLICATION, DEPLOYMENT_FILE, NAMESPACE, World, put_application
-from e2e.harness.world import snapshot as world_snapshot
 from openclaw_runtime.install import OpenClawInstall
-from policy import rules
-from stages.section.document import add_section, read_section, set_section
+from policy import resource_types, rules
+from stages.section.document import add_section, set_section
 from stages.section.tracking import ignore_differences_stanza
 
 pytestmark = pytest.mark.e2e
 
-PROJECT = "openclaw-cron-webhook"
-PARAMETER = "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
-ENV_NAME = "OPENCLAW_CRON_WEBHOOK_TOKEN"
-FIELD_MANAGER = "openclaw-cron-webhook"
 CONTEXTS = ("e2e-a", "e2e-b")
 # How long the e2e watches what Argo CD does after `pulumi up` (issue 18, 3a).
 WATCH_SECONDS = 60.0
@@ -88,10 +86,6 @@ def seeded(world: World) -> dict[str, Any]:
     return world.seeded
 
 
-def snapshot(view: ClusterView) -> dict[str, Any]:
-    return world_snapshot(view.api_client)
-
-
 @pytest.fixture(scope="module")
 def driver(
     control_plane: Any,
@@ -100,18 +94,8 @@ def driver(
     tmp_path_factory: pytest.TempPathFactory,
     e2e_report: Report,
 ) -> Iterator[StackDriver]:
-    work = tmp_path_factory.mktemp("pulumi")
-    stack = StackDriver.create(
-        work,
-        go_bin_dir,
-        "e2e",
-        {
-            "KUBECONFIG": str(kubeconfig),
-            "AWS_ENDPOINT_URL": control_plane.moto_endpoint,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_REGION": control_plane.region,
-        },
+    stack = new_stack(
+        tmp_path_factory.mktemp("pulumi"), go_bin_dir, "e2e", control_plane, kubeconfig
     )
     stack.set_config(
         {
@@ -160,22 +144,42 @@ def custom_steps(steps: list[Step]) -> set[tuple[str, str, str]]:
     }
 
 
-def field_keys(fields: dict[str, Any]) -> set[str]:
-    """Every key of a managedFields `fieldsV1` tree (`k:{"name":"X"}` marks a list item)."""
-    return {key for key, value in fields.items()} | {
-        nested
-        for value in fields.values()
-        if isinstance(value, dict)
-        for nested in field_keys(value)
-    }
+def preview_is_the_plan(preview: Operation, plan: dict[str, Any]) -> None:
+    """The engine's preview creates exactly the resources the offline plan lists."""
+    planned = {("create", r["type"], r["name"]) for r in plan["resources"]}
+    assert custom_steps(preview.steps) == planned
+    assert {step.op for step in preview.steps} == {"create"}
 
 
-def live_cron(view: ClusterView) -> dict[str, Any]:
-    """The live document's `cron` section (which must be there)."""
-    present, section = read_section(view.document(), "cron", context="live")
-    assert present
-    assert isinstance(section, dict)
-    return section
+def policy_holds_on_what_the_engine_announced(preview: Operation) -> None:
+    """The policy pack's own analyzer needs the Python language host, which cannot be built
+    here; its rules are applied to the inputs the real engine announced instead."""
+    checks = (
+        rules.check_ssm_parameter,
+        rules.check_workload_env,
+        rules.check_config_values,
+        rules.check_external_secret,
+    )
+    announced = {step.type for step in preview.steps}
+    assert {
+        resource_types.SSM_PARAMETER,
+        resource_types.ENV_ENTRY,
+        resource_types.JSON_SECTION,
+    } <= announced
+    for step in preview.steps:
+        for check in checks:
+            assert check(step.type, step.inputs) == [], (step.type, check.__name__)
+
+
+def refusal_names_the_controller_and_both_ways_out(text: str) -> None:
+    """Who tracks the ConfigMap, the git-mode command, and the ignoreDifferences stanza."""
+    assert (
+        "ConfigMap openclaw/openclaw-config is tracked by a GitOps controller: Argo CD "
+        "Application openclaw (annotation argocd.argoproj.io/tracking-id)"
+    ) in text
+    assert f"pulumi config set --path '{PROJECT}:section.target' git" in text
+    stanza = ignore_differences_stanza(NAMESPACE, "openclaw-config", "openclaw.json")
+    assert all(line in text for line in stanza.splitlines())
 
 
 def token_output(stack: StackDriver) -> str:
@@ -190,17 +194,12 @@ def test_preview_refuses_a_section_argo_cd_would_revert(
     user's explicit choice the preview fails, saying so, and nothing is applied."""
     with pytest.raises(auto.CommandError) as failure:
         driver.preview("preview (ConfigMap tracked by Argo CD)")
+
     text = str(failure.value)
-    assert (
-        "ConfigMap openclaw/openclaw-config is tracked by a GitOps controller: Argo CD "
-        "Application openclaw (annotation argocd.argoproj.io/tracking-id)"
-    ) in text
-    assert f"pulumi config set --path '{PROJECT}:section.target' git" in text
-    stanza = ignore_differences_stanza(NAMESPACE, "openclaw-config", "openclaw.json")
-    assert all(line in text for line in stanza.splitlines())
+    refusal_names_the_controller_and_both_ways_out(text)
     start = text.index("ConfigMap openclaw/openclaw-config is tracked")
     e2e_report.gitops["preview_refusal"] = text[start:].splitlines()[:20]
-    assert snapshot(view) == seeded
+    then.world_as_seeded(view, seeded)
     assert driver.outputs() == {}
 
 
@@ -208,26 +207,11 @@ def test_preview_of_a_new_stack_is_exactly_the_offline_plan(
     driver: StackDriver, seeded: dict[str, Any], tmp_path: Path
 ) -> None:
     driver.set_config({f"{PROJECT}:section.writeTrackedConfigMap": True})
+
     preview = driver.preview("preview (new stack)")
-    plan = offline_plan(driver, tmp_path / "plan")
 
-    planned = {("create", r["type"], r["name"]) for r in plan["resources"]}
-    assert custom_steps(preview.steps) == planned
-    assert {step.op for step in preview.steps} == {"create"}
-
-    # The policy pack's own analyzer needs the Python language host, which cannot be built
-    # here; its rules are applied to the inputs the real engine announced instead.
-    checks = (
-        rules.check_ssm_parameter,
-        rules.check_workload_env,
-        rules.check_config_values,
-        rules.check_external_secret,
-    )
-    announced = {step.type for step in preview.steps}
-    assert {rules.SSM_PARAMETER, rules.ENV_ENTRY, rules.JSON_SECTION} <= announced
-    for step in preview.steps:
-        for check in checks:
-            assert check(step.type, step.inputs) == [], (step.type, check.__name__)
+    preview_is_the_plan(preview, offline_plan(driver, tmp_path / "plan"))
+    policy_holds_on_what_the_engine_announced(preview)
 
 
 def test_up_rolls_out_phase2_and_argo_cd_reverts_only_the_section(
@@ -266,54 +250,21 @@ def test_up_rolls_out_phase2_and_argo_cd_reverts_only_the_section(
     assert written is not None, timeline.events
     assert reverted is not None, "Argo CD kept the in-cluster section (prediction: reverted)"
     assert e2e_report.gitops["cluster_mode"]["env_entry_kept"], timeline.events
-    assert world.argocd.wait_synced(view.api_client, APPLICATION)[:2] == ("Synced", "Healthy")
+    then.argo_cd_synced_and_healthy(world, view)
 
     token = token_output(driver)
-    parameter = ssm_parameter(ssm, PARAMETER)
-    assert parameter is not None
-    assert parameter["Type"] == "SecureString"
-    assert re.fullmatch(r"[0-9a-f]{64}", parameter["Value"])
-    assert parameter["Value"] == token
-
+    then.token_at_rest_in_ssm(ssm, token)
     assert view.external_secret_ready("openclaw-cron-webhook-r1")
-    assert view.secret_data("openclaw-cron-webhook-r1") == {ENV_NAME: token}
-
+    then.secret_holds(view, "openclaw-cron-webhook-r1", token)
     deployment = view.deployment()
-    seeded_containers = seeded["deployment_template"]["spec"]["containers"]
-    live_containers = deployment["spec"]["template"]["spec"]["containers"]
-    assert [c["name"] for c in live_containers] == [c["name"] for c in seeded_containers]
-    for seeded_container, live in zip(seeded_containers, live_containers, strict=True):
-        if live["name"] != "openclaw":
-            assert live == seeded_container
-            continue
-        assert live["env"] == [
-            *seeded_container.get("env", []),
-            {
-                "name": ENV_NAME,
-                "valueFrom": {
-                    "secretKeyRef": {"name": "openclaw-cron-webhook-r1", "key": ENV_NAME}
-                },
-            },
-        ]
-        assert {k: v for k, v in live.items() if k != "env"} == {
-            k: v for k, v in seeded_container.items() if k != "env"
-        }
-    entry_key = f'k:{{"name":"{ENV_NAME}"}}'
-    owners = [
-        m["manager"]
-        for m in deployment["metadata"]["managedFields"]
-        if entry_key in field_keys(m.get("fieldsV1", {}))
-    ]
-    assert owners == [FIELD_MANAGER]
-    assert view.revision() == revision + 1
+    then.env_entry_appended(deployment, seeded, "openclaw-cron-webhook-r1")
+    then.env_entry_owned_by_the_stack_alone(deployment)
+    then.rollouts_since(view, revision, 1)
     assert view.rolled_out()
     e2e_report.rollouts["up"] = view.revision() - revision
     # Argo CD put Git's document back, byte for byte.
     assert view.document() == seeded["configmap_data"]["openclaw.json"]
-
-    state = driver.state_files_text()
-    assert token not in state
-    assert '"ciphertext"' in state
+    then.token_never_in_state(driver, token)
 
 
 def entry_kept(timeline: Timeline) -> bool:
@@ -333,6 +284,7 @@ def test_with_the_printed_stanza_on_the_application_the_section_sticks(
     stanza = yaml.safe_load(printed)
     put_application(world, view.api_client, stanza["spec"])
     assert changes(driver.refresh("refresh (section reverted by Argo CD)")) == 1
+
     driver.up("up (section again, Argo CD told to ignore it)")
 
     seeded_document = seeded["configmap_data"]["openclaw.json"]
@@ -343,13 +295,14 @@ def test_with_the_printed_stanza_on_the_application_the_section_sticks(
     with Timeline(view.api_client, world.argocd, APPLICATION, ENV_NAME) as timeline:
         wait_for("20 s of Argo CD", lambda: timeline.now() > 20, 40)
     assert view.document() == expected, timeline.events
-    assert world.argocd.wait_synced(view.api_client, APPLICATION)[:2] == ("Synced", "Healthy")
+    then.argo_cd_synced_and_healthy(world, view)
 
 
 def test_a_second_preview_reports_no_change(driver: StackDriver, e2e_report: Report) -> None:
     preview = driver.preview("preview (no change)")
+
     e2e_report.preview_noop_changes = changes(preview)
-    assert changes(preview) == 0, [(s.op, s.name) for s in preview.steps if s.op != "same"]
+    then.no_changes(preview)
 
 
 def test_rotation_switches_to_a_synced_new_pair_with_one_rollout(
@@ -360,6 +313,7 @@ def test_rotation_switches_to_a_synced_new_pair_with_one_rollout(
     revision = view.revision()
     driver.set_config({f"{PROJECT}:token.rotation": "2"})
     old, new = "openclaw-cron-webhook-r1", "openclaw-cron-webhook-r2"
+
     with Watcher(view, ENV_NAME, (old, new)) as watcher:
         driver.up("up (rotation 1→2)")
         wait_for(f"Secret {old} garbage-collected", lambda: view.secret_data(old) is None)
@@ -367,12 +321,12 @@ def test_rotation_switches_to_a_synced_new_pair_with_one_rollout(
     parameter = ssm_parameter(ssm, PARAMETER)
     assert parameter is not None
     assert parameter["Value"] == token_output(driver) != old_token
-    assert view.secret_data(new) == {ENV_NAME: parameter["Value"]}
+    then.secret_holds(view, new, parameter["Value"])
     assert view.env_secret(ENV_NAME) == new
     assert watcher.seen[f"ready:{new}"].at < watcher.seen[f"env:{new}"].at
-    assert watcher.seen[f"gone:{old}"].detail == [], "a ready pod still read the old Secret"
+    then.no_ready_pod_read_it_when_it_went(watcher, old)
     assert view.external_secret(old) is None
-    assert view.revision() == revision + 1
+    then.rollouts_since(view, revision, 1)
     e2e_report.rollouts["rotation"] = view.revision() - revision
     assert view.document() == document
 
@@ -388,6 +342,7 @@ def test_a_git_change_to_the_deployment_synced_by_argo_cd_keeps_the_env_entry(
     template.setdefault("annotations", {})["example.com/restarted-by"] = "gitops-e2e"
     env_before = view.container_env()
     revision = view.revision()
+
     changed = world.repo.commit(
         {DEPLOYMENT_FILE: yaml.safe_dump(manifest, sort_keys=False)},
         "openclaw: annotate the pod template",
@@ -424,27 +379,28 @@ def test_config_only_change_rewrites_the_section_without_a_rollout(
 ) -> None:
     revision = view.revision()
     driver.set_config({f"{PROJECT}:cron.enabled": False})
+
     driver.up("up (cron.enabled false)")
 
-    assert live_cron(view)["enabled"] is False
-    assert view.revision() == revision
+    assert then.live_section(view)["enabled"] is False
+    then.rollouts_since(view, revision, 0)
     e2e_report.rollouts["config-only"] = view.revision() - revision
 
 
 def test_refresh_reports_a_hand_edit_of_the_section(driver: StackDriver, view: ClusterView) -> None:
     core = client.CoreV1Api(view.api_client)
     edited = set_section(
-        view.document(), "cron", {**live_cron(view), "enabled": True}, context="hand edit"
+        view.document(), "cron", {**then.live_section(view), "enabled": True}, context="hand edit"
     )
     core.patch_namespaced_config_map(
         "openclaw-config", "openclaw", {"data": {"openclaw.json": edited}}
     )
 
     refresh = driver.refresh("refresh (after a hand edit)")
-    assert refresh.summary.get("update") == 1, refresh.summary
 
+    assert refresh.summary.get("update") == 1, refresh.summary
     driver.up("up (restore the section)")
-    assert live_cron(view)["enabled"] is False
+    assert then.live_section(view)["enabled"] is False
 
 
 def test_a_kube_context_change_keeps_refresh_and_destroy_on_the_cluster(
@@ -452,7 +408,7 @@ def test_a_kube_context_change_keeps_refresh_and_destroy_on_the_cluster(
 ) -> None:
     """The section's old state named context e2e-a; after the switch, e2e-a no longer exists."""
     driver.set_config({"kubernetes:context": CONTEXTS[1]})
-    assert changes(driver.preview("preview (context e2e-a → e2e-b)")) == 0
+    then.no_changes(driver.preview("preview (context e2e-a → e2e-b)"))
     driver.up("up (context e2e-b)")
     document = yaml.safe_load(kubeconfig.read_text())
     document["contexts"] = [c for c in document["contexts"] if c["name"] == CONTEXTS[1]]
@@ -460,20 +416,16 @@ def test_a_kube_context_change_keeps_refresh_and_destroy_on_the_cluster(
     kubeconfig.write_text(yaml.safe_dump(document))
 
     refresh = driver.refresh("refresh (context e2e-a gone)")
-    assert changes(refresh) == 0, refresh.summary
+
+    then.no_changes(refresh)
 
 
 def test_the_materialised_pod_sends_the_webhook_with_the_token_in_ssm(
     view: ClusterView, ssm: Any, openclaw: OpenClawInstall, tmp_path: Path
 ) -> None:
-    pod, received, entry = deliver_from_materialised_pod(view, openclaw, tmp_path)
+    delivery = deliver_from_materialised_pod(view, openclaw, tmp_path)
 
-    parameter = ssm_parameter(ssm, PARAMETER)
-    assert parameter is not None
-    assert pod.env[ENV_NAME] == parameter["Value"]
-    assert (entry["status"], entry["deliveryStatus"]) == ("ok", "delivered")
-    assert received is not None
-    assert received.header("Authorization") == [f"Bearer {parameter['Value']}"]
+    then.delivered_with_the_token_in_ssm(delivery, ssm)
 
 
 def test_destroy_gives_back_the_world_as_seeded(
@@ -487,21 +439,21 @@ def test_destroy_gives_back_the_world_as_seeded(
     secret = view.env_secret(ENV_NAME)
     assert secret is not None
     revision = view.revision()
+
     with Watcher(view, ENV_NAME, (secret,)) as watcher:
         driver.destroy("destroy")
         wait_for(f"Secret {secret} garbage-collected", lambda: view.secret_data(secret) is None)
 
-    assert watcher.seen[f"gone:{secret}"].detail == [], "a ready pod still read the Secret"
+    then.no_ready_pod_read_it_when_it_went(watcher, secret)
     assert view.external_secret(secret) is None
     assert view.env_secret(ENV_NAME) is None
     assert view.rolled_out()
     e2e_report.rollouts["destroy"] = view.revision() - revision
-    assert view.revision() == revision + 1
-    assert snapshot(view) == seeded
+    then.rollouts_since(view, revision, 1)
+    then.world_as_seeded(view, seeded)
     assert ssm_parameter(ssm, PARAMETER) is None
     # Issue 18, 3d: the world as Argo CD seeded it, and Argo CD content with it.
-    synced = world.argocd.wait_synced(view.api_client, APPLICATION)
-    assert synced[:2] == ("Synced", "Healthy")
+    then.argo_cd_synced_and_healthy(world, view)
 
 
 def test_retain_on_destroy_keeps_the_parameter(
@@ -510,22 +462,19 @@ def test_retain_on_destroy_keeps_the_parameter(
     driver.set_config({f"{PROJECT}:token.retainOnDestroy": True})
     driver.up("up (retainOnDestroy)")
     token = token_output(driver)
+
     driver.destroy("destroy (retainOnDestroy)")
 
     parameter = ssm_parameter(ssm, PARAMETER)
     assert parameter is not None
     assert parameter["Value"] == token
-    assert snapshot(view) == seeded
+    then.world_as_seeded(view, seeded)
     ssm.delete_parameter(Name=PARAMETER)
 
 
 def test_after_destroy_the_materialised_pod_has_neither_variable_nor_section(
     view: ClusterView, openclaw: OpenClawInstall, tmp_path: Path
 ) -> None:
-    pod, received, entry = deliver_from_materialised_pod(view, openclaw, tmp_path)
+    delivery = deliver_from_materialised_pod(view, openclaw, tmp_path)
 
-    assert ENV_NAME not in pod.env
-    assert read_section(pod.document, "cron", context="live") == (False, None)
-    # Without the section, OpenClaw's SSRF guard blocks a loopback receiver again.
-    assert received is None
-    assert entry["deliveryStatus"] != "delivered"
+    then.not_delivered_without_the_path(delivery)

@@ -1,0 +1,38 @@
+"""Given: the stack a scenario starts from, and the names of the token path it expects.
+
+Why a module: the scenario modules each drive a stack of this one project on the same control
+plane, and expect the same parameter, env entry and field manager (the stack's defaults, stated
+here as what the scenarios hold the product to, not read from it). Stated once, a scenario's
+given reads as what differs: its stack's name, its kubeconfig and its config.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from e2e.harness.control_plane import ControlPlane
+from e2e.harness.stack_driver import StackDriver
+
+PROJECT = "openclaw-cron-webhook"
+PARAMETER = "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
+ENV_NAME = "OPENCLAW_CRON_WEBHOOK_TOKEN"
+FIELD_MANAGER = "openclaw-cron-webhook"
+
+
+def new_stack(
+    work: Path, go_bin_dir: Path, name: str, control_plane: ControlPlane, kubeconfig: Path
+) -> StackDriver:
+    """A new stack of the project in `work`, reaching the cluster through `kubeconfig` and AWS
+    through moto (with the fake keys moto accepts), as a user's shell would point the CLI."""
+    return StackDriver.create(
+        work,
+        go_bin_dir,
+        name,
+        {
+            "KUBECONFIG": str(kubeconfig),
+            "AWS_ENDPOINT_URL": control_plane.moto_endpoint,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_REGION": control_plane.region,
+        },
+    )
