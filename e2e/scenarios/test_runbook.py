@@ -767,7 +767,7 @@ def test_a_stack_of_the_deployment_patch_version_upgrades_as_documented(
     seeded: dict[str, Any],
     ignoring_application: None,
 ) -> None:
-    old_env_patch = git("show", f"{PATCH_PROGRAM}:stages/env_entry/resource.py")
+    old_env_patch = git("show", f"{PATCH_PROGRAM}:components/env_patch.py")
     assert "k8s.apps.v1.DeploymentPatch(" in old_env_patch
     cluster_mode_stack_config(shell.cwd)
     install_program(shell.cwd, PATCH_PROGRAM)
