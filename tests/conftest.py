@@ -26,7 +26,7 @@ def cluster_config() -> dict[str, Any]:
     program (tests/stack_files.py: most tests are about the section in a live ConfigMap)."""
     from stack_files import CLUSTER_STACK_FILE, ROOT
 
-    from tools.plan.inputs import load_stack
+    from tools.plan.stack_file import load_stack
 
     return load_stack(ROOT, None, CLUSTER_STACK_FILE).config.values
 

@@ -12,19 +12,26 @@ import yaml
 from stack_files import CLUSTER_STACK_FILE
 
 from openclaw_runtime.judge import SKIPPED
+from stages.env_entry.identity import TYPE as ENV_ENTRY
+from stages.external_secret.identity import TYPE as EXTERNAL_SECRET
+from stages.parameter.identity import TYPE as PARAMETER
+from stages.section.identity import CLUSTER_TYPE as SECTION
+from stages.token.identity import TYPE as RANDOM
 from tools.plan import app as plan
+from tools.plan import judging as plan_judging
 from tools.plan.mock_runtime import ROOT, fake_token
-from tools.plan.model import PLAN_SCHEMA, schema_errors
+from tools.plan.schema import PLAN_SCHEMA, schema_errors
+from tools.plan.stack_file import load_stack
 
 pytestmark = pytest.mark.usefixtures("shared_program_runs")
 
 TOKEN = fake_token({"rotation": "1"})
 IDS = [
-    "random:index/randomBytes:RandomBytes::cron-webhook-token",
-    "aws:ssm/parameter:Parameter::cron-webhook-token",
-    "kubernetes:external-secrets.io/v1:ExternalSecret::cron-webhook",
-    "pulumi-python:dynamic/openclaw:EnvEntry::openclaw-cron-webhook-env",
-    "pulumi-python:dynamic/openclaw:JsonSection::openclaw-cron-section",
+    f"{RANDOM}::cron-webhook-token",
+    f"{PARAMETER}::cron-webhook-token",
+    f"{EXTERNAL_SECRET}::cron-webhook",
+    f"{ENV_ENTRY}::openclaw-cron-webhook-env",
+    f"{SECTION}::openclaw-cron-section",
 ]
 
 # The cluster-mode dev stack (stack_files.py): these tests plan a live ConfigMap.
@@ -34,7 +41,7 @@ CLUSTER = ["--stack-file", str(CLUSTER_STACK_FILE)]
 @pytest.fixture(autouse=True)
 def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch) -> None:
     """Unit tests never run the real OpenClaw (tests/process/test_plan_openclaw.py fakes one)."""
-    monkeypatch.setattr(plan, "pinned", lambda: None)
+    monkeypatch.setattr(plan_judging, "pinned", lambda: None)
 
 
 def no_install() -> None:
@@ -45,7 +52,7 @@ def no_install() -> None:
 def dev_plan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, dict[str, Any]]:
     out = tmp_path_factory.mktemp("rendered") / "out"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(plan, "pinned", no_install)
+        patch.setattr(plan_judging, "pinned", no_install)
         assert plan.main([*CLUSTER, "--no-openclaw", "--out", str(out)]) == 0
     return out, (out / "plan.txt").read_text(), json.loads((out / "plan.json").read_text())
 
@@ -56,11 +63,11 @@ def test_plan_lists_resources_in_creation_order_with_targets(
     _, text, _ = dev_plan
     headers = [line for line in text.splitlines() if line[:1].isdigit()]
     assert headers == [
-        '1. create  random:index/randomBytes:RandomBytes "cron-webhook-token"',
-        '2. create  aws:ssm/parameter:Parameter "cron-webhook-token"',
-        '3. create  kubernetes:external-secrets.io/v1:ExternalSecret "cron-webhook"',
-        '4. create  pulumi-python:dynamic/openclaw:EnvEntry "openclaw-cron-webhook-env"',
-        '5. create  pulumi-python:dynamic/openclaw:JsonSection "openclaw-cron-section"',
+        f'1. create  {RANDOM} "cron-webhook-token"',
+        f'2. create  {PARAMETER} "cron-webhook-token"',
+        f'3. create  {EXTERNAL_SECRET} "cron-webhook"',
+        f'4. create  {ENV_ENTRY} "openclaw-cron-webhook-env"',
+        f'5. create  {SECTION} "openclaw-cron-section"',
     ]
     for target in [
         "target: AWS SSM parameter /lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN (SecureString)",
@@ -108,7 +115,7 @@ def test_destroy_section_runs_backwards_and_says_what_happens(
         "deletes AWS SSM parameter /lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN from AWS"
     )
     destroy_text = text.split("Destroy (`pulumi destroy`, in this order):\n")[1]
-    assert destroy_text.startswith('  1. pulumi-python:dynamic/openclaw:JsonSection "openclaw')
+    assert destroy_text.startswith(f'  1. {SECTION} "openclaw')
 
 
 def test_plan_json_has_the_documented_shape(dev_plan: tuple[Path, str, dict[str, Any]]) -> None:
@@ -160,7 +167,7 @@ def test_kubernetes_objects_are_written(dev_plan: tuple[Path, str, dict[str, Any
     files = sorted(p.name for p in (out / "kubernetes").iterdir())
     assert files == [
         "configmap-openclaw-openclaw-config.yaml",
-        "deploymentpatch-openclaw-openclaw.yaml",
+        "enventry-openclaw-openclaw.yaml",
         "externalsecret-openclaw-openclaw-cron-webhook-r1.yaml",
     ]
     es = yaml.safe_load((out / "kubernetes" / files[2]).read_text())
@@ -175,9 +182,7 @@ def test_env_entry_is_rendered_as_the_server_side_apply_object(
     dev_plan: tuple[Path, str, dict[str, Any]],
 ) -> None:
     out, _, _ = dev_plan
-    applied = yaml.safe_load(
-        (out / "kubernetes/deploymentpatch-openclaw-openclaw.yaml").read_text()
-    )
+    applied = yaml.safe_load((out / "kubernetes/enventry-openclaw-openclaw.yaml").read_text())
     assert applied == {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -348,7 +353,7 @@ def test_secure_values_are_never_decrypted(tmp_path: Path) -> None:
     (tmp_path / "Pulumi.s.yaml").write_text(
         "config:\n  openclaw-cron-webhook:token:\n    kmsKeyId:\n      secure: v1:abc\n"
     )
-    _, config = plan.load_stack_config("s", root=tmp_path)
+    config = load_stack(tmp_path, "s", None).config
     assert config.values["openclaw-cron-webhook:token"] == {"kmsKeyId": "[secret]"}
     assert config.secret_keys == ("openclaw-cron-webhook:token",)
 

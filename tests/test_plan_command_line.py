@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tools.plan import app as plan
+from tools.plan import judging as plan_judging
 from tools.plan import output as plan_output
 from tools.plan.mock_runtime import ROOT
 
@@ -54,7 +55,7 @@ options:
 
 @pytest.fixture(autouse=True)
 def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(plan, "pinned", lambda: None)
+    monkeypatch.setattr(plan_judging, "pinned", lambda: None)
     monkeypatch.delenv(plan.CALLER_DIR_ENV, raising=False)
 
 
@@ -125,7 +126,10 @@ def test_a_missing_file_the_user_named_is_blamed_by_its_option(
 
 @pytest.mark.parametrize(
     ("default", "what"),
-    [("DEFAULT_BASE", "base document"), ("SAMPLE_DEPLOYMENT", "sample Deployment")],
+    [
+        ("tools.plan.document.DEFAULT_BASE", "base document"),
+        ("tools.plan.kubernetes_files.SAMPLE_DEPLOYMENT", "sample Deployment"),
+    ],
 )
 def test_a_missing_sample_is_not_blamed_on_an_option_nobody_gave(
     tmp_path: Path,
@@ -135,7 +139,7 @@ def test_a_missing_sample_is_not_blamed_on_an_option_nobody_gave(
     what: str,
 ) -> None:
     missing = tmp_path / "gone.json"
-    monkeypatch.setattr(plan, default, missing)
+    monkeypatch.setattr(default, missing)
 
     err = failure(["--out", str(tmp_path / "out")], capsys)
 

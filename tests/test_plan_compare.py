@@ -9,19 +9,25 @@ from typing import Any
 import pytest
 from stack_files import CLUSTER_STACK_FILE
 
+from stages.env_entry.identity import TYPE as ENV_ENTRY
+from stages.external_secret.identity import TYPE as EXTERNAL_SECRET
+from stages.parameter.identity import TYPE as PARAMETER_TYPE
+from stages.section.identity import CLUSTER_TYPE as SECTION_TYPE
+from stages.token.identity import TYPE as RANDOM
 from tools.plan import app as plan
+from tools.plan import judging as plan_judging
 from tools.plan.compare import input_changes, summary_line, up_steps
+from tools.plan.kinds import kind_of
 from tools.plan.model import Change, PlannedResource
-from tools.plan.resources import kind_of
 
 pytestmark = pytest.mark.usefixtures("shared_program_runs")
 
 DEV = CLUSTER_STACK_FILE.read_text()
-ES = "kubernetes:external-secrets.io/v1:ExternalSecret::cron-webhook"
-TOKEN = "random:index/randomBytes:RandomBytes::cron-webhook-token"
-PARAMETER = "aws:ssm/parameter:Parameter::cron-webhook-token"
-ENV = "pulumi-python:dynamic/openclaw:EnvEntry::openclaw-cron-webhook-env"
-SECTION = "pulumi-python:dynamic/openclaw:JsonSection::openclaw-cron-section"
+ES = f"{EXTERNAL_SECRET}::cron-webhook"
+TOKEN = f"{RANDOM}::cron-webhook-token"
+PARAMETER = f"{PARAMETER_TYPE}::cron-webhook-token"
+ENV = f"{ENV_ENTRY}::openclaw-cron-webhook-env"
+SECTION = f"{SECTION_TYPE}::openclaw-cron-section"
 
 # The cluster-mode dev stack (stack_files.py): these tests plan a live ConfigMap.
 CLUSTER = ["--stack-file", str(CLUSTER_STACK_FILE)]
@@ -29,14 +35,14 @@ CLUSTER = ["--stack-file", str(CLUSTER_STACK_FILE)]
 
 @pytest.fixture(autouse=True)
 def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(plan, "pinned", lambda: None)
+    monkeypatch.setattr(plan_judging, "pinned", lambda: None)
 
 
 @pytest.fixture(scope="module")
 def dev_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dev") / "out"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(plan, "pinned", lambda: None)
+        patch.setattr(plan_judging, "pinned", lambda: None)
         assert plan.main([*CLUSTER, "--out", str(out)]) == 0
     return out / "plan.json"
 
@@ -151,7 +157,7 @@ def test_a_new_container_replaces_the_env_entry_delete_before_create(
 
 def test_a_renamed_parameter_is_replaced_and_a_kept_one_deletes_first() -> None:
     """The bridge's rule: a new name creates first; the same name must be deleted first."""
-    kind = kind_of("aws:ssm/parameter:Parameter")
+    kind = kind_of(PARAMETER_TYPE)
     assert kind.replaced_by(["name"])
     assert kind.replace_mode(["name"]) == "create-before-delete"
     assert kind.replace_mode(["dataType"]) == "delete-before-create"
@@ -173,14 +179,12 @@ def test_retain_on_destroy_is_a_note_not_an_update(tmp_path: Path, dev_plan: Pat
 
 def test_a_resource_only_the_previous_plan_had_is_deleted(tmp_path: Path, dev_plan: Path) -> None:
     previous = json.loads(dev_plan.read_text())
-    gone = dict(
-        previous["resources"][0], id="random:index/randomBytes:RandomBytes::old", name="old"
-    )
+    gone = dict(previous["resources"][0], id=f"{RANDOM}::old", name="old")
     previous["resources"].insert(0, gone)
     edited = tmp_path / "previous.json"
     edited.write_text(json.dumps(previous))
     data, text = compared(tmp_path, edited, DEV)
-    assert by_id(data)["random:index/randomBytes:RandomBytes::old"]["action"] == "delete"
+    assert by_id(data)[gone["id"]]["action"] == "delete"
     assert data["summary"] == {"create": 0, "update": 0, "replace": 0, "delete": 1, "same": 5}
     assert [(s["operation"], s["id"]) for s in data["steps"]] == [("delete", gone["id"])]
     assert "Summary: - 1 to delete, 5 unchanged" in text
@@ -189,7 +193,7 @@ def test_a_resource_only_the_previous_plan_had_is_deleted(tmp_path: Path, dev_pl
     (tmp_path / "deleted").mkdir()
     (tmp_path / "deleted" / "plan.json").write_text(json.dumps(data))
     again, text = compared(tmp_path / "deleted", tmp_path / "deleted", DEV)
-    assert "random:index/randomBytes:RandomBytes::old" not in by_id(again)
+    assert gone["id"] not in by_id(again)
     assert "Summary: 5 unchanged" in text
 
 

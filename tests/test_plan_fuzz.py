@@ -16,13 +16,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stack_files import CLUSTER_STACK_FILE
 
+from stages.env_entry.identity import TYPE as ENV_ENTRY
+from stages.section.identity import CLUSTER_TYPE as JSON_SECTION
 from tools.plan import app as plan
+from tools.plan import judging as plan_judging
+from tools.plan.bases import read_base_config, read_base_deployment
 from tools.plan.errors import PlanError
-from tools.plan.inputs import load_stack, read_base_config, read_base_deployment
+from tools.plan.kinds import kind_of
 from tools.plan.kubernetes_files import KubernetesFile, deployment_file
+from tools.plan.masking import masked
 from tools.plan.mock_runtime import ROOT, Recording
-from tools.plan.resources import ENV_ENTRY, JSON_SECTION, kind_of
 from tools.plan.section import SectionResult, apply_section
+from tools.plan.stack_file import load_stack
 
 pytestmark = pytest.mark.usefixtures("shared_program_runs")
 
@@ -99,7 +104,7 @@ DEV_KEYS = [
 
 @pytest.fixture(autouse=True)
 def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(plan, "pinned", lambda: None)
+    monkeypatch.setattr(plan_judging, "pinned", lambda: None)
 
 
 @SLOW
@@ -109,7 +114,7 @@ def test_any_stack_config_plans_or_exits_2(scratch: Path, config: dict[str, Any]
     stack["config"].update(config)
     path = write(scratch, yaml.safe_dump(stack), "Pulumi.fuzz.yaml")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(plan, "pinned", lambda: None)
+        patch.setattr(plan_judging, "pinned", lambda: None)
         code = plan.main(["--stack-file", str(path), "--out", str(path.parent / "out")])
     assert code in (0, 2)
 
@@ -189,14 +194,14 @@ deployments = st.one_of(
 def test_any_base_deployment_is_merged_or_refused(
     scratch: Path, cluster_run: Recording, text: str
 ) -> None:
-    inputs = plan.masked(cluster_run.one(ENV_ENTRY).wire_inputs)
+    inputs = masked(cluster_run.one(ENV_ENTRY).wire_inputs)
     manifest = kind_of(ENV_ENTRY).manifest
     assert manifest is not None
     path = write(scratch, text, "deployment.yaml")
 
     def merge() -> KubernetesFile:
         base = read_base_deployment(path, "openclaw", "openclaw", default=False)
-        return deployment_file(manifest(inputs), base, str(path))
+        return deployment_file(manifest(inputs), base, str(path), "enventry")
 
     written = outcome(merge)
     if written is not None:

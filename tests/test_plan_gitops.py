@@ -18,10 +18,12 @@ import pytest
 from stack_files import CLUSTER_STACK_FILE
 
 from stages.section.git.manifest import ManifestTarget, find_document
+from stages.section.identity import GIT_TYPE
 from stages.section.tracking import ignore_differences_stanza, refusal
 from tools.plan import app as plan
+from tools.plan import judging as plan_judging
 from tools.plan.gitops import sample_manifest
-from tools.plan.model import schema_errors
+from tools.plan.schema import schema_errors
 
 pytestmark = pytest.mark.usefixtures("shared_program_runs")
 
@@ -77,7 +79,7 @@ CLUSTER = ["--stack-file", str(CLUSTER_STACK_FILE)]
 
 @pytest.fixture(autouse=True)
 def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(plan, "pinned", lambda: None)
+    monkeypatch.setattr(plan_judging, "pinned", lambda: None)
 
 
 def stack(tmp_path: Path, text: str, name: str = "git") -> str:
@@ -172,7 +174,7 @@ def test_plan_json_holds_the_commit(tmp_path: Path) -> None:
     }
     assert data["tracked"] is None
     section = data["resources"][4]
-    assert section["id"] == "pulumi-python:dynamic/openclaw:GitJsonSection::openclaw-cron-section"
+    assert section["id"] == f"{GIT_TYPE}::openclaw-cron-section"
     assert section["inputs"]["repo"] == "ssh://***@git.example.com/org/lolice.git"
     assert section["waits"] == WAITS
     assert data["document"]["base"] == SHOWN_MANIFEST

@@ -10,6 +10,7 @@ import yaml
 from stack_files import CLUSTER_STACK_FILE
 
 from tools.plan import app as plan
+from tools.plan import judging as plan_judging
 from tools.plan.mock_runtime import ROOT
 from tools.plan.output import MARKER
 
@@ -24,7 +25,7 @@ CLUSTER = ["--stack-file", str(CLUSTER_STACK_FILE)]
 
 @pytest.fixture(autouse=True)
 def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(plan, "pinned", lambda: None)
+    monkeypatch.setattr(plan_judging, "pinned", lambda: None)
 
 
 def fails(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
@@ -392,7 +393,7 @@ def test_a_plan_folder_from_before_the_marker_is_recognised(tmp_path: Path) -> N
     (out / "kubernetes").mkdir(parents=True)
     (out / "plan.txt").write_text("Offline plan for stack 'dev' (Pulumi mock runtime; ...)\n")
     (out / "openclaw.json").write_text("{}")
-    (out / "kubernetes" / "deploymentpatch-old-openclaw.yaml").write_text("{}")
+    (out / "kubernetes" / "enventry-old-openclaw.yaml").write_text("{}")
     assert plan.main([*CLUSTER, "--out", str(out)]) == 0
-    assert not (out / "kubernetes" / "deploymentpatch-old-openclaw.yaml").exists()
+    assert not (out / "kubernetes" / "enventry-old-openclaw.yaml").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rendered"]

@@ -18,22 +18,31 @@ import pytest
 import yaml
 from stack_files import CLUSTER_STACK_FILE
 
+from stages.env_entry.identity import TYPE as ENV_ENTRY
+from stages.external_secret.identity import TYPE as EXTERNAL_SECRET
+from stages.parameter.identity import TYPE as PARAMETER_TYPE
+from stages.section.identity import CLUSTER_TYPE as SECTION_TYPE
+from stages.section.identity import GIT_TYPE as GIT_SECTION_TYPE
+from stages.token.identity import TYPE as RANDOM
 from tools.plan import app as plan
+from tools.plan import judging as plan_judging
+from tools.plan.document import the_section
 from tools.plan.errors import PlanError
+from tools.plan.masking import secret_sources
 from tools.plan.mock_runtime import Recording, Registration
 
 pytestmark = pytest.mark.usefixtures("shared_program_runs")
 
-ES = "kubernetes:external-secrets.io/v1:ExternalSecret::cron-webhook"
-ENV = "pulumi-python:dynamic/openclaw:EnvEntry::openclaw-cron-webhook-env"
-SECTION = "pulumi-python:dynamic/openclaw:JsonSection::openclaw-cron-section"
+ES = f"{EXTERNAL_SECRET}::cron-webhook"
+ENV = f"{ENV_ENTRY}::openclaw-cron-webhook-env"
+SECTION = f"{SECTION_TYPE}::openclaw-cron-section"
 CONFIGMAP_FILE = "kubernetes/configmap-openclaw-openclaw-config.yaml"
 PHASE1 = {"plugins": {"entries": {"diagnostics-otel": {"enabled": True}}}}
 
 
 @pytest.fixture(autouse=True)
 def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(plan, "pinned", lambda: None)
+    monkeypatch.setattr(plan_judging, "pinned", lambda: None)
     monkeypatch.setenv("OPENCLAW_CRON_WEBHOOK_CACHE", str(tmp_path / "cache"))
 
 
@@ -73,10 +82,10 @@ def test_each_resource_says_what_it_waits_for_and_where_its_object_is(tmp_path: 
     )
     files = {rid: (r["kubernetes"] or {}).get("file") for rid, r in resources.items()}
     assert files == {
-        "random:index/randomBytes:RandomBytes::cron-webhook-token": None,
-        "aws:ssm/parameter:Parameter::cron-webhook-token": None,
+        f"{RANDOM}::cron-webhook-token": None,
+        f"{PARAMETER_TYPE}::cron-webhook-token": None,
         ES: "kubernetes/externalsecret-openclaw-openclaw-cron-webhook-r1.yaml",
-        ENV: "kubernetes/deploymentpatch-openclaw-openclaw.yaml",
+        ENV: "kubernetes/enventry-openclaw-openclaw.yaml",
         SECTION: CONFIGMAP_FILE,
     }
 
@@ -223,7 +232,7 @@ def test_a_secret_input_is_traced_through_its_top_level_property() -> None:
         ["data[0].value", "spec.token", "plain"], {"data": ["urn:a"], "spec": ["urn:b", "urn:x"]}
     )
 
-    assert plan._secret_sources(recorded, ids) == {
+    assert secret_sources(recorded, ids) == {
         "data[0].value": ["A"],
         "spec.token": ["B"],
         "plain": [],
@@ -232,9 +241,8 @@ def test_a_secret_input_is_traced_through_its_top_level_property() -> None:
 
 def test_a_program_without_exactly_one_section_cannot_be_planned() -> None:
     with pytest.raises(PlanError) as raised:
-        plan._the_section(Recording())
+        the_section(Recording())
 
     assert str(raised.value) == (
-        "the program registers 0 sections (pulumi-python:dynamic/openclaw:JsonSection or "
-        "pulumi-python:dynamic/openclaw:GitJsonSection), expected 1"
+        f"the program registers 0 sections ({SECTION_TYPE} or {GIT_SECTION_TYPE}), expected 1"
     )

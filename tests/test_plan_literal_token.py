@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from stages.section.document import set_section
+from tools.plan.bases import BaseConfig
 from tools.plan.gitops import git_base
-from tools.plan.inputs import BaseConfig
 from tools.plan.section import apply_section
 
 LITERAL = "5f" * 32

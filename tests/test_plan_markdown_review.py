@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 
+from stages.token.identity import TYPE as RANDOM
 from tools.plan import app as plan
+from tools.plan import judging as plan_judging
 from tools.plan.mock_runtime import fake_token
 
 pytestmark = pytest.mark.usefixtures("shared_program_runs")
@@ -62,7 +64,7 @@ SAMPLE_DIFF = """\
 
 @pytest.fixture(autouse=True)
 def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(plan, "pinned", lambda: None)
+    monkeypatch.setattr(plan_judging, "pinned", lambda: None)
 
 
 def stack(tmp_path: Path, name: str, text: str) -> str:
@@ -123,7 +125,7 @@ def test_a_rotation_in_cluster_mode(tmp_path: Path) -> None:
         '  - `keepers.rotation`: `"1"` → `"2"`\n'
         "- update `Parameter` `cron-webhook-token`:\n"
         "  - `value`: `[secret]` → `[secret]` (a new value from the replaced "
-        "random:index/randomBytes:RandomBytes::cron-webhook-token)\n"
+        f"{RANDOM}::cron-webhook-token)\n"
         "- replace (create-before-delete) `ExternalSecret` `cron-webhook`:\n"
         '  - `metadata.name`: `"openclaw-cron-webhook-r1"` → `"openclaw-cron-webhook-r2"`\n'
         '  - `spec.target.name`: `"openclaw-cron-webhook-r1"` → `"openclaw-cron-webhook-r2"`\n'

@@ -16,9 +16,16 @@ from typing import Any
 
 import pytest
 
+from stack.delivery import COMPONENT_TYPE as DELIVERY
+from stages.env_entry.identity import COMPONENT_TYPE as ENV_ENTRY
+from stages.external_secret.identity import COMPONENT_TYPE as EXTERNAL_SECRET
+from stages.parameter.identity import COMPONENT_TYPE as PARAMETER
+from stages.section.identity import CLUSTER_COMPONENT_TYPE, GIT_COMPONENT_TYPE
+from stages.token.identity import COMPONENT_TYPE as TOKEN
 from tools.plan import app as plan
-from tools.plan.model import schema_errors
+from tools.plan import judging as plan_judging
 from tools.plan.preview import OLD_PLAN_NOTE
+from tools.plan.schema import schema_errors
 
 pytestmark = pytest.mark.usefixtures("shared_program_runs")
 
@@ -35,21 +42,20 @@ config:
       repo: https://git.example.com/org/lolice.git
       path: argoproj/openclaw/configmap-openclaw.yaml
 """
-COMPONENT = "openclaw-cron-webhook:index:"
 KEPT = [
-    f"{COMPONENT}CronWebhookDelivery::openclaw-cron-webhook",
-    f"{COMPONENT}WebhookToken::cron-webhook-token",
-    f"{COMPONENT}TokenParameter::cron-webhook-token",
-    f"{COMPONENT}TokenExternalSecret::cron-webhook",
-    f"{COMPONENT}TokenEnvPatch::openclaw-cron-webhook-env",
+    f"{DELIVERY}::openclaw-cron-webhook",
+    f"{TOKEN}::cron-webhook-token",
+    f"{PARAMETER}::cron-webhook-token",
+    f"{EXTERNAL_SECRET}::cron-webhook",
+    f"{ENV_ENTRY}::openclaw-cron-webhook-env",
 ]
-CLUSTER_SECTION = f"{COMPONENT}CronConfigSection::openclaw-cron-section"
-GIT_SECTION = f"{COMPONENT}CronGitSection::openclaw-cron-section"
+CLUSTER_SECTION = f"{CLUSTER_COMPONENT_TYPE}::openclaw-cron-section"
+GIT_SECTION = f"{GIT_COMPONENT_TYPE}::openclaw-cron-section"
 
 
 @pytest.fixture(autouse=True)
 def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(plan, "pinned", lambda: None)
+    monkeypatch.setattr(plan_judging, "pinned", lambda: None)
 
 
 def planned(tmp_path: Path, name: str, text: str, *args: str) -> tuple[dict[str, Any], str]:

@@ -18,6 +18,7 @@ from stack_files import CLUSTER_STACK_FILE
 
 from openclaw_runtime.verdict import Issue, Judgement, before_and_after
 from tools.plan import app as plan
+from tools.plan import judging as plan_judging
 
 pytestmark = pytest.mark.process  # a fake openclaw process per judgement
 
@@ -32,7 +33,7 @@ CLUSTER = ["--stack-file", str(CLUSTER_STACK_FILE)]
 @pytest.fixture
 def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The fake OpenClaw, no installed one, and a verdict cache of this test's own."""
-    monkeypatch.setattr(plan, "pinned", lambda: None)
+    monkeypatch.setattr(plan_judging, "pinned", lambda: None)
     monkeypatch.setenv("OPENCLAW_CRON_WEBHOOK_CACHE", str(tmp_path / "cache"))
     return install_fake(tmp_path / "bin" / "openclaw")
 

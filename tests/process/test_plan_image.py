@@ -16,6 +16,7 @@ from fake_openclaw import answer, install_fake
 from stack_files import CLUSTER_STACK_FILE
 
 from tools.plan import app as plan
+from tools.plan import judging as plan_judging
 from tools.plan.image import PodImage, image_of, note, same_release, tag_of
 
 pytestmark = pytest.mark.process  # a fake openclaw process per judgement
@@ -36,7 +37,7 @@ BUILD_TIME_NOTE = (
 
 @pytest.fixture(autouse=True)
 def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(plan, "pinned", lambda: None)
+    monkeypatch.setattr(plan_judging, "pinned", lambda: None)
     monkeypatch.setenv("OPENCLAW_CRON_WEBHOOK_CACHE", str(tmp_path / "cache"))
 
 

@@ -16,6 +16,7 @@ from fake_openclaw import answer, install_fake
 from stack_files import CLUSTER_STACK_FILE
 
 from tools.plan import app as plan
+from tools.plan import judging as plan_judging
 from tools.plan.markdown import mermaid_label
 
 pytestmark = pytest.mark.process  # a fake openclaw process per judgement
@@ -66,7 +67,7 @@ def diagram_of(markdown_text: str) -> str:
 
 @pytest.fixture(autouse=True)
 def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(plan, "pinned", lambda: None)
+    monkeypatch.setattr(plan_judging, "pinned", lambda: None)
     monkeypatch.setenv("OPENCLAW_CRON_WEBHOOK_CACHE", str(tmp_path / "cache"))
 
 

@@ -18,6 +18,7 @@ from openclaw_runtime import judge as plan_judge
 from openclaw_runtime import verdict as plan_openclaw
 from openclaw_runtime.verdict import PLACEHOLDER, OpenClaw
 from tools.plan import app as plan
+from tools.plan import judging as plan_judging
 
 pytestmark = pytest.mark.process  # a fake openclaw (and npm) process per call
 
@@ -33,7 +34,7 @@ def fake(tmp_path: Path) -> Path:
 @pytest.fixture(autouse=True)
 def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No real OpenClaw, and a verdict cache of this test's own."""
-    monkeypatch.setattr(plan, "pinned", lambda: None)
+    monkeypatch.setattr(plan_judging, "pinned", lambda: None)
     monkeypatch.setenv("OPENCLAW_CRON_WEBHOOK_CACHE", str(tmp_path / "cache"))
 
 
@@ -156,7 +157,7 @@ def test_the_pinned_install_judges_when_present(
     tmp_path: Path, fake: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     answer(fake, VALID)
-    monkeypatch.setattr(plan, "pinned", lambda: OpenClaw((str(fake),), None, "2026.9.6"))
+    monkeypatch.setattr(plan_judging, "pinned", lambda: OpenClaw((str(fake),), None, "2026.9.6"))
     out = tmp_path / "out"
     assert plan.main(["--out", str(out)]) == 0
     assert "openclaw.json judged by OpenClaw 2026.9.6: valid" in (out / "plan.txt").read_text()

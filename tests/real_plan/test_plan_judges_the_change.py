@@ -18,6 +18,7 @@ from stack_files import CLUSTER_STACK_FILE
 
 from openclaw_runtime.install import OpenClawInstall
 from tools.plan import app as plan
+from tools.plan import judging as plan_judging
 from tools.plan.mock_runtime import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "plan"
@@ -30,7 +31,7 @@ INSECURE = {"path": "gateway.controlUi", "message": 'Unrecognized key: "allowIns
 @pytest.fixture(autouse=True)
 def fresh_verdicts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Every verdict here comes from OpenClaw itself, not from an earlier run's cache."""
-    monkeypatch.setattr(plan, "verdict_cache", lambda: tmp_path / "verdicts")
+    monkeypatch.setattr(plan_judging, "verdict_cache", lambda: tmp_path / "verdicts")
 
 
 def planned(out: Path, *args: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from stack_files import CLUSTER_STACK_FILE
 
 from devtools.mermaid_parser import MermaidParser, blocks
 from tools.plan import app as plan
+from tools.plan import judging as plan_judging
 from tools.plan.markdown import flowchart
 from tools.plan.model import DocumentPlan, Plan, PlannedResource
 
@@ -26,7 +27,7 @@ NASTY = 'a "quoted" <b>bold</b> #1; `tick` [x](y) | pipe & amp; %% comment'
 @pytest.fixture(autouse=True)
 def unjudged(monkeypatch: pytest.MonkeyPatch) -> None:
     """The diagram does not depend on the verdict: no OpenClaw here."""
-    monkeypatch.setattr(plan, "pinned", lambda: None)
+    monkeypatch.setattr(plan_judging, "pinned", lambda: None)
 
 
 def plan_md(out: Path, *args: str) -> str:

@@ -25,68 +25,34 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from openclaw_runtime.judge import OLDEST_JUDGING, Skipped, given, pinned, requested
-from openclaw_runtime.verdict import BeforeAndAfter, OpenClaw, Verdict, verdict_cache
-from stages.section.git.repo import redact_url
-from tools.plan import image as plan_image
+from openclaw_runtime.errors import OpenClawError
+from openclaw_runtime.judge import OLDEST_JUDGING
+from openclaw_runtime.verdict import OpenClaw
 from tools.plan import output as plan_output
-from tools.plan.compare import compare, option_notes, summary, up_steps
+from tools.plan.compare import compared, summary, up_steps
+from tools.plan.document import plan_section
 from tools.plan.errors import PlanError
-from tools.plan.gitops import git_base, tracked_base
-from tools.plan.image import PodImage, image_of
-from tools.plan.inputs import (
-    SECRET,
-    Stack,
-    StackConfig,
-    load_stack,
-    read_base_config,
-    read_base_deployment,
-)
-from tools.plan.kubernetes_files import (
-    KUBERNETES_VERSION,
-    KubernetesFile,
-    deployment_file,
-    object_file,
-)
+from tools.plan.ids import component_ids, ids_of
+from tools.plan.judging import chosen, judging, openclaw_verdict
 from tools.plan.markdown import markdown
 from tools.plan.markdown_text import link_target
-from tools.plan.mock_runtime import (
-    ROOT,
-    SECRET_SIG,
-    SIG_KEY,
-    ProgramFailed,
-    Recording,
-    Registration,
-    run_program,
-)
-from tools.plan.model import (
-    CommitPlan,
-    DestroyStep,
-    DocumentPlan,
-    Plan,
-    PlannedResource,
-    TrackedPlan,
-    load_previous,
-)
+from tools.plan.masking import shown_outputs
+from tools.plan.mock_runtime import ROOT, ProgramFailed, Recording, run_program
+from tools.plan.model import Plan
+from tools.plan.paths import shown
+from tools.plan.planned import destroy_steps, planned_resources
 from tools.plan.preview import compare_components
-from tools.plan.resources import GIT_SECTION, SECTIONS, kind_of
-from tools.plan.section import SectionResult, apply_section
+from tools.plan.schema import load_previous
+from tools.plan.stack_file import Stack, load_stack
 from tools.plan.text import render, verdict_lines
 
-DEFAULT_BASE = ROOT / "examples" / "openclaw.json"
-SAMPLE_DEPLOYMENT = ROOT / "examples" / "deployment.yaml"
 # bin/plan runs from the repository; it passes the caller's folder so that relative paths
 # mean what the user typed.
 CALLER_DIR_ENV = "OPENCLAW_PLAN_CALLER_DIR"
-# Inputs that are plumbing, not intent: the pickled dynamic provider.
-HIDDEN_INPUTS = ("__provider",)
 
 
 @dataclass(frozen=True)
@@ -105,166 +71,10 @@ class Options:
     artifact_url: str | None = None
 
 
-def load_stack_config(stack: str, root: Path = ROOT) -> tuple[str, StackConfig]:
-    """Project name and merged config of the stack `stack` in `root`, as the program sees it."""
-    loaded = load_stack(root, stack, None)
-    return loaded.project, loaded.config
-
-
-def masked(value: Any) -> Any:
-    """A wire value with every secret replaced by `[secret]`, ready to show.
-
-    Keys are sorted and whole numbers are ints again: the wire format (a protobuf Struct)
-    keeps neither member order nor the int/float distinction, and a plan must read the same
-    on every run.
-    """
-    if isinstance(value, dict):
-        if value.get(SIG_KEY) == SECRET_SIG:
-            return SECRET
-        return {k: masked(value[k]) for k in sorted(value) if k not in HIDDEN_INPUTS}
-    if isinstance(value, list):
-        return [masked(v) for v in value]
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-def shown(path: Path) -> str:
-    """A path as plan files show it: relative to the repository when inside it, so that a
-    plan reads the same on every machine."""
+def _recording(stack: Stack) -> Recording:
+    """The unchanged program, run on Pulumi's mocks with the stack's config."""
     try:
-        return str(path.resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
-
-
-def resource_id(registration: Registration) -> str:
-    """Type and name: unique among a program's resources, and the same in every stack."""
-    return f"{registration.type}::{registration.name}"
-
-
-def _secret_sources(registration: Registration, ids: Mapping[str, str]) -> dict[str, list[str]]:
-    """Each secret input path → the resources it was computed from (by id)."""
-    sources: dict[str, list[str]] = {}
-    for path in registration.secret_paths():
-        prop = path.split(".")[0].split("[")[0]
-        deps = registration.property_dependencies.get(prop, [])
-        sources[path] = [ids[urn] for urn in deps if urn in ids]
-    return sources
-
-
-def _the_section(recording: Recording) -> Registration:
-    sections = [r for r in recording.resources if r.type in SECTIONS]
-    if len(sections) != 1:
-        raise PlanError(
-            f"the program registers {len(sections)} sections ({' or '.join(SECTIONS)}), expected 1"
-        )
-    return sections[0]
-
-
-def _owned(previous: dict[str, Any] | None, section: Registration, ids: Mapping[str, str]) -> bool:
-    """Whether the compared plan's stack already owns the section where it goes now: then
-    `pulumi up` updates it (the provider's update-time edit) instead of creating it."""
-    if previous is None:
-        return False
-    inputs = _shown_inputs(section)
-    return any(
-        old["id"] == ids[section.urn]
-        and old["action"] != "delete"
-        and all(old["inputs"].get(k) == inputs.get(k) for k in kind_of(section.type).replace_on)
-        for old in previous["resources"]
-    )
-
-
-def _shown_inputs(registration: Registration) -> dict[str, Any]:
-    """The inputs a plan shows: secrets masked, and the GitOps repo's URL without userinfo (a
-    token written as its user name must not reach a plan file or a PR comment)."""
-    inputs: dict[str, Any] = masked(registration.wire_inputs)
-    if registration.type == GIT_SECTION and isinstance(inputs.get("repo"), str):
-        inputs["repo"] = redact_url(inputs["repo"])
-    return inputs
-
-
-def _kubernetes_file(
-    manifest: dict[str, Any], into_deployment: bool, options: Options
-) -> tuple[KubernetesFile, PodImage | None]:
-    """The object a resource applies, validated (a partial Deployment merged into its base),
-    and, for a Deployment given with --base-deployment, the image its pods run."""
-    if not into_deployment:
-        return object_file(manifest), None
-    namespace, name = manifest["metadata"]["namespace"], manifest["metadata"]["name"]
-    path = options.base_deployment or SAMPLE_DEPLOYMENT
-    base = read_base_deployment(path, namespace, name, default=options.base_deployment is None)
-    source = (
-        f"Deployment {namespace}/{name} in {shown(path)}"
-        if options.base_deployment
-        else f"the sample {shown(path)} (give yours: --base-deployment)"
-    )
-    written = deployment_file(manifest, base, source)
-    if options.base_deployment is None:  # the sample's image says nothing about the pods
-        return written, None
-    container = manifest["spec"]["template"]["spec"]["containers"][0]["name"]
-    return written, image_of(base, container, shown(path))
-
-
-def _configmap_file(result: SectionResult) -> KubernetesFile:
-    meta = result.configmap["metadata"]
-    return KubernetesFile(
-        f"configmap-{meta['namespace']}-{meta['name']}.yaml",
-        result.configmap,
-        f"the ConfigMap with the section: valid (k8s {KUBERNETES_VERSION})",
-    )
-
-
-def _planned(
-    registration: Registration,
-    ids: Mapping[str, str],
-    inputs: dict[str, Any],
-    written: KubernetesFile | None,
-) -> PlannedResource:
-    """A registered resource as plan.json shows it; `create` until compared."""
-    kind = kind_of(registration.type)
-    return PlannedResource(
-        id=ids[registration.urn],
-        urn=registration.urn,
-        type=registration.type,
-        name=registration.name,
-        action="create",
-        replace_mode=None,
-        changes=[],
-        target=kind.target(inputs),
-        inputs=inputs,
-        depends_on=[ids[d] for d in registration.dependencies if d in ids],
-        retain_on_delete=registration.retain_on_delete,
-        waits=kind.waits(inputs),
-        pods=kind.pods(inputs),
-        kubernetes=(
-            {"file": f"kubernetes/{written.name}", "validation": written.validation}
-            if written
-            else None
-        ),
-    )
-
-
-def _compared(
-    resources: list[PlannedResource],
-    previous: dict[str, Any],
-    ordered: list[Registration],
-    ids: Mapping[str, str],
-) -> tuple[list[PlannedResource], list[str], list[str]]:
-    """Every resource with its action (deleted ones last), the ids of both plans in creation
-    order (deletes run in its reverse), and notes on changed resource options."""
-    deleted = compare(resources, previous, {ids[r.urn]: _secret_sources(r, ids) for r in ordered})
-    earlier = [r["id"] for r in previous["resources"]]
-    order = earlier + [r.id for r in resources if r.id not in earlier]
-    return resources + deleted, order, option_notes(resources, previous)
-
-
-def _build(
-    options: Options, stack: Stack, previous: dict[str, Any] | None, openclaw: OpenClaw | None
-) -> tuple[Plan, dict[str, str]]:
-    try:
-        recording = run_program(
+        return run_program(
             stack.config.values,
             project=stack.project,
             stack=stack.name,
@@ -272,74 +82,32 @@ def _build(
         )
     except ProgramFailed as failed:
         raise PlanError(f"{shown(stack.file)}: {failed.cause}") from None
+
+
+def _build(
+    options: Options, stack: Stack, previous: dict[str, Any] | None, openclaw: OpenClaw | None
+) -> tuple[Plan, dict[str, str]]:
+    """The plan and its files: the program run, each stage explained, the section applied to
+    its base and judged by OpenClaw (in the background, while an earlier plan is compared)."""
+    recording = _recording(stack)
     ordered = recording.dependency_order()
-    ids = {r.urn: resource_id(r) for r in ordered}
-    if len(set(ids.values())) != len(ids):
-        raise PlanError("two resources share a type and a name; the plan cannot tell them apart")
-
-    section = _the_section(recording)
-    owned = _owned(previous, section, ids)
-    commit: CommitPlan | None = None
-    tracked: TrackedPlan | None = None
-    git_notes: tuple[str, ...] = ()
-    if section.type == GIT_SECTION:  # the base is the repository's manifest of the ConfigMap
-        git = git_base(section.inputs, options.base_config, DEFAULT_BASE, shown, owned=owned)
-        base, commit, git_notes = git.base, git.commit, git.notes
-    else:
-        base = read_base_config(
-            options.base_config or DEFAULT_BASE,
-            section.inputs["namespace"],
-            section.inputs["configMap"],
-            section.inputs["key"],
-            default=options.base_config is None,
-        )
-        tracked = tracked_base(section.inputs, base, shown(base.path))
-    result = apply_section(section.inputs, base, shown(base.path), owned=owned)
-
-    files: dict[str, str] = {}
-    resources: list[PlannedResource] = []
-    variables: set[str] = set()
-    pod: PodImage | None = None
-    for registration in ordered:
-        kind, inputs = kind_of(registration.type), _shown_inputs(registration)
-        written: KubernetesFile | None = None
-        if kind.manifest is not None:
-            written, image = _kubernetes_file(kind.manifest(inputs), kind.into_deployment, options)
-            pod = pod or image
-            variables.update(written.variables)
-        elif registration is section:
-            written = _configmap_file(result)
-        if written is not None:
-            files[f"kubernetes/{written.name}"] = _yaml(written.obj)
-        resources.append(_planned(registration, ids, inputs, written))
-
+    ids = ids_of(ordered)
+    section = plan_section(recording, ids, previous, options.base_config)
+    planned = planned_resources(
+        ordered, ids, section.registration, section.result.configmap, options.base_deployment
+    )
+    resources = planned.resources
     # Not cloud objects, but `pulumi preview` counts them (tools.plan.preview).
-    components, component_notes = compare_components(
-        [resource_id(r) for r in recording.registrations if not r.custom], previous
-    )
-    # The app's variables (those a document references are set to a placeholder for OpenClaw).
+    components, component_notes = compare_components(component_ids(recording), previous)
     everything, order = resources, [r.id for r in resources]
-    notes = [*result.notes, *git_notes, *component_notes]
-    judging = (
-        BeforeAndAfter(openclaw, base.document, result.document, variables, verdict_cache())
-        if openclaw
-        else Skipped()
-    )
-    with judging:
+    notes = [*section.notes, *component_notes]
+    with judging(
+        openclaw, section.base.document, section.result.document, planned.variables
+    ) as judge:
         if previous is not None:  # while OpenClaw thinks
-            everything, order, compare_notes = _compared(resources, previous, ordered, ids)
+            everything, order, compare_notes = compared(resources, previous, ordered, ids)
             notes += compare_notes
-        verdict = judging.result()
-    document = DocumentPlan(
-        base=shown(base.path),
-        configmap=f"{result.configmap['metadata']['namespace']}/"
-        f"{result.configmap['metadata']['name']}",
-        key=section.inputs["key"],
-        section=section.inputs["section"],
-        result="adopted" if result.adopted else "written",
-        file="openclaw.json",
-        diff="" if result.adopted else result.diff,
-    )
+        verdict = judge.result()
     plan = Plan(
         stack=stack.name,
         project=stack.project,
@@ -352,65 +120,33 @@ def _build(
         summary=summary(everything),
         resources=everything,
         steps=up_steps(everything, previous, order),
-        destroy=[
-            DestroyStep(r.id, kind_of(r.type).on_destroy(r.inputs, r.retain_on_delete))
-            for r in reversed(resources)
-        ],
-        outputs={
-            name: SECRET if name in recording.secret_outputs else value
-            for name, value in recording.outputs.items()
-        },
-        document=document,
-        openclaw=_openclaw_verdict(verdict, pod),
-        commit=commit,
-        tracked=tracked,
+        destroy=destroy_steps(resources),
+        outputs=shown_outputs(recording),
+        document=section.document(),
+        openclaw=openclaw_verdict(verdict, planned.pod),
+        commit=section.commit,
+        tracked=section.tracked,
         components=components,
         notes=notes,
     )
     if verdict.rejects_the_change:
         raise PlanError("\n".join(verdict_lines(plan.openclaw)))
-    files["openclaw.json"] = result.document
-    return plan, files
-
-
-def _openclaw_verdict(verdict: Verdict, pod: PodImage | None) -> dict[str, Any]:
-    """plan.json's `openclaw`: the verdicts, and the image the pod runs beside the judge."""
-    return {
-        "version": verdict.version,
-        "skipped": verdict.version is None,  # only --no-openclaw leaves a plan unjudged
-        "valid": verdict.valid,
-        "base_valid": verdict.base_valid,
-        "issues": [vars(i) for i in verdict.added],
-        "already_in_base": [vars(i) for i in verdict.already],
-        "warnings": [vars(w) for w in verdict.warnings],
-        "pod": None
-        if pod is None
-        else {
-            **vars(pod),
-            "same_release": plan_image.same_release(pod.image, verdict.version),
-            "note": plan_image.note(pod.image, verdict.version),
-        },
-    }
-
-
-def _yaml(value: Any) -> str:
-    return yaml.safe_dump(value, sort_keys=False, default_flow_style=False, allow_unicode=True)
+    return plan, {**planned.files, "openclaw.json": section.result.document}
 
 
 def run(options: Options) -> str:
-    """Plan, write the output folder (all or nothing), and return plan.txt's text."""
+    """Plan, write the output folder (all or nothing), and return plan.txt's text.
+
+    The OpenClaw judge's errors become the plan's here, its edge: to the plan, a document
+    nobody could judge is an input problem like any other."""
     stack = load_stack(ROOT, options.stack, options.stack_file)
     previous = load_previous(options.compare) if options.compare else None
     plan_output.check(options.out)
-    if options.no_openclaw:
-        openclaw: OpenClaw | None = None
-    elif options.openclaw:
-        openclaw = given(options.openclaw)
-    elif options.openclaw_version:
-        openclaw = requested(options.openclaw_version)
-    else:
-        openclaw = pinned()  # installed on first use
-    plan, files = _build(options, stack, previous, openclaw)
+    try:
+        openclaw = chosen(options.openclaw, options.openclaw_version, options.no_openclaw)
+        plan, files = _build(options, stack, previous, openclaw)
+    except OpenClawError as error:
+        raise PlanError(str(error)) from None
     text = render(plan)
     files["plan.txt"] = text
     files["plan.json"] = plan.to_json()

@@ -2,7 +2,7 @@
 
 Why offline: a reviewer must see that rotating the token replaces the ExternalSecret pair
 create-before-delete and rolls the pods exactly once, before anyone runs `pulumi preview`.
-The decision follows each provider's `Diff` (see `tools.plan.resources`): a changed input
+The decision follows each provider's `Diff` (see `stages/<stage>/plan.py`): a changed input
 that names the object replaces it, any other changed input updates it. Secrets are never
 shown, not even to this comparison; a secret computed from a resource that is created or
 replaced gets a new value, which is how Pulumi itself sees it (the value is unknown until
@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tools.plan.inputs import SECRET
-from tools.plan.mock_runtime import flatten
+from tools.plan.kinds import kind_of
+from tools.plan.masking import SECRET, secret_sources
+from tools.plan.mock_runtime import Registration, flatten
 from tools.plan.model import ACTIONS, Change, PlannedResource, Step
-from tools.plan.resources import kind_of
 
 SYMBOLS = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "same": " "}
 _ABSENT = object()
@@ -165,3 +165,17 @@ def up_steps(
             at_end.append(resource)
     at_end.sort(key=lambda r: order.index(r.id), reverse=True)
     return steps + [delete(r) for r in at_end]
+
+
+def compared(
+    resources: list[PlannedResource],
+    previous: dict[str, Any],
+    ordered: list[Registration],
+    ids: Mapping[str, str],
+) -> tuple[list[PlannedResource], list[str], list[str]]:
+    """Every resource with its action (deleted ones last), the ids of both plans in creation
+    order (deletes run in its reverse), and notes on changed resource options."""
+    deleted = compare(resources, previous, {ids[r.urn]: secret_sources(r, ids) for r in ordered})
+    earlier = [r["id"] for r in previous["resources"]]
+    order = earlier + [r.id for r in resources if r.id not in earlier]
+    return resources + deleted, order, option_notes(resources, previous)

@@ -23,25 +23,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from components.git_section_provider import commit_message
+from stack.yaml_input import MANIFEST_LIMIT
 from stages.section.document import DocumentError
 from stages.section.git.manifest import (
     ManifestTarget,
     add_section_to_manifest,
     set_section_in_manifest,
 )
-from stages.section.git.repo import redact_url
+from stages.section.git.provider import commit_message
+from stages.section.git.repo_url import redact_url
+from stages.section.plan import git_section_waits
 from stages.section.tracking import ignore_differences_stanza, refusal, tracked_by
+from tools.plan.bases import BaseConfig, parse_base_config
 from tools.plan.errors import PlanError
-from tools.plan.inputs import (
-    MANIFEST_LIMIT,
-    BaseConfig,
-    looks_like_json_object,
-    parse_base_config,
-    read_text,
-)
 from tools.plan.model import CommitPlan, TrackedPlan
-from tools.plan.resources import GIT_SECTION, kind_of
+from tools.plan.reading import looks_like_json_object, read_text
 from tools.plan.section import masked_diff, unified_diff
 
 # Fields only the API server sets: a manifest carrying them is `kubectl get` output.
@@ -146,7 +142,7 @@ def git_base(
         diff=""
         if adopted
         else masked_diff(unified_diff(text, edited, f"a/{file}", f"b/{file}"), text),
-        waits=kind_of(GIT_SECTION).waits(section) or "",
+        waits=git_section_waits(section),
     )
     return GitBase(commit, base, tuple(notes))
 

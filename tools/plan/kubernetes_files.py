@@ -4,7 +4,8 @@ Why merge before validating: the env stage applies a partial Deployment (one env
 container) with Server-Side Apply. Alone it is not a valid Deployment; merged into the real
 one (or the sample) it must be — and a container name that is not there would not be merged
 but ADDED, as a second container without an image. So the plan checks the name against the
-base first and reports the typo with the containers that exist.
+base first and reports the typo with the containers that exist. Its file is named after the
+resource that applies it (the env entry), not after the Deployment it only touches.
 """
 
 from __future__ import annotations
@@ -12,12 +13,17 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import kubernetes_validate
 import kubernetes_validate.utils
+import yaml
 
+from tools.plan.bases import read_base_deployment
 from tools.plan.errors import PlanError
+from tools.plan.image import PodImage, image_of
+from tools.plan.paths import SAMPLE_DEPLOYMENT, shown
 
 KUBERNETES_VERSION = "1.33"
 
@@ -41,6 +47,14 @@ class KubernetesFile:
     obj: dict[str, Any]
     validation: str
     variables: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> str:
+        """Where it goes in the output folder."""
+        return f"kubernetes/{self.name}"
+
+    def text(self) -> str:
+        return _yaml(self.obj)
 
 
 def merge_by_name(base: Any, patch: Any) -> Any:
@@ -134,8 +148,11 @@ def _check_env_values(merged: dict[str, Any], patch: dict[str, Any], source: str
                 )
 
 
-def deployment_file(patch: dict[str, Any], base: dict[str, Any], source: str) -> KubernetesFile:
-    """The partial Deployment a resource applies, checked merged into `base`."""
+def deployment_file(
+    patch: dict[str, Any], base: dict[str, Any], source: str, applied_by: str
+) -> KubernetesFile:
+    """The partial Deployment a resource applies, checked merged into `base`; its file is
+    named `applied_by`-namespace-name."""
     _check_containers(base, patch, source)
     merged = merge_by_name(base, patch)
     _check_env_values(merged, patch, source)
@@ -147,7 +164,7 @@ def deployment_file(patch: dict[str, Any], base: dict[str, Any], source: str) ->
     namespace, name = patch["metadata"].get("namespace"), patch["metadata"].get("name")
     patched = [c["name"] for c in _containers(patch)]
     return KubernetesFile(
-        f"{patch['kind'].lower()}patch-{namespace}-{name}.yaml",
+        f"{applied_by}-{namespace}-{name}.yaml",
         patch,
         f"merged into {source}: valid (k8s {KUBERNETES_VERSION})",
         tuple(
@@ -169,3 +186,40 @@ def object_file(obj: dict[str, Any]) -> KubernetesFile:
     except kubernetes_validate.SchemaNotFoundError:
         how = "custom resource: no bundled schema, not schema-validated"
     return KubernetesFile(file_name, obj, how)
+
+
+def resource_file(
+    type_: str, manifest: dict[str, Any], into_deployment: bool, base_deployment: Path | None
+) -> tuple[KubernetesFile, PodImage | None]:
+    """The object a resource of `type_` applies, validated (a partial Deployment merged into its
+    base: `base_deployment`, else the sample), and, for a Deployment given with
+    --base-deployment, the image its pods run."""
+    if not into_deployment:
+        return object_file(manifest), None
+    namespace, name = manifest["metadata"]["namespace"], manifest["metadata"]["name"]
+    path = base_deployment or SAMPLE_DEPLOYMENT
+    base = read_base_deployment(path, namespace, name, default=base_deployment is None)
+    source = (
+        f"Deployment {namespace}/{name} in {shown(path)}"
+        if base_deployment
+        else f"the sample {shown(path)} (give yours: --base-deployment)"
+    )
+    written = deployment_file(manifest, base, source, type_.rsplit(":", 1)[-1].lower())
+    if base_deployment is None:  # the sample's image says nothing about the pods
+        return written, None
+    container = manifest["spec"]["template"]["spec"]["containers"][0]["name"]
+    return written, image_of(base, container, shown(path))
+
+
+def configmap_file(configmap: dict[str, Any]) -> KubernetesFile:
+    """The ConfigMap the section leaves, already validated where it was built."""
+    meta = configmap["metadata"]
+    return KubernetesFile(
+        f"configmap-{meta['namespace']}-{meta['name']}.yaml",
+        configmap,
+        f"the ConfigMap with the section: valid (k8s {KUBERNETES_VERSION})",
+    )
+
+
+def _yaml(value: Any) -> str:
+    return yaml.safe_dump(value, sort_keys=False, default_flow_style=False, allow_unicode=True)

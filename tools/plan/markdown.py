@@ -17,18 +17,11 @@ from typing import Any
 
 from openclaw_runtime.verdict import ALREADY_HEADING
 from tools.plan.compare import summary_line
+from tools.plan.kinds import kind_of
 from tools.plan.markdown_changes import commit_section, document_diff, field_changes
 from tools.plan.markdown_text import code, fenced, link_target, text
 from tools.plan.model import Plan, PlannedResource, TrackedPlan
 from tools.plan.preview import extra_counted, preview_summary
-from tools.plan.resources import (
-    ENV_ENTRY,
-    EXTERNAL_SECRET,
-    GIT_SECTION,
-    JSON_SECTION,
-    RANDOM_BYTES,
-    SSM_PARAMETER,
-)
 from tools.plan.text import verdict_headline
 
 # One look per action; a hop that restarts pods gets a thick border on top.
@@ -55,34 +48,8 @@ def _short_type(resource: PlannedResource) -> str:
 
 
 def _hop(resource: PlannedResource) -> str:
-    """What a hop of the path is, in the words of the objects it acts on."""
-    inputs: dict[str, Any] = resource.inputs
-    meta = inputs.get("metadata") or {}
-    if resource.type == RANDOM_BYTES:
-        return f"token (RandomBytes {resource.name}, Pulumi state only)"
-    if resource.type == SSM_PARAMETER:
-        return f"SSM parameter {inputs.get('name')}"
-    if resource.type == EXTERNAL_SECRET:
-        target = ((inputs.get("spec") or {}).get("target") or {}).get("name")
-        where = f"{meta.get('namespace')}/{meta.get('name')}"
-        return f"ExternalSecret {where} makes Secret {meta.get('namespace')}/{target}"
-    if resource.type == ENV_ENTRY:
-        return (
-            f"env {inputs.get('envName')} of Deployment "
-            f"{inputs.get('namespace')}/{inputs.get('deployment')}"
-        )
-    if resource.type == JSON_SECTION:
-        return (
-            f"{inputs.get('section')} section of {inputs.get('key')} in ConfigMap "
-            f"{inputs.get('namespace')}/{inputs.get('configMap')}"
-        )
-    if resource.type == GIT_SECTION:
-        return (
-            f"{inputs.get('section')} section of {inputs.get('key')} in ConfigMap "
-            f"{inputs.get('namespace')}/{inputs.get('configMap')}, committed to "
-            f"{inputs.get('path')} (branch {inputs.get('branch')})"
-        )
-    return f"{_short_type(resource)} {resource.name}"
+    """What a hop of the path is, in the words of the objects it acts on (its stage's)."""
+    return kind_of(resource.type).hop(resource.inputs, resource.name)
 
 
 def _restarts(resource: PlannedResource) -> bool:

@@ -15,10 +15,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tools.plan.inputs import SECRET
+from stages.section import identity as section_identity
 from tools.plan.markdown_text import code, fenced, text
+from tools.plan.masking import SECRET
 from tools.plan.model import Change, CommitPlan, Plan, PlannedResource
-from tools.plan.resources import SECTIONS
 
 
 def _value(value: Any) -> str:
@@ -76,7 +76,7 @@ def document_diff(plan: Plan) -> list[str]:
             "Nothing is written: the base already holds an equal section (adopted).",
             "",
         ]
-    if any(r.type in SECTIONS and r.action == "same" for r in plan.resources):
+    if any(r.type in section_identity.TYPES and r.action == "same" for r in plan.resources):
         lines += [
             "The section resource is unchanged, so `pulumi up` writes nothing: this is the diff "
             "of a base that does not hold the section as the stack has it (a sample, or a "

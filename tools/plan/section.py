@@ -19,8 +19,8 @@ from typing import Any
 
 from stages.section.document import DocumentError, add_section, check_phase1, set_section
 from stages.section.token_placeholder import LITERAL_MARKER, literal_spellings, without_literals
+from tools.plan.bases import CONFIGMAP_LIMIT, BaseConfig
 from tools.plan.errors import PlanError
-from tools.plan.inputs import CONFIGMAP_LIMIT, BaseConfig
 from tools.plan.kubernetes_files import validate
 
 # Fields the API server sets: a manifest from `kubectl get -o yaml` carries them, an applied

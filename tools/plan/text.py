@@ -14,7 +14,7 @@ from typing import Any
 from openclaw_runtime.judge import SKIPPED
 from openclaw_runtime.verdict import ALREADY_HEADING
 from tools.plan.compare import SYMBOLS, summary_line
-from tools.plan.inputs import SECRET
+from tools.plan.masking import SECRET
 from tools.plan.mock_runtime import flatten
 from tools.plan.model import Change, CommitPlan, Plan, PlannedResource
 from tools.plan.preview import extra_counted, preview_summary
