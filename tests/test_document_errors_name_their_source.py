@@ -18,9 +18,9 @@ from stages.section.document import (
     InvalidDocumentError,
     LossyDocumentError,
     add_section,
-    check_phase1,
     read_section,
     remove_section,
+    require_otel_diagnostics,
     section_drift,
     set_section,
 )
@@ -42,7 +42,7 @@ EDITS: dict[str, Edit] = {
     "set_section": lambda text: set_section(text, "cron", VALUE, context=CONTEXT),
     "add_section": lambda text: add_section(text, "cron", VALUE, context=CONTEXT),
     "remove_section": lambda text: remove_section(text, "cron", context=CONTEXT),
-    "check_phase1": lambda text: check_phase1(text, context=CONTEXT),
+    "require_otel_diagnostics": lambda text: require_otel_diagnostics(text, context=CONTEXT),
 }
 
 

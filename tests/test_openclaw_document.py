@@ -15,10 +15,10 @@ from stages.section.document import (
     InvalidDocumentError,
     LossyDocumentError,
     PreconditionError,
-    check_phase1,
     json_equal,
     read_section,
     remove_section,
+    require_otel_diagnostics,
     section_drift,
     set_section,
 )
@@ -170,12 +170,12 @@ def test_remove_an_absent_section_returns_the_same_text() -> None:
 
 
 def test_phase1_is_satisfied_by_the_reference_like_document() -> None:
-    check_phase1(fixture("openclaw.json"), context=CONTEXT)
+    require_otel_diagnostics(fixture("openclaw.json"), context=CONTEXT)
 
 
 def test_phase1_missing_names_phase1_and_the_path() -> None:
     with pytest.raises(PreconditionError) as raised:
-        check_phase1(fixture("openclaw-without-phase1.json"), context=CONTEXT)
+        require_otel_diagnostics(fixture("openclaw-without-phase1.json"), context=CONTEXT)
 
     assert str(raised.value) == (
         "ConfigMap openclaw/openclaw-config key openclaw.json: Phase 1 is not complete: "
@@ -191,7 +191,7 @@ def test_phase1_needs_the_json_boolean_true(enabled: object, found: str) -> None
     text = json.dumps({"plugins": {"entries": {"diagnostics-otel": {"enabled": enabled}}}})
 
     with pytest.raises(PreconditionError, match=f"but it is {found}\\. Phase 2 "):
-        check_phase1(text, context=CONTEXT)
+        require_otel_diagnostics(text, context=CONTEXT)
 
 
 def test_invalid_json5_is_refused() -> None:
@@ -264,7 +264,7 @@ def test_json5_with_trailing_commas_only_is_refused_too() -> None:
 def test_json5_documents_can_still_be_read() -> None:
     text = fixture("openclaw-comments.json5")
 
-    check_phase1(text, context=CONTEXT)
+    require_otel_diagnostics(text, context=CONTEXT)
     assert read_section(text, "cron", context=CONTEXT) == (False, None)
     assert remove_section(text, "cron", context=CONTEXT) is text
 
@@ -317,9 +317,9 @@ def test_phase1_tells_an_absent_flag_from_a_null_one() -> None:
     null = '{"plugins": {"entries": {"diagnostics-otel": {"enabled": null}}}}'
 
     with pytest.raises(PreconditionError, match=r"but it is missing\. "):
-        check_phase1(absent, context=CONTEXT)
+        require_otel_diagnostics(absent, context=CONTEXT)
     with pytest.raises(PreconditionError, match=r"but it is null\. "):
-        check_phase1(null, context=CONTEXT)
+        require_otel_diagnostics(null, context=CONTEXT)
 
 
 def test_non_ascii_text_is_written_as_utf8_like_the_rest_of_the_document() -> None:

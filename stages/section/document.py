@@ -24,7 +24,7 @@ import json5
 
 _JSON_WHITESPACE = " \t\n\r"
 _DEFAULT_INDENT = "  "
-_PHASE1_PATH = ("plugins", "entries", "diagnostics-otel", "enabled")
+_OTEL_PATH = ("plugins", "entries", "diagnostics-otel", "enabled")
 _MISSING = object()
 
 
@@ -219,7 +219,7 @@ def add_section(text: str, key: str, value: object, *, context: str) -> str:
     create and the offline plan both apply this, so the plan previews exactly what `pulumi up`
     would write or refuse.
     """
-    check_phase1(text, context=context)
+    require_otel_diagnostics(text, context=context)
     present, _ = read_section(text, key, context=context)
     if present and section_drift(text, key, value, context=context):
         # The live value is not quoted: it may hold a real token.
@@ -260,19 +260,19 @@ def remove_section(text: str, key: str, *, context: str) -> str:
     return text[: open_brace + 1] + text[end:]
 
 
-def check_phase1(text: str, *, context: str) -> None:
-    """Refuse to configure cron webhooks on a gateway that has not finished Phase 1.
+def require_otel_diagnostics(text: str, *, context: str) -> None:
+    """Refuse to configure cron webhooks before the OpenTelemetry diagnostics plugin is on.
 
     Phase 2 relies on the OpenTelemetry diagnostics plugin that Phase 1 enables. Only the JSON
     boolean `true` passes, so a string "true" or a 1 is not mistaken for an enabled plugin.
     """
     node: object = _parse(text, context).document
-    for name in _PHASE1_PATH:
+    for name in _OTEL_PATH:
         node = node.get(name, _MISSING) if isinstance(node, dict) else _MISSING
     if node is not True:
         found = "missing" if node is _MISSING else json.dumps(node)
         raise PreconditionError(
-            f"{context}: Phase 1 is not complete: {'.'.join(_PHASE1_PATH)} must be true, but it "
+            f"{context}: Phase 1 is not complete: {'.'.join(_OTEL_PATH)} must be true, but it "
             f"is {found}. Phase 2 cron webhook delivery needs the OpenTelemetry diagnostics "
             "plugin (diagnostics-otel) enabled first. Complete Phase 1 in the document's source, "
             "let it sync to the cluster, then run `pulumi up` again."

@@ -15,7 +15,7 @@ from e2e.harness.openclaw_home import OpenClawHome
 from openclaw_runtime.install import OpenClawInstall
 from real_openclaw.stack_documents import BASE_DOCUMENT, ENV_NAME, cron_of, plan_document
 from stack.settings import CRON_SCHEMA_FILE, ConfigError, parse_settings
-from stages.section.document import check_phase1, set_section
+from stages.section.document import require_otel_diagnostics, set_section
 
 PLACEHOLDER = "${" + ENV_NAME + "}"
 # Six stack configs a user writes, and the `cron` section each must produce.
@@ -84,7 +84,7 @@ def test_the_vendored_schema_is_what_the_pinned_openclaw_prints(
 
 def test_the_base_document_is_valid_and_has_phase_1(openclaw_home: OpenClawHome) -> None:
     text = BASE_DOCUMENT.read_text()
-    check_phase1(text, context=BASE_DOCUMENT.name)
+    require_otel_diagnostics(text, context=BASE_DOCUMENT.name)
     verdict = openclaw_home.validate(text)
     assert (verdict.valid, verdict.issues) == (True, [])
 

@@ -27,6 +27,9 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from stages.parameter import identity as parameter_identity
+from stages.token import identity as token_identity
+
 ROOT = Path(__file__).resolve().parents[2]
 MAIN = ROOT / "__main__.py"
 
@@ -162,11 +165,11 @@ class FakeOutputs(pulumi.runtime.Mocks):
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         outputs = dict(args.inputs)
-        if args.typ == "random:index/randomBytes:RandomBytes":
+        if args.typ == token_identity.TYPE:
             token = fake_token(args.inputs.get("keepers", {}))
             outputs["hex"] = token
             outputs["base64"] = base64.b64encode(bytes.fromhex(token)).decode()
-        elif args.typ == "aws:ssm/parameter:Parameter":
+        elif args.typ == parameter_identity.TYPE:
             name = args.inputs["name"]
             outputs["arn"] = f"arn:aws:ssm:{self.region}:{FAKE_ACCOUNT}:parameter{name}"
             outputs["version"] = 1

@@ -17,7 +17,12 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from stages.section.document import DocumentError, add_section, check_phase1, set_section
+from stages.section.document import (
+    DocumentError,
+    add_section,
+    require_otel_diagnostics,
+    set_section,
+)
 from stages.section.token_placeholder import LITERAL_MARKER, literal_spellings, without_literals
 from tools.plan.bases import CONFIGMAP_LIMIT, BaseConfig
 from tools.plan.errors import PlanError
@@ -94,7 +99,7 @@ def apply_section(
     context = f"{base.path} ({key})"
     try:
         if owned:
-            check_phase1(base.document, context=context)
+            require_otel_diagnostics(base.document, context=context)
             document = set_section(
                 base.document, section["section"], section["value"], context=context
             )

@@ -37,10 +37,10 @@ from stages.section.cluster.configmaps import (
 )
 from stages.section.document import (
     add_section,
-    check_phase1,
     json_equal,
     read_section,
     remove_section,
+    require_otel_diagnostics,
     set_section,
 )
 from stages.section.identity import CLUSTER_REPLACE_ON
@@ -99,7 +99,7 @@ def update(connect: Connect, news: dict[str, Any]) -> UpdateResult:
     section, desired = news["section"], news["value"]
 
     def edit(document: ConfigMapDocument) -> str:
-        check_phase1(document.text, context=document.context)
+        require_otel_diagnostics(document.text, context=document.context)
         return set_section(document.text, section, desired, context=document.context)
 
     _edit(connect, news, edit)

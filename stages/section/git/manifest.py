@@ -22,8 +22,8 @@ from stack.config_issues import set_command
 from stack.yaml_input import YamlRefused, refuse_duplicate_keys, refuse_references
 from stages.section.document import (
     add_section,
-    check_phase1,
     remove_section,
+    require_otel_diagnostics,
     set_section,
 )
 from stages.section.git.embedded_document import EmbeddedDocument, ManifestError, locate
@@ -98,7 +98,7 @@ def set_section_in_manifest(
 ) -> str:
     """The update-time edit: our section gets the new value, whatever it holds now."""
     embedded = find_document(manifest, target, source=source)
-    check_phase1(embedded.document, context=embedded.context)
+    require_otel_diagnostics(embedded.document, context=embedded.context)
     document = set_section(embedded.document, section, value, context=embedded.context)
     return embedded.replace(document)
 
