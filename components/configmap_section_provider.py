@@ -35,8 +35,8 @@ class JsonSectionProvider(KubeResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         return provider.create(self._api, props)
 
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return provider.update(self._api, news)
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return provider.update(self._api, olds, news)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         provider.delete(self._api, props)

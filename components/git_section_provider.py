@@ -50,8 +50,8 @@ class GitJsonSectionProvider(KubeResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         return provider.create(self._delivery(), props)
 
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return provider.update(self._delivery(), news)
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return provider.update(self._delivery(), olds, news)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         provider.delete(self._delivery(), props)

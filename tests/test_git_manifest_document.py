@@ -30,7 +30,7 @@ from stages.section.git.manifest import (
     ManifestTarget,
     add_section_to_manifest,
     find_document,
-    remove_section_from_manifest,
+    give_back_in_manifest,
     set_section_in_manifest,
 )
 
@@ -95,7 +95,7 @@ def add(text: str, value: Any = CRON) -> str:
 
 
 def remove(text: str) -> str:
-    return remove_section_from_manifest(text, TARGET, "cron", source=SOURCE)
+    return give_back_in_manifest(text, TARGET, "cron", {}, source=SOURCE).text
 
 
 def test_the_section_lands_inside_the_block_and_nothing_else_changes() -> None:

@@ -113,7 +113,7 @@ def test_create_writes_the_section_and_nothing_else(
 
     result = provider.create(dict(PROPS))
 
-    assert (result.id, result.outs) == (RESOURCE_ID, PROPS)
+    assert (result.id, result.outs) == (RESOURCE_ID, {**PROPS, "adopted": False, "before": None})
     assert live_text(fake) == set_section(ORIGINAL, "cron", CRON, context=CONTEXT)
     live = fake.get(NAMESPACE, NAME)
     assert {k: v for k, v in live["data"].items() if k != KEY} == OTHER_DATA
@@ -134,10 +134,15 @@ def test_create_adopts_an_equal_section_without_writing(
     fake.edit_data(NAMESPACE, NAME, KEY, lambda text: set_section(text, "cron", CRON, context=""))
     before = live_text(fake)
 
-    provider.create(dict(PROPS))
+    result = provider.create(dict(PROPS))
 
     assert live_text(fake) == before
     assert methods(fake) == ["GET"]
+    spelled = (
+        '{\n    "enabled": true,\n    "sessionRetention": "24h",\n'
+        '    "webhookToken": "${OPENCLAW_CRON_WEBHOOK_TOKEN}"\n  }'
+    )
+    assert result.outs == {**PROPS, "adopted": True, "before": spelled}
 
 
 def test_create_refuses_a_section_it_does_not_own(

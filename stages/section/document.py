@@ -180,6 +180,16 @@ def read_section(text: str, key: str, *, context: str) -> tuple[bool, object]:
     return key in document, document.get(key)
 
 
+def section_span(text: str, key: str, *, context: str) -> tuple[int, int] | None:
+    """Where the value of `key` is spelled in `text` (start, end), or None when it is absent;
+    refuses a JSON5-only document like every splice (LossyDocumentError)."""
+    parsed = _parse(text, context)
+    if key not in parsed.document:
+        return None
+    member = _members(text, parsed, context)[1][key]
+    return member.value_start, member.value_end
+
+
 def section_drift(text: str, key: str, desired: object, *, context: str) -> bool:
     """Tell whether writing `desired` would change what OpenClaw sees."""
     present, live = read_section(text, key, context=context)

@@ -289,7 +289,7 @@ def test_create_commits_the_section_and_waits_until_it_is_live(
     assert repo.count() == 2
     assert (result.id, result.outs) == (
         f"{repo.url}#main:{PATH}#cron",
-        {**props, "commit": repo.head()},
+        {**props, "commit": repo.head(), "adopted": False, "before": None},
     )
     assert live(cluster) == WITH_CRON
     assert argo.syncs == [repo.head()]
@@ -768,3 +768,144 @@ def test_read_never_stores_a_literal_token_and_the_next_diff_puts_the_placeholde
     assert LITERAL not in repr(result.outs)
     diff = provider.diff("id", result.outs or {}, dict(props))
     assert (diff.changes, diff.replaces) == (True, [])
+
+
+# --- give back what was there before (issue 30, item 3) ----------------------------------------
+
+# Equal to CRON as JSON, committed by the team before the stack, spelled their way.
+BY_HAND = '{"webhookToken": "${OPENCLAW_CRON_WEBHOOK_TOKEN}", "enabled": true}'
+SEEDED_DOCUMENT = DOCUMENT[: DOCUMENT.rindex("}")].rstrip() + ',\n  "cron": ' + BY_HAND + "\n}\n"
+SEEDED = manifest(SEEDED_DOCUMENT)
+
+
+@pytest.fixture
+def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The lines destroy sends to the engine's log (stages.provider_log.warn)."""
+    said: list[str] = []
+    monkeypatch.setattr(provider_module, "warn", said.append)
+    return said
+
+
+def seeded_by_the_team(repo: BareRepo, argo: FakeArgo) -> str:
+    head = repo.commit({PATH: SEEDED}, "the team committed the section by hand")
+    argo.sync()
+    return head
+
+
+def test_adopted_then_destroyed_leaves_the_file_and_commits_nothing(
+    provider: GitJsonSectionProvider,
+    props: dict[str, Any],
+    repo: BareRepo,
+    cluster: FakeCluster,
+    argo: FakeArgo,
+    warnings: list[str],
+) -> None:
+    head = seeded_by_the_team(repo, argo)
+    outs = created(provider, props)
+    assert outs == {**props, "commit": head, "adopted": True, "before": BY_HAND}
+
+    provider.delete("id", outs)
+
+    assert (repo.head(), repo.read(PATH), live(cluster)) == (head, SEEDED, SEEDED_DOCUMENT)
+    assert warnings == []
+
+
+def test_adopted_updated_then_destroyed_commits_back_the_bytes_before_the_stack(
+    provider: GitJsonSectionProvider,
+    props: dict[str, Any],
+    repo: BareRepo,
+    cluster: FakeCluster,
+    argo: FakeArgo,
+    warnings: list[str],
+) -> None:
+    seeded_by_the_team(repo, argo)
+    outs = created(provider, props)
+    news = {**props, "value": {**CRON, "enabled": False}}
+    updated = provider.update("id", outs, news).outs
+    assert updated == {**news, "commit": repo.head(), "adopted": True, "before": BY_HAND}
+    assert provider.read("id", updated).outs == updated
+    assert provider.diff("id", updated, news).changes is False
+
+    provider.delete("id", updated)
+
+    assert (repo.read(PATH), live(cluster)) == (SEEDED, SEEDED_DOCUMENT)
+    assert repo.log("--format=%s") == [
+        message("restore").splitlines()[0],
+        message("update").splitlines()[0],
+        "the team committed the section by hand",
+        "Seed the GitOps repository",
+    ]
+    assert argo.syncs[-1] == repo.head()
+    assert warnings == []
+
+
+def test_a_hand_edited_section_is_removed_and_destroy_names_the_keys_and_the_commit(
+    provider: GitJsonSectionProvider,
+    props: dict[str, Any],
+    repo: BareRepo,
+    cluster: FakeCluster,
+    warnings: list[str],
+) -> None:
+    outs = created(provider, props)
+    edited = SPLICED.replace('"${OPENCLAW_CRON_WEBHOOK_TOKEN}"', f'"{LITERAL}"').replace(
+        '"enabled": true,', '"enabled": false,'
+    )
+    repo.commit({PATH: edited}, "edited by hand")
+
+    provider.delete("id", outs)
+
+    commit = repo.head()
+    assert (repo.read(PATH), live(cluster)) == (ORIGINAL, DOCUMENT)
+    assert repo.read(PATH, f"{commit}^") == edited
+    assert warnings == [
+        f"openclaw.json of ConfigMap openclaw/openclaw-config in {PATH} (branch main of "
+        f'{repo.url}): the "cron" section is not the one the last `pulumi up` wrote (keys that '
+        "differ: cron.enabled, cron.webhookToken; values not shown, they may hold a token). "
+        "Destroy removed the section, hand edits included, as this stack created it. The "
+        f"hand-edited file is in the history: the parent of commit {commit}."
+    ]
+
+
+def test_a_hand_edited_adopted_section_is_given_back_and_destroy_says_so(
+    provider: GitJsonSectionProvider,
+    props: dict[str, Any],
+    repo: BareRepo,
+    cluster: FakeCluster,
+    argo: FakeArgo,
+    warnings: list[str],
+) -> None:
+    seeded_by_the_team(repo, argo)
+    outs = created(provider, props)
+    repo.commit({PATH: SPLICED.replace('"enabled": true,', '"enabled": 1,')}, "by hand")
+
+    provider.delete("id", outs)
+
+    commit = repo.head()
+    assert (repo.read(PATH), live(cluster)) == (SEEDED, SEEDED_DOCUMENT)
+    assert repo.log("--format=%s")[0] == message("restore").splitlines()[0]
+    assert warnings == [
+        f"openclaw.json of ConfigMap openclaw/openclaw-config in {PATH} (branch main of "
+        f'{repo.url}): the "cron" section is not the one the last `pulumi up` wrote (keys that '
+        "differ: cron.enabled; values not shown, they may hold a token). Destroy put back the "
+        "section as it was before this stack adopted it; the hand edits are gone. The "
+        f"hand-edited file is in the history: the parent of commit {commit}."
+    ]
+
+
+def test_an_old_state_without_the_record_removes_the_section_as_before(
+    provider: GitJsonSectionProvider,
+    props: dict[str, Any],
+    repo: BareRepo,
+    cluster: FakeCluster,
+    argo: FakeArgo,
+    warnings: list[str],
+) -> None:
+    head = seeded_by_the_team(repo, argo)
+    old_outs = {**props, "commit": head}
+
+    assert provider.read("id", old_outs).outs == old_outs
+    provider.delete("id", old_outs)
+
+    assert (repo.read(PATH), live(cluster)) == (ORIGINAL, DOCUMENT)
+    assert repo.log("--format=%s")[0] == message("remove").splitlines()[0]
+    assert warnings == []

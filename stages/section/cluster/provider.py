@@ -27,6 +27,7 @@ from pulumi.dynamic import (
 )
 
 from stages.provider_log import warn
+from stages.section.adoption import carried, give_back, record_at_create
 from stages.section.cluster.configmaps import (
     ConfigMapApi,
     ConfigMapDocument,
@@ -39,7 +40,6 @@ from stages.section.document import (
     add_section,
     json_equal,
     read_section,
-    remove_section,
     require_otel_diagnostics,
     set_section,
 )
@@ -83,19 +83,24 @@ def create(connect: Connect, props: dict[str, Any]) -> CreateResult:
     """Write the section, refusing to take over one that someone else wrote differently.
 
     An existing section equal to the desired one is adopted (nothing is written), so a
-    section already committed to the document's source does not block the stack.
+    section already committed to the document's source does not block the stack; the state
+    records it and how it was spelled, for destroy to give back (stages.section.adoption).
     """
     section, desired = props["section"], props["value"]
+    record: dict[str, Any] = {}
 
     def edit(document: ConfigMapDocument) -> str:
-        return add_section(document.text, section, desired, context=document.context)
+        text = add_section(document.text, section, desired, context=document.context)
+        record.update(record_at_create(document.text, section, context=document.context))
+        return text
 
     _edit(connect, props, edit)
-    return CreateResult(_resource_id(props), _outputs(props))
+    return CreateResult(_resource_id(props), {**_outputs(props), **record})
 
 
-def update(connect: Connect, news: dict[str, Any]) -> UpdateResult:
-    """Rewrite our section; whatever it holds now is ours, even if edited by hand."""
+def update(connect: Connect, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+    """Rewrite our section; whatever it holds now is ours, even if edited by hand. What it
+    held before the stack adopted it (if it did) stays recorded for destroy."""
     section, desired = news["section"], news["value"]
 
     def edit(document: ConfigMapDocument) -> str:
@@ -103,18 +108,24 @@ def update(connect: Connect, news: dict[str, Any]) -> UpdateResult:
         return set_section(document.text, section, desired, context=document.context)
 
     _edit(connect, news, edit)
-    return UpdateResult(_outputs(news))
+    return UpdateResult({**_outputs(news), **carried(olds)})
 
 
 def delete(connect: Connect, props: dict[str, Any]) -> None:
-    """Remove exactly our section; if the ConfigMap, key or section is gone, so is ours
-    (a ConfigMap or key deleted out of band is said in the output, not only skipped)."""
+    """Remove exactly our section, or put back the one the stack adopted, byte for byte; if
+    the ConfigMap, key or section is gone, so is ours (a ConfigMap or key deleted out of band,
+    or a hand-edited section, is said in the output, not only skipped)."""
     section = props["section"]
+    findings: list[str] = []
 
     def edit(document: ConfigMapDocument) -> str:
-        return remove_section(document.text, section, context=document.context)
+        given = give_back(document.text, section, props, context=document.context)
+        findings[:] = [given.finding] if given.finding else []
+        return given.text
 
     _edit(connect, props, edit, missing_is_done=True)
+    for finding in findings:
+        warn(finding)
 
 
 def diff(olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -140,7 +151,7 @@ def read(connect: Connect, id_: str, props: dict[str, Any]) -> ReadResult:
     present, live = read_section(document.text, props["section"], context=document.context)
     if not present:
         return ReadResult(None, {})
-    return ReadResult(id_, {**_outputs(props), "value": masked_section(live)})
+    return ReadResult(id_, {**_outputs(props), **carried(props), "value": masked_section(live)})
 
 
 def _edit(

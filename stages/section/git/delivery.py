@@ -62,15 +62,23 @@ def carries(props: dict[str, Any]) -> Check:
 
 
 def restored(props: dict[str, Any], expected: str, commit: str) -> Check:
-    """The live document is, byte for byte, the one at the removal's commit (after a delete)."""
+    """The live document is, byte for byte, the one at the delete's commit: without the
+    section, or with the section the stack had adopted given back."""
     context = f"ConfigMap {props['namespace']}/{props['configMap']} key {props['key']}"
+    section = props["section"]
+    given_back, _ = read_section(expected, section, context=f"the document at commit {commit}")
 
     def check(live: str | None) -> str | None:
         if live is None or live == expected:
             return None  # a ConfigMap that is gone carries nothing of ours either
-        present, _ = read_section(live, props["section"], context=context)
-        if present:
-            return f'{context} still has the "{props["section"]}" section'
+        present, _ = read_section(live, section, context=context)
+        if present and not given_back:
+            return f'{context} still has the "{section}" section'
+        if given_back:
+            return (
+                f"{context} differs from the document at commit {commit}, which gives the "
+                f'"{section}" section back'
+            )
         return f"{context} differs from the document at commit {commit} in other bytes"
 
     return check

@@ -14,15 +14,17 @@ are refused with the way out rather than re-styled.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
 from stack.config_issues import set_command
 from stack.yaml_input import YamlRefused, refuse_duplicate_keys, refuse_references
+from stages.section.adoption import GiveBack, give_back
 from stages.section.document import (
     add_section,
-    remove_section,
     require_otel_diagnostics,
     set_section,
 )
@@ -103,13 +105,14 @@ def set_section_in_manifest(
     return embedded.replace(document)
 
 
-def remove_section_from_manifest(
-    manifest: str, target: ManifestTarget, section: str, *, source: str
-) -> str:
-    """The delete-time edit: exactly our section goes, so set-then-remove is the same file."""
+def give_back_in_manifest(
+    manifest: str, target: ManifestTarget, section: str, props: Mapping[str, Any], *, source: str
+) -> GiveBack:
+    """The delete-time edit: exactly our section goes (so set-then-remove is the same file),
+    or the one the stack adopted comes back as it was (stages.section.adoption)."""
     embedded = find_document(manifest, target, source=source)
-    document = remove_section(embedded.document, section, context=embedded.context)
-    return embedded.replace(document)
+    given = give_back(embedded.document, section, props, context=embedded.context)
+    return GiveBack(embedded.replace(given.text), given.finding)
 
 
 def _compose_all(manifest: str, source: str) -> list[yaml.Node]:

@@ -22,6 +22,8 @@ from typing import Any
 
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
+from stages.provider_log import warn
+from stages.section.adoption import adopted_before, carried, record_at_create
 from stages.section.document import json_equal, read_section
 from stages.section.git.clone import GitFile
 from stages.section.git.delivery import Delivery, carries, restored
@@ -29,7 +31,7 @@ from stages.section.git.manifest import (
     ManifestTarget,
     add_section_to_manifest,
     find_document,
-    remove_section_from_manifest,
+    give_back_in_manifest,
     set_section_in_manifest,
 )
 from stages.section.git.repo import GitFileMissing, commit_edit, read_head
@@ -43,20 +45,26 @@ _PROPS = (*GIT_REPLACE_ON, *_UPDATE_PROPS, "stack")
 
 
 def create(delivery: Delivery, props: dict[str, Any]) -> CreateResult:
-    """Commit the section unless an equal one is there (adopted), refusing someone else's
-    different section and a missing Phase 1 before anything is committed; then await it."""
+    """Commit the section unless an equal one is there (adopted: recorded, with its bytes, for
+    destroy to give back), refusing someone else's different section and a missing Phase 1
+    before anything is committed; then await it."""
     target, file, section = _target(props), _file(props), props["section"]
+    record: dict[str, Any] = {}
 
     def edit(text: str) -> str:
-        return add_section_to_manifest(text, target, section, props["value"], source=file.source)
+        edited = add_section_to_manifest(text, target, section, props["value"], source=file.source)
+        embedded = find_document(text, target, source=file.source)
+        record.update(record_at_create(embedded.document, section, context=embedded.context))
+        return edited
 
     result = commit_edit(file, edit, author=props["author"], message=commit_message(props, "set"))
     delivery.deliver(props, result, carries(props), source=file.source)
-    return CreateResult(_resource_id(props), _outputs(props, result.commit))
+    return CreateResult(_resource_id(props), {**_outputs(props, result.commit), **record})
 
 
-def update(delivery: Delivery, news: dict[str, Any]) -> UpdateResult:
-    """Rewrite our section (whatever it holds now, even if edited by hand), then await it."""
+def update(delivery: Delivery, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+    """Rewrite our section (whatever it holds now, even if edited by hand), then await it; an
+    adoption stays recorded."""
     target, file, section = _target(news), _file(news), news["section"]
 
     def edit(text: str) -> str:
@@ -64,23 +72,31 @@ def update(delivery: Delivery, news: dict[str, Any]) -> UpdateResult:
 
     result = commit_edit(file, edit, author=news["author"], message=commit_message(news, "update"))
     delivery.deliver(news, result, carries(news), source=file.source)
-    return UpdateResult(_outputs(news, result.commit))
+    return UpdateResult({**_outputs(news, result.commit), **carried(olds)})
 
 
 def delete(delivery: Delivery, props: dict[str, Any]) -> None:
-    """Remove exactly our section, then wait until the live document is, byte for byte,
-    the one at that commit. A manifest already gone from the branch leaves nothing to do."""
+    """Remove exactly our section, or commit back the one the stack adopted, byte for byte
+    (stages.section.adoption; a hand edit found is said, naming the commit that still holds
+    it), then wait until the live document is, byte for byte, the one at that commit. A
+    manifest already gone from the branch leaves nothing to do."""
     target, file, section = _target(props), _file(props), props["section"]
+    findings: list[str] = []
 
     def edit(text: str) -> str:
-        return remove_section_from_manifest(text, target, section, source=file.source)
+        given = give_back_in_manifest(text, target, section, props, source=file.source)
+        findings[:] = [given.finding] if given.finding else []
+        return given.text
 
+    verb = "remove" if adopted_before(props) is None else "restore"
     try:
-        result = commit_edit(
-            file, edit, author=props["author"], message=commit_message(props, "remove")
-        )
+        message = commit_message(props, verb)
+        result = commit_edit(file, edit, author=props["author"], message=message)
     except GitFileMissing:
         return
+    for finding in findings:
+        where = f" The hand-edited file is in the history: the parent of commit {result.commit}."
+        warn(finding + (where if result.pushed else ""))
     expected = find_document(result.text, target, source=file.source).document
     delivery.deliver(props, result, restored(props, expected, result.commit), source=file.source)
 
@@ -113,7 +129,8 @@ def read(id_: str, props: dict[str, Any]) -> ReadResult:
     if not present:
         return ReadResult(None, {})
     value = masked_section(head)
-    return ReadResult(id_, {**_outputs(props, props.get("commit")), "value": value})
+    outputs = {**_outputs(props, props.get("commit")), **carried(props), "value": value}
+    return ReadResult(id_, outputs)
 
 
 def commit_message(props: dict[str, Any], verb: str) -> str:
