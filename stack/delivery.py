@@ -17,6 +17,7 @@ from stack.settings import Settings
 from stages.env_entry.resource import EnvEntry
 from stages.external_secret.resource import ExternalSecret
 from stages.identity import component_type
+from stages.kubernetes_meta import stack_field_manager
 from stages.parameter.resource import Parameter
 from stages.section.resource import GitSection, Section
 from stages.token.resource import Token
@@ -97,6 +98,7 @@ class CronWebhookDelivery(pulumi.ComponentResource):
             "openclaw-cron-webhook-env",
             settings,
             external_secret.secret_name,
+            stack_field_manager(pulumi.get_project(), pulumi.get_stack()),
             pulumi.ResourceOptions(parent=self, depends_on=[external_secret]),
         )
         cron_section(settings, pulumi.ResourceOptions(parent=self, depends_on=[env_entry]))

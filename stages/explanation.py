@@ -33,7 +33,8 @@ class Kind:
     the Terraform bridge's `Diff`. `delete_first`: the provider always replaces
     delete-before-create. `manifest`: the Kubernetes object it applies (None: not a Kubernetes
     object). `into_deployment`: that object is a partial Deployment, merged into the base to
-    validate.
+    validate. `not_compared`: input paths the provider's diff never compares (a change of them
+    alone is no step).
     """
 
     target: Callable[[Inputs], str]
@@ -46,6 +47,10 @@ class Kind:
     delete_first: bool = False
     manifest: Callable[[Inputs], dict[str, Any]] | None = None
     into_deployment: bool = False
+    not_compared: tuple[str, ...] = ()
+
+    def compares(self, path: str) -> bool:
+        return not _under(path, self.not_compared)
 
     def replaced_by(self, changed: list[str]) -> bool:
         return any(_under(path, self.replace_on) for path in changed)

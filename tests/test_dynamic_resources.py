@@ -42,6 +42,7 @@ entry = EnvEntryResource(
     target=EnvTarget("gateway", "gw", "app", "HOOK_TOKEN"),
     secret_name="hook-r1",
     secret_key="HOOK",
+    field_manager="gw-project/prod",
 )
 pulumi.export("section", {
     "namespace": section.namespace,
@@ -57,6 +58,7 @@ pulumi.export("entry", {
     "env_name": entry.env_name,
     "secret_name": entry.secret_name,
     "secret_key": entry.secret_key,
+    "field_manager": entry.field_manager,
 })
 """
 
@@ -114,6 +116,7 @@ def test_the_env_entry_resource(tmp_path: Path) -> None:
         "secretName": "hook-r1",
         "secretKey": "HOOK",
         "rolloutTimeoutSeconds": 600,
+        "fieldManager": "gw-project/prod",
     }
     assert recording.outputs["entry"] == {
         "namespace": "gateway",
@@ -122,4 +125,5 @@ def test_the_env_entry_resource(tmp_path: Path) -> None:
         "env_name": "HOOK_TOKEN",
         "secret_name": "hook-r1",
         "secret_key": "HOOK",
+        "field_manager": "gw-project/prod",
     }

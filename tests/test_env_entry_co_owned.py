@@ -17,6 +17,7 @@ import pytest
 from fake_kube_api import APPLY_PATCH, FakeKubeApi
 from kubernetes.client import ApiClient, Configuration
 from test_env_entry_over_http import (
+    MANAGER,
     NAME,
     NAMESPACE,
     PATH,
@@ -70,7 +71,7 @@ class Cluster(FakeKubeApi):
         if self._armed and self.after_our_apply is not None:
             hook, self.after_our_apply, self._armed = self.after_our_apply, None, False
             hook()
-        if method == "PATCH" and query.get("fieldManager") == [FIELD_MANAGER]:
+        if method == "PATCH" and query.get("fieldManager") == [MANAGER]:
             self._armed = True
         return super().handle(method, path, query, body, content_type)
 
@@ -97,7 +98,7 @@ def provider(fake: Cluster) -> Iterator[EnvEntryProvider]:
 
 
 def managers_of_our_entry(fake: Cluster) -> list[str]:
-    return other_managers(live(fake), TARGET)
+    return other_managers(live(fake), TARGET, {MANAGER, FIELD_MANAGER})
 
 
 def test_an_entry_another_manager_declares_stops_the_destroy_naming_it(
@@ -173,20 +174,28 @@ def test_an_entry_no_manager_records_is_refused_all_the_same() -> None:
         "spec": {"template": {"spec": {"containers": [{"name": "openclaw", "env": [ours()]}]}}},
     }
 
-    refused = still_declared(deployment, TARGET, "openclaw-cron-webhook-r1")
+    refused = still_declared(deployment, TARGET, "openclaw-cron-webhook-r1", {MANAGER})
 
     assert str(refused) == refusal("a writer that managedFields does not record")
-    assert still_declared(deployment, TARGET, "openclaw-cron-webhook-r0") is None
+    assert still_declared(deployment, TARGET, "openclaw-cron-webhook-r0", {MANAGER}) is None
 
 
-def test_an_update_manager_counts_and_the_stacks_own_apply_does_not() -> None:
+def test_an_update_manager_counts_and_the_stacks_own_applies_do_not() -> None:
+    """Neither the stack's manager nor the legacy one it wrote with before is "another"."""
     item: dict[str, Any] = {'k:{"name":"OPENCLAW_CRON_WEBHOOK_TOKEN"}': {"f:valueFrom": {}}}
     containers = {'k:{"name":"openclaw"}': {"f:env": item}}
     fields = {"f:spec": {"f:template": {"f:spec": {"f:containers": containers}}}}
     managed = [
+        {"manager": MANAGER, "operation": "Apply", "fieldsV1": fields},
         {"manager": FIELD_MANAGER, "operation": "Apply", "fieldsV1": fields},
+        {"manager": FIELD_MANAGER, "operation": "Update", "fieldsV1": fields},
+        {"manager": "openclaw-cron-webhook/prod", "operation": "Apply", "fieldsV1": fields},
         {"manager": "kubectl-edit", "operation": "Update", "fieldsV1": fields},
         {"manager": "kubectl-patch", "operation": "Update", "fieldsV1": {"f:spec": {}}},
     ]
 
-    assert other_managers({"metadata": {"managedFields": managed}}, TARGET) == ["kubectl-edit"]
+    found = other_managers(
+        {"metadata": {"managedFields": managed}}, TARGET, {MANAGER, FIELD_MANAGER}
+    )
+
+    assert found == ["kubectl-edit", FIELD_MANAGER, "openclaw-cron-webhook/prod"]

@@ -23,13 +23,13 @@ from components.deployment_env_provider import EnvEntryProvider
 from stages.env_entry import deployment_api, pod_spec, rollout
 from stages.env_entry.deployment_api import ApplyConflict, DeploymentNotFound
 from stages.env_entry.rollout import RolloutFailed
-from stages.kubernetes_meta import FIELD_MANAGER
 
 NAMESPACE, NAME = "openclaw", "openclaw"
 PATH = f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments/{NAME}"
 LABELS = {"app.kubernetes.io/name": "openclaw", "app.kubernetes.io/instance": "openclaw"}
 SELECTOR = "app.kubernetes.io/instance=openclaw,app.kubernetes.io/name=openclaw"
 ENV_NAME = "OPENCLAW_CRON_WEBHOOK_TOKEN"
+MANAGER = "openclaw-cron-webhook/dev"  # the stack's own field manager
 PROPS: dict[str, Any] = {
     "namespace": NAMESPACE,
     "deployment": NAME,
@@ -37,6 +37,7 @@ PROPS: dict[str, Any] = {
     "envName": ENV_NAME,
     "secretName": "openclaw-cron-webhook-r1",
     "secretKey": ENV_NAME,
+    "fieldManager": MANAGER,
 }
 ROTATED = {**PROPS, "secretName": "openclaw-cron-webhook-r2"}
 THEIR_ENV: list[dict[str, Any]] = [
@@ -136,7 +137,7 @@ def test_create_applies_only_our_entry_as_our_field_manager_and_awaits_the_rollo
     assert env_of(fake, "otel-collector") == []
     (apply,) = [r for r in fake.requests if r.method == "PATCH"]
     assert (apply.path, apply.content_type) == (PATH, APPLY_PATCH)
-    assert apply.query == {"fieldManager": [FIELD_MANAGER], "force": ["false"]}
+    assert apply.query == {"fieldManager": [MANAGER], "force": ["false"]}
     assert apply.body == {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -306,7 +307,7 @@ def test_apply_returns_the_deployment_as_the_api_server_holds_it(fake: FakeKubeA
     target = pod_spec.EnvTarget(NAMESPACE, NAME, "openclaw", ENV_NAME)
 
     applied = deployment_api.KubernetesDeploymentApi(api_client).apply(
-        NAMESPACE, NAME, pod_spec.apply_body(target, [ours()])
+        NAMESPACE, NAME, pod_spec.apply_body(target, [ours()]), MANAGER
     )
 
     api_client.close()

@@ -29,6 +29,7 @@ PROPS: dict[str, Any] = {
     "envName": "OPENCLAW_CRON_WEBHOOK_TOKEN",
     "secretName": "openclaw-cron-webhook-r1",
     "secretKey": "OPENCLAW_CRON_WEBHOOK_TOKEN",
+    "fieldManager": "openclaw-cron-webhook/dev",
 }
 THEIR_ENV = [
     {"name": "NODE_ENV", "value": "production"},
@@ -100,8 +101,11 @@ class FakeCluster:
                 self.pods = [self._pod()]
         return copy.deepcopy(self.deployment)
 
-    def apply(self, namespace: str, name: str, body: dict[str, Any]) -> dict[str, Any]:
+    def apply(
+        self, namespace: str, name: str, body: dict[str, Any], manager: str
+    ) -> dict[str, Any]:
         self.log.append("apply")
+        assert manager == PROPS["fieldManager"]
         assert self.deployment is not None
         wanted = body.get("spec", {}).get("template", {}).get("spec", {}).get("containers", [])
         new_ours = wanted[0]["env"] if wanted else []

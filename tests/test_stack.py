@@ -101,6 +101,7 @@ def test_env_entry_is_one_secretkeyref_in_one_container(cluster_run: Recording) 
         "secretName": "openclaw-cron-webhook-r1",
         "secretKey": "OPENCLAW_CRON_WEBHOOK_TOKEN",
         "rolloutTimeoutSeconds": 600,
+        "fieldManager": "openclaw-cron-webhook/dev",
     }
 
 
@@ -223,6 +224,7 @@ def test_non_default_values_reach_their_fields() -> None:
         "secretName": "hook-secret-r7",
         "secretKey": "HOOK",
         "rolloutTimeoutSeconds": 900,
+        "fieldManager": "openclaw-cron-webhook/dev",
     }
     section = run.one(SECTION).inputs
     assert (section["namespace"], section["configMap"], section["key"]) == (

@@ -32,6 +32,7 @@ from tools.verify.stack import settings_from_config
 
 S = settings_from_config({}, "dev")
 C = Commands("dev")
+M = "openclaw-cron-webhook/dev"  # the stack's field manager
 NAME = "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
 ENV = KEY = "OPENCLAW_CRON_WEBHOOK_TOKEN"
 R1, R0 = "openclaw-cron-webhook-r1", "openclaw-cron-webhook-r0"
@@ -400,7 +401,7 @@ OURS = [entry(ENV, R1, KEY)]
 
 
 def test_a_rolled_out_deployment_whose_ready_pods_read_the_current_secret_holds() -> None:
-    hop = env_hop(S, deployment(OURS), [pod("p-0", OURS)], C)
+    hop = env_hop(S, deployment(OURS), [pod("p-0", OURS)], C, M)
     assert hop == ok(
         "env",
         f"Deployment openclaw/openclaw rolled out; 1 Ready pod(s) read Secret {R1} (p-0)",
@@ -432,16 +433,16 @@ def test_a_rolled_out_deployment_whose_ready_pods_read_the_current_secret_holds(
 def test_a_wrong_env_entry_is_put_back_by_a_refreshing_up_and_never_quoted(
     env: list[dict[str, Any]], summary: str
 ) -> None:
-    hop = env_hop(S, deployment(env), [], C)
+    hop = env_hop(S, deployment(env), [], C, M)
     assert (hop.status, hop.summary, hop.fix) == ("fail", summary, UP_REFRESH)
     assert OLD_TOKEN not in shown(hop)
 
 
 def test_a_missing_deployment_or_container_is_named() -> None:
-    assert env_hop(S, None, [], C).summary == "Deployment openclaw/openclaw does not exist"
+    assert env_hop(S, None, [], C, M).summary == "Deployment openclaw/openclaw does not exist"
     wrong = deployment(OURS)
     wrong["spec"]["template"]["spec"]["containers"][0]["name"] = "gateway"
-    hop = env_hop(S, wrong, [], C)
+    hop = env_hop(S, wrong, [], C, M)
     assert hop.summary == (
         "Deployment openclaw/openclaw has no container openclaw (its containers: gateway, otel)"
     )
@@ -453,17 +454,17 @@ def test_a_missing_deployment_or_container_is_named() -> None:
 
 def test_a_template_still_naming_an_earlier_rotation_fails_even_beside_the_right_entry() -> None:
     env = [*OURS, {"name": "COPY", "valueFrom": {"secretKeyRef": {"name": R0, "key": KEY}}}]
-    hop = env_hop(S, deployment(env), [pod("p-0", env)], C)
+    hop = env_hop(S, deployment(env), [pod("p-0", env)], C, M)
     assert hop.summary == f"Deployment openclaw/openclaw's pod template still reads Secret {R0}"
     via_env_from = deployment(OURS)
     container = via_env_from["spec"]["template"]["spec"]["containers"][0]
     container["envFrom"] = [{"secretRef": {"name": R0}}]
-    assert env_hop(S, via_env_from, [], C).status == "fail"
+    assert env_hop(S, via_env_from, [], C, M).status == "fail"
 
 
 def test_an_unfinished_rollout_is_waited_for_and_a_stuck_one_says_why() -> None:
     pending = deployment(OURS, observedGeneration=1)
-    hop = env_hop(S, pending, [], C)
+    hop = env_hop(S, pending, [], C, M)
     assert hop.summary == (
         "Deployment openclaw/openclaw has not rolled out: Deployment openclaw/openclaw: waiting "
         "for the controller to observe the change"
@@ -475,30 +476,30 @@ def test_an_unfinished_rollout_is_waited_for_and_a_stuck_one_says_why() -> None:
             {"type": "Progressing", "reason": "ProgressDeadlineExceeded", "message": "too slow"}
         ],
     )
-    assert "exceeded its progress deadline: too slow" in env_hop(S, stuck, [], C).summary
+    assert "exceeded its progress deadline: too slow" in env_hop(S, stuck, [], C, M).summary
 
 
 def test_pods_are_judged_each_by_its_own_spec() -> None:
     old = [entry(ENV, R0, KEY)]
-    stale = env_hop(S, deployment(OURS), [pod("p-new", OURS), pod("p-old", old, "False")], C)
+    stale = env_hop(S, deployment(OURS), [pod("p-new", OURS), pod("p-old", old, "False")], C, M)
     assert stale.summary == f"pods still read an earlier rotation's Secret: p-old reads {R0}"
     assert stale.fix == "kubectl -n openclaw delete pod p-old"
-    without = env_hop(S, deployment(OURS), [pod("p-0", [])], C)
+    without = env_hop(S, deployment(OURS), [pod("p-0", [])], C, M)
     assert without.summary == "Ready pods without the current env entry: p-0"
     assert without.fix == "kubectl -n openclaw rollout restart deployment/openclaw"
     waiting = {
         "containerStatuses": [{"state": {"waiting": {"reason": "CreateContainerConfigError"}}}]
     }
     blocked = env_hop(
-        S, deployment(OURS), [pod("p-0", OURS), pod("p-1", OURS, "False", **waiting)], C
+        S, deployment(OURS), [pod("p-0", OURS), pod("p-1", OURS, "False", **waiting)], C, M
     )
     assert blocked.summary == "pods cannot start: CreateContainerConfigError (p-1)"
     assert blocked.fix == FORCE_SYNC
-    none_ready = env_hop(S, deployment(OURS), [pod("p-0", OURS, "False")], C)
+    none_ready = env_hop(S, deployment(OURS), [pod("p-0", OURS, "False")], C, M)
     assert none_ready.summary == "Deployment openclaw/openclaw wants 1 pod(s), none is Ready"
     scaled = deployment(OURS)
     scaled["spec"]["replicas"] = 0
-    assert env_hop(S, scaled, [], C).evidence[-1] == "scaled to zero: no pod to check"
+    assert env_hop(S, scaled, [], C, M).evidence[-1] == "scaled to zero: no pod to check"
 
 
 # --- config ---------------------------------------------------------------------------------

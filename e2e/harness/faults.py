@@ -574,14 +574,18 @@ def remove_leftovers(api: client.ApiClient, ssm: Any, parameter: str) -> list[st
         "metadata": {"name": DEPLOYMENT, "namespace": NAMESPACE},
     }
     managers = {m.get("manager") for m in get(api, path)["metadata"].get("managedFields") or []}
-    if FIELD_MANAGER in managers:
-        found.append(f"fields of {FIELD_MANAGER} in Deployment {DEPLOYMENT}")
+    # The legacy shared manager, and each stack's own (`<project>/<stack>`).
+    ours = sorted(
+        m for m in managers if m == FIELD_MANAGER or str(m).startswith(f"{FIELD_MANAGER}/")
+    )
+    for manager in ours:
+        found.append(f"fields of {manager} in Deployment {DEPLOYMENT}")
         request(
             api,
             "PATCH",
             path,
             body,
-            query=[("fieldManager", FIELD_MANAGER)],
+            query=[("fieldManager", manager)],
             content_type="application/apply-patch+yaml",
         )
     for name in our_external_secrets(api):

@@ -16,7 +16,11 @@ from e2e.harness.stack_driver import StackDriver
 PROJECT = "openclaw-cron-webhook"
 PARAMETER = "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
 ENV_NAME = "OPENCLAW_CRON_WEBHOOK_TOKEN"
-FIELD_MANAGER = "openclaw-cron-webhook"
+
+
+def field_manager(stack: str) -> str:
+    """The field manager a stack of this project writes its env entry with: its own."""
+    return f"{PROJECT}/{stack}"
 
 
 def new_stack(

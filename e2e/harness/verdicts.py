@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from e2e.harness.gitops_observe import Timeline
-from e2e.harness.given import ENV_NAME, FIELD_MANAGER, PARAMETER
+from e2e.harness.given import ENV_NAME, PARAMETER, field_manager
 from e2e.harness.materialise import MaterialisedPod
 from e2e.harness.observe import ClusterView, Watcher, ssm_parameter
 from e2e.harness.stack_driver import Operation, StackDriver, changes
@@ -108,14 +108,14 @@ def field_keys(fields: Mapping[str, Any]) -> set[str]:
     }
 
 
-def env_entry_owned_by_the_stack_alone(deployment: Mapping[str, Any]) -> None:
+def env_entry_owned_by_the_stack_alone(deployment: Mapping[str, Any], stack: str) -> None:
     entry_key = f'k:{{"name":"{ENV_NAME}"}}'
     owners = [
         m["manager"]
         for m in deployment["metadata"]["managedFields"]
         if entry_key in field_keys(m.get("fieldsV1", {}))
     ]
-    assert owners == [FIELD_MANAGER]
+    assert owners == [field_manager(stack)]
 
 
 def token_never_in_state(driver: StackDriver, token: str) -> None:
@@ -150,10 +150,11 @@ def not_delivered_without_the_path(delivery: Delivery) -> None:
     assert entry["deliveryStatus"] != "delivered"
 
 
-def committed_after_the_rollout(timeline: Timeline, head: str) -> float:
+def committed_after_the_rollout(timeline: Timeline, head: str, stack: str) -> float:
     """The git-mode order: the env entry was applied and its rollout complete before `head`
     was pushed; returns when it was pushed."""
-    env_at = next(e["t"] for e in timeline.events if e.get("env_entry_owners") == [FIELD_MANAGER])
+    owned = [field_manager(stack)]
+    env_at = next(e["t"] for e in timeline.events if e.get("env_entry_owners") == owned)
     pushed_at: float = next(e["t"] for e in timeline.events if e.get("repo_head") == head)
     readings = [
         e["rolled_out"] for e in timeline.events if "rolled_out" in e and e["t"] <= pushed_at

@@ -55,7 +55,7 @@ STACK = "e2e-cli"
 PROJECT = "openclaw-cron-webhook"
 PARAMETER = "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
 ENV_NAME = "OPENCLAW_CRON_WEBHOOK_TOKEN"
-FIELD_MANAGER = "openclaw-cron-webhook"
+FIELD_MANAGER = f"openclaw-cron-webhook/{STACK}"  # the env entry's: the stack's own
 PACK = "openclaw-cron-webhook-guardrails"
 VIOLATION = ROOT / "e2e" / "fixtures" / "policy_violation"
 # The custom resources of Phase 2, as the CLI displays their types.

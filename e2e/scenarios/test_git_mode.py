@@ -133,7 +133,7 @@ def test_git_mode_up_commits_after_the_rollout_and_argo_cd_delivers_it(
 
     head = world.repo.head()
     assert head != before
-    pushed_at = then.committed_after_the_rollout(timeline, head)
+    pushed_at = then.committed_after_the_rollout(timeline, head, driver.stack.name)
     then.rollouts_since(view, revision, 1)
     section = driver.outputs()["cronSection"]
     expected = add_section(seeded["configmap_data"]["openclaw.json"], "cron", section, context="x")

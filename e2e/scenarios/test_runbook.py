@@ -91,7 +91,7 @@ RECEIVER_NAMESPACE = "monitoring"  # the receiver's own namespace (README, day 1
 RECEIVER_SECRET = "openclaw-cron-webhook-token"
 PARAMETER = "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
 ENV_NAME = "OPENCLAW_CRON_WEBHOOK_TOKEN"
-FIELD_MANAGER = "openclaw-cron-webhook"
+FIELD_MANAGER = f"openclaw-cron-webhook/{STACK}"  # the env entry's: the stack's own
 DEFAULT_TAGS = {"app": "openclaw", "component": "cron-webhook", "managed-by": "pulumi"}
 # The last program whose env entry was a kubernetes DeploymentPatch: the parent of b8a56d3
 # ("Env entry as its own resource"), checked below to still be that.

@@ -32,7 +32,7 @@ from pulumi import automation as auto
 
 from e2e.harness import verdicts as then
 from e2e.harness.gitops_observe import Timeline, env_entry_owners
-from e2e.harness.given import ENV_NAME, FIELD_MANAGER, PARAMETER, PROJECT, new_stack
+from e2e.harness.given import ENV_NAME, PARAMETER, PROJECT, field_manager, new_stack
 from e2e.harness.materialise import deliver_from_materialised_pod
 from e2e.harness.observe import ClusterView, Watcher, ssm_client, ssm_parameter, wait_for
 from e2e.harness.stack_driver import ROOT, Operation, Report, StackDriver, Step, changes
@@ -45,6 +45,8 @@ from stages.section.tracking import ignore_differences_stanza
 pytestmark = pytest.mark.e2e
 
 CONTEXTS = ("e2e-a", "e2e-b")
+STACK = "e2e"
+OWNED = [field_manager(STACK)]  # the env entry's owners: the stack's own manager alone
 # How long the e2e watches what Argo CD does after `pulumi up` (issue 18, 3a).
 WATCH_SECONDS = 60.0
 
@@ -95,7 +97,7 @@ def driver(
     e2e_report: Report,
 ) -> Iterator[StackDriver]:
     stack = new_stack(
-        tmp_path_factory.mktemp("pulumi"), go_bin_dir, "e2e", control_plane, kubeconfig
+        tmp_path_factory.mktemp("pulumi"), go_bin_dir, STACK, control_plane, kubeconfig
     )
     stack.set_config(
         {
@@ -258,7 +260,7 @@ def test_up_rolls_out_phase2_and_argo_cd_reverts_only_the_section(
     then.secret_holds(view, "openclaw-cron-webhook-r1", token)
     deployment = view.deployment()
     then.env_entry_appended(deployment, seeded, "openclaw-cron-webhook-r1")
-    then.env_entry_owned_by_the_stack_alone(deployment)
+    then.env_entry_owned_by_the_stack_alone(deployment, STACK)
     then.rollouts_since(view, revision, 1)
     assert view.rolled_out()
     e2e_report.rollouts["up"] = view.revision() - revision
@@ -270,9 +272,9 @@ def test_up_rolls_out_phase2_and_argo_cd_reverts_only_the_section(
 def entry_kept(timeline: Timeline) -> bool:
     """Once the env entry appeared (owned by the stack alone), it never changed owner or went."""
     owners = [e["env_entry_owners"] for e in timeline.events if "env_entry_owners" in e]
-    if [FIELD_MANAGER] not in owners:
+    if OWNED not in owners:
         return False
-    return all(o == [FIELD_MANAGER] for o in owners[owners.index([FIELD_MANAGER]) :])
+    return all(o == OWNED for o in owners[owners.index(OWNED) :])
 
 
 def test_with_the_printed_stanza_on_the_application_the_section_sticks(
@@ -357,7 +359,7 @@ def test_a_git_change_to_the_deployment_synced_by_argo_cd_keeps_the_env_entry(
         "gitops-e2e"
     )
     assert view.container_env() == env_before
-    assert env_entry_owners(live, ENV_NAME) == [FIELD_MANAGER]
+    assert env_entry_owners(live, ENV_NAME) == OWNED
     e2e_report.gitops["git_change_to_deployment"] = {
         "env_entry_kept": view.container_env() == env_before,
         "rollouts": view.revision() - revision,

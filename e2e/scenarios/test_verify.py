@@ -428,8 +428,8 @@ def test_a_pod_template_still_naming_the_old_secret(
         '"namespace":"openclaw"},"spec":{"template":{"spec":{"containers":[{"name":"openclaw",'
         f'"env":[{{"name":"{ENV_NAME}","valueFrom":{{"secretKeyRef":{{"name":"{BASE}-r2",'
         f'"key":"{ENV_NAME}"}}}}}}]}}]}}}}}}}}'
-        "' | kubectl apply --server-side --force-conflicts --field-manager=openclaw-cron-webhook "
-        "-f -"
+        "' | kubectl apply --server-side --force-conflicts "
+        f"--field-manager=openclaw-cron-webhook/{STACK} -f -"
     )
     hop = fails_on(run, ["env"], take_back)
     assert hop["summary"] == (

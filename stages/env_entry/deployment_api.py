@@ -1,10 +1,11 @@
 """The Kubernetes API of the env entry: read and apply the Deployment, list its pods.
 
-Why Server-Side Apply under a pinned field manager: `env` is a list map keyed by `name`, so
-applying an object that holds just our entry makes this stack the owner of exactly that entry;
-applying an object without it relinquishes it, and the API server removes it unless someone
-else owns it too. Every other entry and container stays theirs. Conflicts are never forced:
-if another manager owns the same env name with another value, the write fails and says so.
+Why Server-Side Apply under the stack's own field manager (stages.env_entry.handover): `env`
+is a list map keyed by `name`, so applying an object that holds just our entry makes this stack
+the owner of exactly that entry; applying an object without it relinquishes it, and the API
+server removes it unless someone else owns it too. Every other entry and container stays
+theirs. Conflicts are never forced: if another manager owns the same env name with another
+value, the write fails and says so.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import Any, Protocol
 from kubernetes import client
 
 from stages.kube_connection import api_errors
-from stages.kubernetes_meta import FIELD_MANAGER
 
 APPLY_PATCH = "application/apply-patch+yaml"
 
@@ -35,8 +35,10 @@ class DeploymentApi(Protocol):
         """The live Deployment as a dict; DeploymentNotFound if it does not exist."""
         ...
 
-    def apply(self, namespace: str, name: str, body: dict[str, Any]) -> dict[str, Any]:
-        """Server-Side Apply `body` as FIELD_MANAGER, unforced; returns the object."""
+    def apply(
+        self, namespace: str, name: str, body: dict[str, Any], manager: str
+    ) -> dict[str, Any]:
+        """Server-Side Apply `body` as field manager `manager`, unforced; returns the object."""
         ...
 
     def pods(self, namespace: str, selector: str) -> list[dict[str, Any]]:
@@ -56,13 +58,15 @@ class KubernetesDeploymentApi:
         with _errors(namespace, name):
             return self._dict(self._apps.read_namespaced_deployment(name, namespace))
 
-    def apply(self, namespace: str, name: str, body: dict[str, Any]) -> dict[str, Any]:
+    def apply(
+        self, namespace: str, name: str, body: dict[str, Any], manager: str
+    ) -> dict[str, Any]:
         with _errors(namespace, name):
             result = self._apps.patch_namespaced_deployment(
                 name,
                 namespace,
                 body,
-                field_manager=FIELD_MANAGER,
+                field_manager=manager,
                 force=False,
                 _content_type=APPLY_PATCH,
             )

@@ -12,6 +12,7 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from components.deployment_env_provider import EnvEntryProvider
+from stages.env_entry.handover import MANAGER_PROP
 from stages.env_entry.identity import NAME
 from stages.env_entry.pod_spec import EnvTarget
 from stages.env_entry.provider import TIMEOUT_PROP
@@ -23,6 +24,7 @@ _PYTHON_NAMES = {
     "secretName": "secret_name",
     "secretKey": "secret_key",
     TIMEOUT_PROP: "rollout_timeout_seconds",
+    MANAGER_PROP: "field_manager",
 }
 _PULUMI_NAMES = {python: pulumi for pulumi, python in _PYTHON_NAMES.items()}
 
@@ -37,6 +39,7 @@ class EnvEntryResource(Resource, module=DYNAMIC_MODULE, name=NAME):
     secret_name: pulumi.Output[str]
     secret_key: pulumi.Output[str]
     rollout_timeout_seconds: pulumi.Output[int]
+    field_manager: pulumi.Output[str]
 
     def __init__(
         self,
@@ -45,6 +48,7 @@ class EnvEntryResource(Resource, module=DYNAMIC_MODULE, name=NAME):
         target: EnvTarget,
         secret_name: pulumi.Input[str],
         secret_key: str,
+        field_manager: str,
         rollout_timeout_seconds: int = int(ROLLOUT_TIMEOUT_SECONDS),
         opts: pulumi.ResourceOptions | None = None,
         provider: EnvEntryProvider | None = None,
@@ -57,6 +61,7 @@ class EnvEntryResource(Resource, module=DYNAMIC_MODULE, name=NAME):
             "secret_name": secret_name,
             "secret_key": secret_key,
             "rollout_timeout_seconds": rollout_timeout_seconds,
+            "field_manager": field_manager,
         }
         super().__init__(provider or EnvEntryProvider(), name, props, opts)
 

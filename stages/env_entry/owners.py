@@ -21,10 +21,10 @@ managedFields then only name who to talk to.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 
 from stages.env_entry.pod_spec import EnvTarget, live_entry, secret_ref
-from stages.kubernetes_meta import FIELD_MANAGER
 
 
 class EntryStillDeclared(RuntimeError):
@@ -36,8 +36,8 @@ def _list_key(name: str) -> str:
     return "k:" + json.dumps({"name": name}, separators=(",", ":"))
 
 
-def other_managers(deployment: dict[str, Any], target: EnvTarget) -> list[str]:
-    """Field managers other than the stack's Apply that own anything of the env entry."""
+def entry_owners(deployment: dict[str, Any], target: EnvTarget) -> list[tuple[str, str]]:
+    """(manager, operation) of every managedFields record that holds anything of the entry."""
     path = (
         "f:spec",
         "f:template",
@@ -47,25 +47,43 @@ def other_managers(deployment: dict[str, Any], target: EnvTarget) -> list[str]:
         "f:env",
         _list_key(target.env_name),
     )
-    owners = set()
+    owners = []
     for managed in (deployment.get("metadata") or {}).get("managedFields") or []:
-        if (managed.get("manager"), managed.get("operation")) == (FIELD_MANAGER, "Apply"):
-            continue
         fields: Any = managed.get("fieldsV1") or {}
         for key in path:
             fields = fields.get(key) if isinstance(fields, dict) else None
         if fields is not None:
-            owners.add(str(managed.get("manager")))
-    return sorted(owners)
+            owners.append((str(managed.get("manager")), str(managed.get("operation"))))
+    return owners
+
+
+def applies(deployment: dict[str, Any], target: EnvTarget, manager: str) -> bool:
+    """Whether `manager`'s Server-Side Apply holds the entry (so an empty apply lets go of it)."""
+    return (manager, "Apply") in entry_owners(deployment, target)
+
+
+def other_managers(
+    deployment: dict[str, Any], target: EnvTarget, ours: Collection[str]
+) -> list[str]:
+    """Field managers that own anything of the env entry, other than the stack's own Applies
+    (`ours`: its manager, and the legacy one that wrote the entry before it had its own)."""
+    return sorted(
+        {
+            manager
+            for manager, operation in entry_owners(deployment, target)
+            if not (manager in ours and operation == "Apply")
+        }
+    )
 
 
 def still_declared(
-    deployment: dict[str, Any], target: EnvTarget, secret: str | None
+    deployment: dict[str, Any], target: EnvTarget, secret: str | None, ours: Collection[str]
 ) -> EntryStillDeclared | None:
-    """The refusal when the entry, after the stack let go of it, still reads `secret`."""
+    """The refusal when the entry, after the stack let go of it under `ours`, still reads
+    `secret`."""
     if secret is None or secret_ref(live_entry(deployment, target)).get("name") != secret:
         return None
-    owners = other_managers(deployment, target)
+    owners = other_managers(deployment, target, ours)
     by = (
         f"field manager{'s' if len(owners) > 1 else ''} {', '.join(owners)}"
         if owners

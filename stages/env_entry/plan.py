@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from stages.env_entry.handover import MANAGER_PROP
 from stages.env_entry.identity import REPLACE_ON, TYPE
 from stages.env_entry.pod_spec import EnvTarget, apply_body, entry
 from stages.env_entry.rollout import ROLLOUT_TIMEOUT_SECONDS
@@ -79,5 +80,7 @@ KINDS = {
         delete_first=True,
         manifest=_manifest,
         into_deployment=True,
+        # The stack's field manager moves at the next write (stages.env_entry.handover).
+        not_compared=(MANAGER_PROP,),
     ),
 }

@@ -6,11 +6,12 @@ Server-Side Apply appends our entry after the Deployment's own entries, so the p
 `env[0]` is someone else's variable: every preview showed an update, every `up` re-applied and
 waited, and `refresh` recorded wrong inputs. Ignoring `env` would also hide a rotation. This
 resource compares its own inputs, matches the live entry by name on refresh, applies with the
-pinned field manager, refuses a container that does not exist, and awaits the rollout on create,
-update AND delete — the last so that the ExternalSecret pair, deleted after it, is never pulled
-from under a running pod. A Deployment already gone at destroy means the entry is gone too. A
-create whose rollout fails takes its entry back out, so state and cluster agree that there is
-none; an API server that is away for a moment during a wait is waited out, not a failure.
+stack's own field manager (taking the entry over from an earlier one at its next write,
+stages.env_entry.handover), refuses a container that does not exist, and awaits the rollout on
+create, update AND delete — the last so that the ExternalSecret pair, deleted after it, is
+never pulled from under a running pod. A Deployment already gone at destroy means the entry is
+gone too. A create whose rollout fails takes its entry back out, so state and cluster agree
+that there is none; an API server that is away for a moment during a wait is waited out.
 
 Why functions over a `DeploymentApi`: the provider class Pulumi pickles stays pinned in
 components/deployment_env_provider.py and only builds the API; everything it does lives here.
@@ -23,6 +24,7 @@ from typing import Any
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from stages.env_entry.deployment_api import DeploymentApi, DeploymentNotFound
+from stages.env_entry.handover import MANAGER_PROP, earlier_owners, hand_over, manager_of, ours
 from stages.env_entry.identity import REPLACE_ON
 from stages.env_entry.owners import still_declared
 from stages.env_entry.pod_spec import (
@@ -56,8 +58,7 @@ def _target(props: dict[str, Any]) -> EnvTarget:
 
 def _outputs(props: dict[str, Any]) -> dict[str, Any]:
     outputs = {name: props.get(name) for name in (*REPLACE_ON, *_VALUE_PROPS)}
-    if TIMEOUT_PROP in props:
-        outputs[TIMEOUT_PROP] = props[TIMEOUT_PROP]
+    outputs.update({name: props[name] for name in (TIMEOUT_PROP, MANAGER_PROP) if name in props})
     return outputs
 
 
@@ -74,37 +75,45 @@ def create(api: DeploymentApi, props: dict[str, Any]) -> CreateResult:
     the Deployment would keep pointing at a Secret that destroy deletes.
     """
     target = _target(props)
-    _write(api, target, props)
+    _write(api, target, props, manager_of(props))
     try:
         _await(api, target, None, _timeout(props))
     except Exception as failure:
-        raise _taken_back(api, target, failure) from failure
+        raise _taken_back(api, target, manager_of(props), failure) from failure
     resource_id = f"{target.namespace}/{target.deployment}/{target.container}#env/{target.env_name}"
     return CreateResult(resource_id, _outputs(props))
 
 
 def update(api: DeploymentApi, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-    """A new secretKeyRef (a rotation): one rollout, then no pod reads the old Secret."""
+    """A new secretKeyRef (a rotation): one rollout, then no pod reads the old Secret. The
+    entry moves to the stack's field manager on the way, if an earlier one holds it."""
     previous = olds.get("secretName")
-    _apply(api, news, previous_secret=previous if previous != news["secretName"] else None)
+    target = _target(news)
+    _write(api, target, news, manager_of(olds))
+    _await(api, target, previous if previous != news["secretName"] else None, _timeout(news))
     return UpdateResult(_outputs(news))
 
 
 def delete(api: DeploymentApi, props: dict[str, Any]) -> None:
     """Relinquish the entry, then wait until no pod still takes the variable from it.
 
+    Relinquished under the manager the state records (the legacy one for older states) and
+    under the legacy one too while its apply still holds the entry (a hand-over cut short).
     If another field manager keeps the entry pointing at our Secret (right after the
     apply, or once the rollout is done), fail: the Secret goes next (env_entry_owners).
     """
-    target, secret = _target(props), props.get("secretName")
+    target, secret, manager = _target(props), props.get("secretName"), manager_of(props)
     try:
         # Read first: an apply to a missing object would try to CREATE it.
-        api.read(target.namespace, target.deployment)
-        applied = api.apply(target.namespace, target.deployment, apply_body(target, []))
-        kept = still_declared(applied, target, secret)
+        deployment = api.read(target.namespace, target.deployment)
+        for each in [manager, *earlier_owners(deployment, target, manager, manager)]:
+            deployment = api.apply(
+                target.namespace, target.deployment, apply_body(target, []), each
+            )
+        kept = still_declared(deployment, target, secret, ours(manager))
         if kept is None:
             after = _await(api, target, secret, _timeout(props))
-            kept = still_declared(after, target, secret) if after is not None else None
+            kept = None if after is None else still_declared(after, target, secret, ours(manager))
         if kept is not None:
             raise kept
     except DeploymentNotFound:
@@ -120,9 +129,10 @@ def diff(olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
     """Our inputs against our inputs: the live list's order can never show as a change.
 
     A new target is a delete-before-replace: both resources would share one field manager,
-    so relinquishing the old entry after applying the new one would remove both. The
-    rollout timeout is not compared: waiting longer changes nothing in the cluster, and an
-    entry recorded before the timeout existed must not show an update after an upgrade.
+    so relinquishing the old entry after applying the new one would remove both. Neither
+    the rollout timeout nor the field manager is compared: waiting longer changes nothing in
+    the cluster, a manager moves at the next write (stages.env_entry.handover), and an entry
+    recorded before either existed must not show an update after an upgrade.
     """
     replaces = [name for name in REPLACE_ON if olds.get(name) != news.get(name)]
     changed = [name for name in _VALUE_PROPS if olds.get(name) != news.get(name)]
@@ -147,27 +157,29 @@ def read(api: DeploymentApi, id_: str, props: dict[str, Any]) -> ReadResult:
     )
 
 
-def _apply(api: DeploymentApi, props: dict[str, Any], previous_secret: str | None) -> None:
-    target = _target(props)
-    _write(api, target, props)
-    _await(api, target, previous_secret, _timeout(props))
-
-
-def _write(api: DeploymentApi, target: EnvTarget, props: dict[str, Any]) -> None:
-    """Apply the entry, refusing a Deployment or container that is not there."""
+def _write(api: DeploymentApi, target: EnvTarget, props: dict[str, Any], recorded: str) -> None:
+    """Apply the entry under the stack's manager, refusing a Deployment or container that is
+    not there; first hand the entry over from `recorded` or the legacy manager if they hold it."""
+    manager = manager_of(props)
     try:
-        require_container(api.read(target.namespace, target.deployment), target)
+        deployment = api.read(target.namespace, target.deployment)
+        require_container(deployment, target)
     except DeploymentNotFound as missing:
         raise DeploymentNotFound(
             f"{missing}: the env entry needs the application's Deployment. Check "
             "`deployment.name` and `namespace`, and that the app is deployed. "
             "Nothing was written."
         ) from missing
+    hand_over(
+        api, target, deployment, manager, earlier_owners(deployment, target, manager, recorded)
+    )
     wanted = entry(target.env_name, props["secretName"], props["secretKey"])
-    api.apply(target.namespace, target.deployment, apply_body(target, [wanted]))
+    api.apply(target.namespace, target.deployment, apply_body(target, [wanted]), manager)
 
 
-def _taken_back(api: DeploymentApi, target: EnvTarget, failure: Exception) -> RolloutFailed:
+def _taken_back(
+    api: DeploymentApi, target: EnvTarget, manager: str, failure: Exception
+) -> RolloutFailed:
     """Relinquish the entry a failed create applied (no wait: the rollout back may be as
     stuck as the one that failed); the error says whether that worked and what to do.
 
@@ -178,7 +190,7 @@ def _taken_back(api: DeploymentApi, target: EnvTarget, failure: Exception) -> Ro
     if engine_gone():
         return RolloutFailed(f"{failure}\n(The engine is gone: the entry is left as it is.)")
     try:
-        api.apply(target.namespace, target.deployment, apply_body(target, []))
+        api.apply(target.namespace, target.deployment, apply_body(target, []), manager)
     except Exception as also:
         return RolloutFailed(
             f"{failure}\nThe env entry {target.env_name} could not be taken back out of "

@@ -4,8 +4,10 @@ Why an entry resource, not a `DeploymentPatch`: the Deployment belongs to the Gi
 controller, and this stack owns exactly one entry of one container's `env` (a list map keyed
 by `name`). `stages.env_entry.provider` says why pulumi-kubernetes' patch showed a
 change on every preview and did not wait on destroy; this stage's resource compares its own
-inputs, applies under the pinned field manager (recognisable in `managedFields`), never forces
-a conflict, and awaits the rollout whenever it writes.
+inputs, applies under the stack's own field manager (`field_manager`, named by the program from
+its project and stack: recognisable in `managedFields`, and no other stack's apply takes this
+stack's entry away; stages.env_entry.handover), never forces a conflict, and awaits the
+rollout whenever it writes.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class EnvEntry(pulumi.ComponentResource):
         name: str,
         settings: Settings,
         secret_name: pulumi.Input[str],
+        field_manager: str,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(COMPONENT_TYPE, name, None, opts)
@@ -39,6 +42,7 @@ class EnvEntry(pulumi.ComponentResource):
             ),
             secret_name=secret_name,
             secret_key=settings.external_secret.secret_key,
+            field_manager=field_manager,
             rollout_timeout_seconds=settings.timeouts.rollout_seconds,
             opts=child_options(self, opts),
         )

@@ -16,12 +16,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from stack.settings import PROJECT, Settings
+from stages.env_entry.handover import ours
 from stages.env_entry.pod_spec import EnvTarget, apply_body, containers, entry, secret_ref
 from stages.env_entry.rollout import RolloutFailed, rollout_status
 from stages.external_secret.ready import ready_condition
 from stages.fix_commands import Commands
 from stages.hop import Hop, fail, ok
-from stages.kubernetes_meta import FIELD_MANAGER
+from stages.kubernetes_meta import stack_field_manager
 from stages.live import Live
 
 
@@ -79,8 +80,11 @@ def _list_key(name: str) -> str:
     return "k:" + json.dumps({"name": name}, separators=(",", ":"))
 
 
-def others_owning_the_reference(settings: Settings, deployment: Mapping[str, Any]) -> list[str]:
-    """Field managers other than the stack's that own the entry's secretKeyRef.
+def others_owning_the_reference(
+    settings: Settings, deployment: Mapping[str, Any], manager: str
+) -> list[str]:
+    """Field managers other than the stack's (`manager`, and the legacy one that wrote entries
+    before each stack had its own) that own the entry's secretKeyRef.
 
     A hand edit (`kubectl edit`, `patch`) or a GitOps sync that changes a field takes it over
     (managedFields); the stack's Server-Side Apply never forces, so `pulumi up` would fail on
@@ -104,19 +108,21 @@ def others_owning_the_reference(settings: Settings, deployment: Mapping[str, Any
         for key in path:
             fields = fields.get(key) if isinstance(fields, dict) else None
         # A SecretKeySelector is atomic: its owner holds the whole `f:secretKeyRef: {}`.
-        if fields is not None and managed.get("manager") != FIELD_MANAGER:
+        if fields is not None and managed.get("manager") not in ours(manager):
             owners.add(str(managed.get("manager")))
     return sorted(owners)
 
 
-def take_back_command(c: Commands, target: EnvTarget, secret_name: str, secret_key: str) -> str:
+def take_back_command(
+    c: Commands, target: EnvTarget, secret_name: str, secret_key: str, manager: str
+) -> str:
     """The env stage's own Server-Side Apply, forced: the stack's field manager owns the
     entry again (so `pulumi up` and `destroy` manage it), with the stack's value."""
     body = apply_body(target, [entry(target.env_name, secret_name, secret_key)])
     document = json.dumps(body, separators=(",", ":"))
     return (
         f"printf '%s' '{document}' | {c.kubectl} apply --server-side --force-conflicts "
-        f"--field-manager={FIELD_MANAGER} -f -"
+        f"--field-manager={manager} -f -"
     )
 
 
@@ -134,7 +140,9 @@ def env_hop(
     deployment: Mapping[str, Any] | None,
     pods: Sequence[Mapping[str, Any]],
     c: Commands,
+    manager: str,
 ) -> Hop:
+    """The hop; `manager` is the stack's own field manager (stages.kubernetes_meta)."""
     d, ns = settings.deployment, settings.namespace
     where = f"Deployment {ns}/{d.name}"
     if deployment is None:
@@ -156,7 +164,7 @@ def env_hop(
     template = ((deployment.get("spec") or {}).get("template") or {}).get("spec") or {}
     live = _entry_of(settings, template)
     problem = _entry_problem(settings, live)
-    owners = others_owning_the_reference(settings, deployment) if secret_ref(live) else []
+    owners = others_owning_the_reference(settings, deployment, manager) if secret_ref(live) else []
     if problem is not None and owners:
         target = EnvTarget(ns, d.name, d.container, d.env_name)
         return fail(
@@ -166,7 +174,9 @@ def env_hop(
             "(managedFields): `pulumi up` would stop on that conflict, as it never forces one; "
             "this gives the entry back to the stack (if that is a GitOps controller, change "
             "the entry in Git instead)",
-            take_back_command(c, target, settings.secret_name, settings.external_secret.secret_key),
+            take_back_command(
+                c, target, settings.secret_name, settings.external_secret.secret_key, manager
+            ),
         )
     if problem is not None:
         return fail(
@@ -273,10 +283,15 @@ def _pods_verdict(
 
 
 def judge(live: Live, before: Mapping[str, Hop]) -> tuple[Hop, ...]:
+    # The program names its manager by `pulumi.get_stack()`, the stack's bare name; verify
+    # may be given it qualified (`org/project/stack`). The project is this one.
+    manager = stack_field_manager(PROJECT, live.stack.rsplit("/", 1)[-1])
     return (
         live.in_cluster(
             "env",
             live.env_problem,
-            lambda: env_hop(live.settings, live.deployment, live.pods or [], live.commands),
+            lambda: env_hop(
+                live.settings, live.deployment, live.pods or [], live.commands, manager
+            ),
         ),
     )

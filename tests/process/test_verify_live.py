@@ -398,7 +398,8 @@ TAKE_BACK = (
     '"namespace":"openclaw"},"spec":{"template":{"spec":{"containers":[{"name":"openclaw",'
     '"env":[{"name":"OPENCLAW_CRON_WEBHOOK_TOKEN","valueFrom":{"secretKeyRef":'
     '{"name":"openclaw-cron-webhook-r2","key":"OPENCLAW_CRON_WEBHOOK_TOKEN"}}}]}]}}}}'
-    "' | kubectl apply --server-side --force-conflicts --field-manager=openclaw-cron-webhook -f -"
+    "' | kubectl apply --server-side --force-conflicts "
+    "--field-manager=openclaw-cron-webhook/dev -f -"
 )
 FAULTS = {
     "ssm value changed behind ESO's back": Fault(

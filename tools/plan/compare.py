@@ -56,14 +56,16 @@ def compare(
             resource.action, resource.changes = "create", []
             actions[resource.id] = "create"
             continue
-        changes = input_changes(old["inputs"], resource.inputs)
+        kind = kind_of(resource.type)
+        changes = [
+            c for c in input_changes(old["inputs"], resource.inputs) if kind.compares(c.path)
+        ]
         changed = {c.path for c in changes}
         for path, sources in secret_sources.get(resource.id, {}).items():
             renewed = [s for s in sources if actions.get(s) in ("create", "replace")]
             if renewed and path not in changed:
                 why = f"a new value from the {actions[renewed[0]]}d {renewed[0]}"
                 changes.append(Change(path, "update", SECRET, SECRET, why))
-        kind = kind_of(resource.type)
         paths = [c.path for c in changes]
         if not changes:
             resource.action = "same"
