@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from e2e.harness.control_plane import ControlPlane
+from e2e.harness.secrets_scan import RECORDER
 from e2e.harness.stack_driver import StackDriver
 
 PROJECT = "openclaw-cron-webhook"
@@ -27,7 +28,8 @@ def new_stack(
     work: Path, go_bin_dir: Path, name: str, control_plane: ControlPlane, kubeconfig: Path
 ) -> StackDriver:
     """A new stack of the project in `work`, reaching the cluster through `kubeconfig` and AWS
-    through moto (with the fake keys moto accepts), as a user's shell would point the CLI."""
+    through moto (with the fake keys moto accepts), as a user's shell would point the CLI, with
+    git's credentials in it as a user would give them."""
     return StackDriver.create(
         work,
         go_bin_dir,
@@ -36,7 +38,8 @@ def new_stack(
             "KUBECONFIG": str(kubeconfig),
             "AWS_ENDPOINT_URL": control_plane.moto_endpoint,
             "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_REGION": control_plane.region,
+            # The secret access key and git's credentials are canaries (e2e.harness.secrets_scan).
+            **RECORDER.stack_env(),
         },
     )

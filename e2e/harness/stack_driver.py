@@ -43,14 +43,17 @@ from typing import Any
 import yaml
 from pulumi import automation as auto
 
+from e2e.harness.secrets_scan import PASSPHRASE as CANARY_PASSPHRASE
+from e2e.harness.secrets_scan import RECORDER, mode_of
+
 ROOT = Path(__file__).resolve().parents[2]
 STANDIN_DIR = ROOT / "e2e" / "harness" / "standins" / "bin"
 PROJECT_FILES = ("__main__.py", "Pulumi.yaml", "Pulumi.dev.yaml")
 # The program's packages (what `__main__.py` imports, and the pickled providers' modules).
 PROGRAM_DIRS = ("components", "stack", "stages")
 PROJECT_DIRS = (*PROGRAM_DIRS, "policy")
-# Encrypts a throwaway local state only.
-PASSPHRASE = "e2e-only-passphrase"
+# Encrypts a throwaway local state only; a canary the secrets scan looks for everywhere.
+PASSPHRASE = CANARY_PASSPHRASE
 
 
 def copy_project(destination: Path) -> Path:
@@ -83,7 +86,13 @@ def cli_environment(work: Path, bin_dir: Path, extra_env: dict[str, str]) -> dic
     (work / "state").mkdir(parents=True, exist_ok=True)
     return {
         "PATH": os.pathsep.join(
-            [str(bin_dir), str(STANDIN_DIR), str(ROOT / ".venv" / "bin"), os.environ["PATH"]]
+            [
+                str(RECORDER.shim_dir()),  # records git's and kubectl's argv (secrets scan)
+                str(bin_dir),
+                str(STANDIN_DIR),
+                str(ROOT / ".venv" / "bin"),
+                os.environ["PATH"],
+            ]
         ),
         # The dynamic providers' plugin runs `python3 -m pulumi.dynamic`: the repo's venv.
         "PULUMI_PYTHON_CMD": str(ROOT / ".venv" / "bin" / "python"),
@@ -143,13 +152,16 @@ def run_command(argv: list[str], env: dict[str, str], cwd: Path, timeout: float 
         start_new_session=True,
     )
     try:
-        stdout, stderr = _echoed(process, timeout)
+        with RECORDER.watching():
+            stdout, stderr = _echoed(process, timeout)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
     seconds = time.monotonic() - started
     print(f"  → exit {process.returncode} in {seconds:.1f} s", flush=True)
+    if argv[0] == "pulumi":
+        RECORDER.add(f"output of `{' '.join(argv)}`", stdout + stderr)
     return CliRun(process.returncode, stdout, stderr, seconds)
 
 
@@ -249,11 +261,13 @@ class StackDriver:
             self.stack.remove_config(key, path=True)
 
     def _timed(
-        self, name: str, run: Callable[[Callable[[auto.EngineEvent], None]], Any]
+        self, name: str, run: Callable[[Callable[[auto.EngineEvent], None]], Any], kind: str
     ) -> tuple[Operation, Any]:
         steps: list[Step] = []
+        events: list[str] = []  # every event, for the secrets scan
 
         def on_event(event: auto.EngineEvent) -> None:
+            events.append(repr(event))
             pre = event.resource_pre_event
             if pre is not None and pre.metadata.type != "pulumi:pulumi:Stack":
                 meta = pre.metadata
@@ -263,7 +277,20 @@ class StackDriver:
                 steps.append(Step(str(meta.op.value), meta.type, name, inputs))
 
         started = time.monotonic()
-        result = run(on_event)
+        place = f"stack {self.stack.name}: {name}"
+        try:
+            with RECORDER.watching():
+                result = run(on_event)
+        except auto.CommandError as error:
+            RECORDER.add(f"{place}: the error", str(error))
+            raise
+        finally:
+            RECORDER.add(f"{place}: engine events", "\n".join(events))
+            RECORDER.ran(mode_of(self.project / f"Pulumi.{self.stack.name}.yaml"), kind)
+        RECORDER.add(f"{place}: stdout and stderr", f"{result.stdout}\n{result.stderr}")
+        outputs = getattr(result, "outputs", None) or {}
+        if "webhookToken" in outputs:
+            RECORDER.webhook_token(outputs["webhookToken"].value)
         summary = _summary(result)
         stdout = str(getattr(result, "stdout", "") or "")
         operation = Operation(name, time.monotonic() - started, summary, steps, stdout)
@@ -273,24 +300,26 @@ class StackDriver:
 
     def preview(self, name: str = "preview", **kwargs: Any) -> Operation:
         operation, _ = self._timed(
-            name, lambda on_event: self.stack.preview(on_event=on_event, **kwargs)
+            name, lambda on_event: self.stack.preview(on_event=on_event, **kwargs), "preview"
         )
         return operation
 
     def up(self, name: str = "up", **kwargs: Any) -> auto.UpResult:
-        _, result = self._timed(name, lambda on_event: self.stack.up(on_event=on_event, **kwargs))
+        _, result = self._timed(
+            name, lambda on_event: self.stack.up(on_event=on_event, **kwargs), "up"
+        )
         up_result: auto.UpResult = result
         return up_result
 
     def refresh(self, name: str = "refresh", **kwargs: Any) -> Operation:
         operation, _ = self._timed(
-            name, lambda on_event: self.stack.refresh(on_event=on_event, **kwargs)
+            name, lambda on_event: self.stack.refresh(on_event=on_event, **kwargs), "refresh"
         )
         return operation
 
     def destroy(self, name: str = "destroy", **kwargs: Any) -> Operation:
         operation, _ = self._timed(
-            name, lambda on_event: self.stack.destroy(on_event=on_event, **kwargs)
+            name, lambda on_event: self.stack.destroy(on_event=on_event, **kwargs), "destroy"
         )
         return operation
 
@@ -311,6 +340,20 @@ class StackDriver:
         return {name: value.value for name, value in self.stack.outputs().items()}
 
     def remove(self) -> None:
+        """Removed, after the secrets scan took its state, stack file and export."""
+        place = f"stack {self.stack.name}"
+        RECORDER.add(f"{place}: state files", self.state_files_text())
+        RECORDER.capture_files(f"{place}: project", self.project, "Pulumi.*.yaml")
+        pulumi = shutil.which("pulumi", path=self.env["PATH"]) or "pulumi"
+        export = subprocess.run(
+            [pulumi, "stack", "export", "--stack", self.stack.name],
+            env={**os.environ, **self.env},
+            cwd=self.project,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        RECORDER.add(f"{place}: pulumi stack export", export.stdout + export.stderr)
         self.stack.workspace.remove_stack(self.stack.name, force=True)
 
 
@@ -355,6 +398,9 @@ class Report:
     # source,
     # ok, ran_at | excluded}; with the counts.
     printed_commands: dict[str, Any] = field(default_factory=dict)
+    # Issue 30: the canary search (e2e.harness.secrets_scan): places_searched, hits (0), the
+    # secrets searched for, the operations searched per mode.
+    secrets_scan: dict[str, Any] = field(default_factory=dict)
 
     def step(self, name: str, ok: bool, seconds: float) -> None:
         self.steps.append({"name": name, "ok": ok, "seconds": round(seconds, 2)})

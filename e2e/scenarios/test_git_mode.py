@@ -13,6 +13,7 @@ Each test reads as given → when → then, as in test_scenarios.py (verdicts:
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,7 @@ from e2e.harness.gitops_observe import Timeline
 from e2e.harness.given import ENV_NAME, PROJECT, new_stack
 from e2e.harness.materialise import deliver_from_materialised_pod
 from e2e.harness.observe import ClusterView, ssm_client, wait_for
+from e2e.harness.secrets_scan import LITERAL_TOKEN, RECORDER
 from e2e.harness.stack_driver import Report, StackDriver, changes
 from e2e.harness.world import APPLICATION, CONFIGMAP_FILE, World, configmap_manifest_text
 from openclaw_runtime.install import OpenClawInstall
@@ -170,6 +172,33 @@ def test_git_mode_config_only_change_is_one_commit_and_no_rollout(
     then.rollouts_since(view, revision, 0)
     assert then.live_section(view)["enabled"] is False
     git_report["push_to_live_s"].append(push_to_live(timeline, before, "enabled", False))
+
+
+def test_git_mode_refresh_plan_and_verify_after_a_token_pasted_into_git(
+    driver: StackDriver, view: ClusterView, world: World, tmp_path: Path
+) -> None:
+    """Someone pastes a literal token into the section in Git (issue 30, items 1 and 2): refresh
+    reports the drift (stored masked: the secrets scan searches the state), the offline plan
+    and verify run on the stack (verify: the gitops hop fails); the next `up` restores it."""
+    placeholder = json.dumps(f"${{{ENV_NAME}}}")
+    text = world.repo.read(CONFIGMAP_FILE)
+    assert text.count(placeholder) == 1, text
+    world.repo.commit(
+        {CONFIGMAP_FILE: text.replace(placeholder, json.dumps(LITERAL_TOKEN))},
+        "hand edit: a token pasted into the cron section",
+    )
+
+    assert changes(driver.refresh("refresh (git mode, a literal token in Git)")) == 1
+
+    stack_file = driver.project / f"Pulumi.{driver.stack.name}.yaml"
+    plan = ["tools.plan", "--stack-file", str(stack_file), "--out", str(tmp_path / "plan")]
+    assert RECORDER.tool("git", plan, driver.env).returncode == 0
+    verify = ["tools.verify", "--stack", driver.stack.name, "--project-dir", str(driver.project)]
+    run = RECORDER.tool("git", [*verify, "--json"], driver.env)
+    assert run.returncode == 1, run.stdout + run.stderr
+    hops = {hop["name"]: hop["status"] for hop in json.loads(run.stdout)["hops"]}
+    assert hops["gitops"] != "ok", hops
+    RECORDER.capture_cluster(view.api_client, "git mode, stack up, a literal token in Git")
 
 
 def test_an_unrelated_commit_between_preview_and_up_is_kept(

@@ -19,8 +19,6 @@ the cluster, moto and Argo CD directly, not Pulumi's account of them).
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,14 +29,24 @@ from kubernetes import client, config
 from pulumi import automation as auto
 
 from e2e.harness import verdicts as then
+from e2e.harness.control_plane import apply
 from e2e.harness.gitops_observe import Timeline, env_entry_owners
 from e2e.harness.given import ENV_NAME, PARAMETER, PROJECT, field_manager, new_stack
 from e2e.harness.materialise import deliver_from_materialised_pod
 from e2e.harness.observe import ClusterView, Watcher, ssm_client, ssm_parameter, wait_for
-from e2e.harness.stack_driver import ROOT, Operation, Report, StackDriver, Step, changes
-from e2e.harness.world import APPLICATION, DEPLOYMENT_FILE, NAMESPACE, World, put_application
+from e2e.harness.secrets_scan import LITERAL_TOKEN, RECORDER
+from e2e.harness.stack_driver import Operation, Report, StackDriver, Step, changes
+from e2e.harness.world import (
+    APPLICATION,
+    DEPLOYMENT,
+    DEPLOYMENT_FILE,
+    NAMESPACE,
+    World,
+    put_application,
+)
 from openclaw_runtime.install import OpenClawInstall
 from policy import resource_types, rules
+from stages.env_entry.pod_spec import EnvTarget, apply_body
 from stages.section.document import add_section, set_section
 from stages.section.tracking import ignore_differences_stanza
 
@@ -116,22 +124,12 @@ def driver(
 
 
 def offline_plan(stack: StackDriver, out: Path) -> dict[str, Any]:
-    """The offline plan of the very stack file the engine uses."""
+    """The offline plan of the very stack file the engine uses (its output and folder go to
+    the secrets scan)."""
     stack_file = stack.project / "Pulumi.e2e.yaml"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tools.plan",
-            "--stack-file",
-            str(stack_file),
-            "--out",
-            str(out),
-        ],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    args = ["tools.plan", "--stack-file", str(stack_file), "--out", str(out)]
+    done = RECORDER.tool("cluster", args, stack.env)
+    assert done.returncode == 0, done.stderr
     plan: dict[str, Any] = json.loads((out / "plan.json").read_text())
     return plan
 
@@ -391,9 +389,9 @@ def test_config_only_change_rewrites_the_section_without_a_rollout(
 
 def test_refresh_reports_a_hand_edit_of_the_section(driver: StackDriver, view: ClusterView) -> None:
     core = client.CoreV1Api(view.api_client)
-    edited = set_section(
-        view.document(), "cron", {**then.live_section(view), "enabled": True}, context="hand edit"
-    )
+    # A literal token pasted into the section too: refresh stores it masked (secrets scan).
+    hand_edit = {**then.live_section(view), "enabled": True, "webhookToken": LITERAL_TOKEN}
+    edited = set_section(view.document(), "cron", hand_edit, context="hand edit")
     core.patch_namespaced_config_map(
         "openclaw-config", "openclaw", {"data": {"openclaw.json": edited}}
     )
@@ -472,6 +470,62 @@ def test_retain_on_destroy_keeps_the_parameter(
     assert parameter["Value"] == token
     then.world_as_seeded(view, seeded)
     ssm.delete_parameter(Name=PARAMETER)
+
+
+SECOND_MANAGER = "second-manager-e2e"
+
+
+def still_declared_refusal(secret: str) -> str:
+    """stages.env_entry.owners' message, as the product prints it."""
+    return (
+        f"Deployment {NAMESPACE}/{DEPLOYMENT} container openclaw: env {ENV_NAME} is still "
+        f"declared by field manager {SECOND_MANAGER}, so it stays in the pod template after "
+        f"this stack let go of it, taking its value from Secret {secret}, which this destroy "
+        "would delete next with its ExternalSecret: every pod started after that would fail "
+        "with CreateContainerConfigError. The destroy stops here; the ExternalSecret and its "
+        "Secret are kept. Remove the entry from the source of that writer (for a GitOps "
+        "controller, the Deployment's manifest in Git) and let it sync, then run `pulumi "
+        "destroy` again."
+    )
+
+
+def test_destroy_stops_while_another_manager_declares_the_env_entry(
+    driver: StackDriver, view: ClusterView, ssm: Any, seeded: dict[str, Any]
+) -> None:
+    """Issue 30, item 4, with a real second manager: a GitOps controller applies the same env
+    entry (Server-Side Apply, its own field manager); destroy stops before the ExternalSecret,
+    naming it and the way out; the Secret stays and the pods keep running; once that manager
+    lets go, destroy completes. Also cluster mode's verify for the secrets scan."""
+    driver.set_config({f"{PROJECT}:token.retainOnDestroy": False})
+    driver.up("up (a second manager will declare the entry)")
+    verify = ["tools.verify", "--stack", driver.stack.name, "--project-dir", str(driver.project)]
+    assert RECORDER.tool("cluster", verify, driver.env).returncode == 0
+    secret = view.env_secret(ENV_NAME)
+    assert secret is not None
+    target = EnvTarget(NAMESPACE, DEPLOYMENT, "openclaw", ENV_NAME)
+    entry = next(e for e in view.container_env() if e["name"] == ENV_NAME)
+    deployment = f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments/{DEPLOYMENT}"
+    apply(view.api_client, deployment, apply_body(target, [entry]), SECOND_MANAGER)
+    RECORDER.capture_cluster(view.api_client, "cluster mode, stack up, a second manager")
+
+    with pytest.raises(auto.CommandError) as refused:
+        driver.destroy("destroy (a second manager declares the entry)")
+
+    assert still_declared_refusal(secret) in " ".join(str(refused.value).split())
+    assert view.env_secret(ENV_NAME) == secret
+    assert view.external_secret(secret) is not None
+    assert view.secret_data(secret) is not None
+    assert view.rolled_out()
+    assert view.ready_pods_reading(secret) != []
+
+    apply(view.api_client, deployment, apply_body(target, []), SECOND_MANAGER)
+    wait_for("the entry gone from the pod template", lambda: view.env_secret(ENV_NAME) is None)
+    driver.destroy("destroy (the second manager let go)")
+
+    wait_for(f"Secret {secret} garbage-collected", lambda: view.secret_data(secret) is None)
+    wait_for("rollout complete", view.rolled_out)
+    then.world_as_seeded(view, seeded)
+    assert ssm_parameter(ssm, PARAMETER) is None
 
 
 def test_after_destroy_the_materialised_pod_has_neither_variable_nor_section(

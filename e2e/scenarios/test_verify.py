@@ -38,6 +38,7 @@ from kubernetes import client
 from e2e.harness import faults
 from e2e.harness.control_plane import ControlPlane, free_ports, request
 from e2e.harness.observe import ClusterView, ssm_client, ssm_parameter, wait_for
+from e2e.harness.secrets_scan import RECORDER
 from e2e.harness.stack_driver import ROOT, Report, StackDriver, changes
 from e2e.harness.world import (
     APPLICATION,
@@ -124,6 +125,7 @@ class Verify:
             check=False,
         )
         run = Run(done.returncode, time.monotonic() - started, done.stdout, done.stderr)
+        RECORDER.add(f"verify {STACK}: stdout and stderr", done.stdout + done.stderr)
         self.runs.append(run)
         print(f"  verify: exit {run.exit} in {run.seconds:.1f} s", flush=True)
         assert self.leaks(run) == [], "verify printed a secret value"
