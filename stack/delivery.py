@@ -7,6 +7,10 @@ Outputs alone do not express. Pulumi deletes in reverse, so destroy removes the 
 and the parameter last. Each stage takes the settings it reads (its slice of `Settings`, or
 the whole where it needs the names derived there) and the upstream Outputs it consumes, so a
 setting is named once, where it is read.
+
+The two rollbacks by config are registrations left out, which the next `up` deletes as a
+destroy would, in the same reverse order: `enabled: false` leaves out the whole component
+(__main__.py), `section.present: false` only the section.
 """
 
 from __future__ import annotations
@@ -101,7 +105,8 @@ class CronWebhookDelivery(pulumi.ComponentResource):
             stack_field_manager(pulumi.get_project(), pulumi.get_stack()),
             pulumi.ResourceOptions(parent=self, depends_on=[external_secret]),
         )
-        cron_section(settings, pulumi.ResourceOptions(parent=self, depends_on=[env_entry]))
+        if settings.section.present:
+            cron_section(settings, pulumi.ResourceOptions(parent=self, depends_on=[env_entry]))
 
         self.token = token.value
         self.parameter_name = parameter.name

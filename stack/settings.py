@@ -102,6 +102,9 @@ class SectionSettings:
     """Where the `cron` section is written: the live ConfigMap, or the GitOps repository."""
 
     target: Literal["cluster", "git"] = "cluster"
+    # False: the section is not written (and an existing one is removed): a rollback of the
+    # section alone, which leaves the token, the Secret and the env entry (no rollout).
+    present: bool = True
     write_tracked_config_map: bool = False
     git: GitSettings | None = None
 
@@ -118,6 +121,10 @@ class TimeoutSettings:
 class Settings:
     """Everything the stack needs, validated; derived names live here so they agree."""
 
+    # False: Phase 2 is switched off and the program registers nothing, so the next `up`
+    # deletes what the state holds, as a destroy would; a revert of the change that switched it
+    # on is exactly this.
+    enabled: bool = True
     namespace: str = "openclaw"
     token: TokenSettings = field(default_factory=TokenSettings)
     external_secret: ExternalSecretSettings = field(default_factory=ExternalSecretSettings)
@@ -210,6 +217,7 @@ def _settings(config: Mapping[str, Any]) -> Settings:
     git = section["target"] == "git"
     section["git"] = GitSettings(**_fields(config, ("section", "git"))) if git else None
     return Settings(
+        enabled=config.get("enabled", hint(("enabled",))["default"]),
         namespace=config.get("namespace", hint(("namespace",))["default"]),
         token=TokenSettings(**_fields(config, ("token",))),
         external_secret=ExternalSecretSettings(**_fields(config, ("externalSecret",))),

@@ -15,6 +15,7 @@ from stages.env_entry.identity import TYPE as ENV_ENTRY
 from stages.external_secret.identity import TYPE as EXTERNAL_SECRET
 from stages.parameter.identity import TYPE as PARAMETER
 from stages.section.identity import CLUSTER_TYPE as SECTION
+from stages.token import identity as token_identity
 from stages.token.identity import TYPE as RANDOM
 from tools.plan.mock_runtime import Recording, fake_token, flatten, run_program
 
@@ -58,6 +59,7 @@ def test_rotation_changes_exactly_token_value_names_and_the_env_reference(
 ) -> None:
     rotated = run_program(with_changes(cluster_config, token={"rotation": "2"}))
     assert changes(cluster_run, rotated) == {
+        token_identity.GUARD_TYPE: {"rotation": ("1", "2")},
         RANDOM: {"keepers.rotation": ("1", "2")},
         PARAMETER: {"value": (fake_token({"rotation": "1"}), fake_token({"rotation": "2"}))},
         EXTERNAL_SECRET: {
@@ -115,9 +117,11 @@ def test_a_timeout_change_updates_only_the_wait_of_the_external_secret(
 
 
 def test_destroy_reverses_the_path(cluster_run: Recording) -> None:
-    """Pulumi deletes dependents first: section, env entry, ESO pair, parameter, token."""
+    """Pulumi deletes dependents first: section, env entry, ESO pair, parameter, token, and
+    last the rotation guard; `enabled: false` (nothing registered) deletes in this order too."""
     destroy_order = [r.type for r in reversed(cluster_run.dependency_order())]
-    assert destroy_order == [SECTION, ENV_ENTRY, EXTERNAL_SECRET, PARAMETER, RANDOM]
+    guard = token_identity.GUARD_TYPE
+    assert destroy_order == [SECTION, ENV_ENTRY, EXTERNAL_SECRET, PARAMETER, RANDOM, guard]
 
 
 def test_retain_on_destroy_keeps_only_the_parameter(
@@ -134,3 +138,13 @@ def test_the_dedicated_secret_goes_with_its_external_secret(cluster_run: Recordi
     assert target["creationPolicy"] == "Owner"
     # No Secret is registered by the stack itself: ESO creates it, Kubernetes removes it.
     assert not [r for r in cluster_run.resources if r.type == "kubernetes:core/v1:Secret"]
+
+
+def test_section_present_false_removes_only_the_section(
+    cluster_config: dict[str, Any], cluster_run: Recording
+) -> None:
+    """The section-only rollback: the section goes, token, Secret and env entry stay as they
+    are (no input changes: no rollout)."""
+    without = run_program(with_changes(cluster_config, section={"present": False}))
+    kept = {r.type: r.inputs for r in without.resources}
+    assert kept == {r.type: r.inputs for r in cluster_run.resources if r.type != SECTION}

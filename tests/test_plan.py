@@ -16,6 +16,7 @@ from stages.env_entry.identity import TYPE as ENV_ENTRY
 from stages.external_secret.identity import TYPE as EXTERNAL_SECRET
 from stages.parameter.identity import TYPE as PARAMETER
 from stages.section.identity import CLUSTER_TYPE as SECTION
+from stages.token.identity import GUARD_TYPE as GUARD
 from stages.token.identity import TYPE as RANDOM
 from tools.plan import app as plan
 from tools.plan import judging as plan_judging
@@ -27,6 +28,7 @@ pytestmark = pytest.mark.usefixtures("shared_program_runs")
 
 TOKEN = fake_token({"rotation": "1"})
 IDS = [
+    f"{GUARD}::cron-webhook-token-rotation",
     f"{RANDOM}::cron-webhook-token",
     f"{PARAMETER}::cron-webhook-token",
     f"{EXTERNAL_SECRET}::cron-webhook",
@@ -63,11 +65,12 @@ def test_plan_lists_resources_in_creation_order_with_targets(
     _, text, _ = dev_plan
     headers = [line for line in text.splitlines() if line[:1].isdigit()]
     assert headers == [
-        f'1. create  {RANDOM} "cron-webhook-token"',
-        f'2. create  {PARAMETER} "cron-webhook-token"',
-        f'3. create  {EXTERNAL_SECRET} "cron-webhook"',
-        f'4. create  {ENV_ENTRY} "openclaw-cron-webhook-env"',
-        f'5. create  {SECTION} "openclaw-cron-section"',
+        f'1. create  {GUARD} "cron-webhook-token-rotation"',
+        f'2. create  {RANDOM} "cron-webhook-token"',
+        f'3. create  {PARAMETER} "cron-webhook-token"',
+        f'4. create  {EXTERNAL_SECRET} "cron-webhook"',
+        f'5. create  {ENV_ENTRY} "openclaw-cron-webhook-env"',
+        f'6. create  {SECTION} "openclaw-cron-section"',
     ]
     for target in [
         "target: AWS SSM parameter /lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN (SecureString)",
@@ -80,7 +83,7 @@ def test_plan_lists_resources_in_creation_order_with_targets(
     assert "   after:  4\n" in text  # the section waits for the env rollout
     assert '     value = "[secret]"' in text
     assert "  webhookToken = [secret]" in text
-    assert "Summary: + 5 to create, 0 unchanged" in text
+    assert "Summary: + 6 to create, 0 unchanged" in text
 
 
 def test_waits_are_said_in_words(dev_plan: tuple[Path, str, dict[str, Any]]) -> None:
@@ -97,7 +100,7 @@ def test_pods_restart_only_for_the_env_entry(dev_plan: tuple[Path, str, dict[str
     restarting = [r["name"] for r in data["resources"] if r["pods"].startswith("restarts")]
     assert restarting == ["openclaw-cron-webhook-env"]
     assert "restarts pods: create EnvEntry" in text
-    section = data["resources"][4]
+    section = data["resources"][5]
     assert section["pods"].startswith("no pod restart: OpenClaw hot-reloads")
 
 
@@ -111,6 +114,7 @@ def test_destroy_section_runs_backwards_and_says_what_happens(
     assert "no pod restart" in does[0]
     assert "one rollout, waited" in does[1]
     assert "garbage-collects its Secret openclaw/openclaw-cron-webhook-r1" in does[2]
+    assert does[5] == "forgets the rotations used (state only; nothing in AWS or the cluster)"
     assert does[3] == (
         "deletes AWS SSM parameter /lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN from AWS"
     )
@@ -129,14 +133,21 @@ def test_plan_json_has_the_documented_shape(dev_plan: tuple[Path, str, dict[str,
     )
     assert data["stack_file"] == "examples/cluster-mode/Pulumi.dev.yaml"
     assert [r["id"] for r in data["resources"]] == IDS
-    assert [r["depends_on"] for r in data["resources"]] == [[], *[[i] for i in IDS[:-1]]]
+    # The parameter depends on the token's component, so on both its resources.
+    assert [r["depends_on"] for r in data["resources"]] == [
+        [],
+        IDS[:1],
+        IDS[:2],
+        *[[i] for i in IDS[2:-1]],
+    ]
     assert {r["action"] for r in data["resources"]} == {"create"}
-    assert data["summary"] == {"create": 5, "update": 0, "replace": 0, "delete": 0, "same": 0}
-    assert [s["operation"] for s in data["steps"]] == ["create"] * 5
+    assert data["summary"] == {"create": 6, "update": 0, "replace": 0, "delete": 0, "same": 0}
+    assert [s["operation"] for s in data["steps"]] == ["create"] * 6
     assert data["outputs"]["webhookToken"] == "[secret]"
     assert data["outputs"]["externalSecretName"] == "openclaw-cron-webhook-r1"
-    assert data["resources"][1]["inputs"]["value"] == "[secret]"
-    assert "__provider" not in data["resources"][4]["inputs"]
+    assert data["resources"][2]["inputs"]["value"] == "[secret]"
+    assert "__provider" not in data["resources"][5]["inputs"]
+    assert data["switch"] is None
     assert data["openclaw"] == {
         "version": None,
         "skipped": True,

@@ -13,6 +13,7 @@ from stages.env_entry.identity import TYPE as ENV_ENTRY
 from stages.external_secret.identity import TYPE as EXTERNAL_SECRET
 from stages.parameter.identity import TYPE as PARAMETER_TYPE
 from stages.section.identity import CLUSTER_TYPE as SECTION_TYPE
+from stages.token.identity import GUARD_TYPE
 from stages.token.identity import TYPE as RANDOM
 from tools.plan import app as plan
 from tools.plan import judging as plan_judging
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.usefixtures("shared_program_runs")
 DEV = CLUSTER_STACK_FILE.read_text()
 ES = f"{EXTERNAL_SECRET}::cron-webhook"
 TOKEN = f"{RANDOM}::cron-webhook-token"
+GUARD = f"{GUARD_TYPE}::cron-webhook-token-rotation"
 PARAMETER = f"{PARAMETER_TYPE}::cron-webhook-token"
 ENV = f"{ENV_ENTRY}::openclaw-cron-webhook-env"
 SECTION = f"{SECTION_TYPE}::openclaw-cron-section"
@@ -67,6 +69,7 @@ def test_rotation_replaces_the_pair_create_before_delete_with_one_rollout(
     resources = by_id(data)
     actions = {i: (r["action"], r["replace_mode"]) for i, r in resources.items()}
     assert actions == {
+        GUARD: ("update", None),
         TOKEN: ("replace", "create-before-delete"),
         PARAMETER: ("update", None),
         ES: ("replace", "create-before-delete"),
@@ -94,6 +97,7 @@ def test_rotation_replaces_the_pair_create_before_delete_with_one_rollout(
     ]
     steps = [(s["operation"], s["id"]) for s in data["steps"]]
     assert steps == [
+        ("update", GUARD),
         ("create", TOKEN),
         ("update", PARAMETER),
         ("create", ES),
@@ -101,15 +105,16 @@ def test_rotation_replaces_the_pair_create_before_delete_with_one_rollout(
         ("delete", ES),
         ("delete", TOKEN),
     ]
-    assert "openclaw-cron-webhook-r1" in data["steps"][4]["does"]  # the OLD pair goes last
+    assert "openclaw-cron-webhook-r1" in data["steps"][5]["does"]  # the OLD pair goes last
     assert data["compared_with"] == {"file": str(dev_plan), "stack": "dev"}
-    assert "Summary: ~ 2 to update, +- 2 to replace, 1 unchanged" in text
+    assert "Summary: ~ 3 to update, +- 2 to replace, 1 unchanged" in text
     assert (
         'restarts pods: update EnvEntry "openclaw-cron-webhook-env": one rollout of '
         "Deployment openclaw/openclaw" in text
     )
     assert (
-        'no pod restart: replace RandomBytes "cron-webhook-token", update Parameter '
+        'no pod restart: update RotationGuard "cron-webhook-token-rotation", replace RandomBytes '
+        '"cron-webhook-token", update Parameter '
         '"cron-webhook-token", replace ExternalSecret "cron-webhook"' in text
     )
 
@@ -118,7 +123,7 @@ def test_no_change_is_all_same(tmp_path: Path, dev_plan: Path) -> None:
     data, text = compared(tmp_path, dev_plan, DEV)
     assert {r["action"] for r in data["resources"]} == {"same"}
     assert data["steps"] == []
-    assert "Summary: 5 unchanged" in text
+    assert "Summary: 6 unchanged" in text
     assert "restarts pods: nothing" in text
 
 
@@ -168,7 +173,7 @@ def test_retain_on_destroy_is_a_note_not_an_update(tmp_path: Path, dev_plan: Pat
     """Pulumi writes a changed retainOnDelete to state in a `same` step; destroy changes."""
     stack = DEV.replace("retainOnDestroy: false", "retainOnDestroy: true")
     data, text = compared(tmp_path, dev_plan, stack)
-    assert data["summary"]["same"] == 5
+    assert data["summary"]["same"] == 6
     assert f"  {PARAMETER}: retainOnDelete false → true (a resource option" in text
     parameter_step = next(step for step in data["destroy"] if step["id"] == PARAMETER)
     assert parameter_step["does"] == (
@@ -185,16 +190,16 @@ def test_a_resource_only_the_previous_plan_had_is_deleted(tmp_path: Path, dev_pl
     edited.write_text(json.dumps(previous))
     data, text = compared(tmp_path, edited, DEV)
     assert by_id(data)[gone["id"]]["action"] == "delete"
-    assert data["summary"] == {"create": 0, "update": 0, "replace": 0, "delete": 1, "same": 5}
+    assert data["summary"] == {"create": 0, "update": 0, "replace": 0, "delete": 1, "same": 6}
     assert [(s["operation"], s["id"]) for s in data["steps"]] == [("delete", gone["id"])]
-    assert "Summary: - 1 to delete, 5 unchanged" in text
+    assert "Summary: - 1 to delete, 6 unchanged" in text
 
     # Compared with that plan, the resource is gone: nothing is deleted twice.
     (tmp_path / "deleted").mkdir()
     (tmp_path / "deleted" / "plan.json").write_text(json.dumps(data))
     again, text = compared(tmp_path / "deleted", tmp_path / "deleted", DEV)
     assert gone["id"] not in by_id(again)
-    assert "Summary: 5 unchanged" in text
+    assert "Summary: 6 unchanged" in text
 
 
 @pytest.mark.parametrize(
@@ -223,7 +228,7 @@ def test_a_version_1_plan_is_still_compared_against(tmp_path: Path, dev_plan: Pa
     previous = tmp_path / "v1.json"
     previous.write_text(json.dumps(written_by_v1))
     data, _ = compared(tmp_path, previous, DEV)
-    assert (data["schema_version"], data["summary"]["same"]) == (2, 5)
+    assert (data["schema_version"], data["summary"]["same"]) == (2, 6)
 
 
 def test_a_version_1_plan_is_checked_against_version_1s_shape(
@@ -249,12 +254,12 @@ def test_a_version_2_plan_from_before_openclaw_skipped_is_still_compared_against
     previous = tmp_path / "earlier.json"
     previous.write_text(json.dumps(earlier))
     data, _ = compared(tmp_path, previous, DEV)
-    assert (data["openclaw"]["skipped"], data["summary"]["same"]) == (True, 5)
+    assert (data["openclaw"]["skipped"], data["summary"]["same"]) == (True, 6)
 
 
 def test_compare_accepts_the_previous_output_folder(tmp_path: Path, dev_plan: Path) -> None:
     data, _ = compared(tmp_path, dev_plan.parent, DEV)
-    assert data["summary"]["same"] == 5
+    assert data["summary"]["same"] == 6
 
 
 def test_input_changes_are_leaf_by_leaf() -> None:
@@ -283,3 +288,39 @@ def test_up_steps_delete_replaced_and_removed_at_the_end_in_reverse() -> None:
     resources.insert(1, resource("c", "update"))
     steps = [(s.operation, s.id) for s in up_steps(resources, None, ["a", "b", "c"])]
     assert steps == [("create", "a"), ("update", "c"), ("delete", "b"), ("delete", "a")]
+
+
+def test_enabled_false_is_planned_as_a_destroy_with_its_own_line(
+    tmp_path: Path, dev_plan: Path
+) -> None:
+    switched = DEV.replace(
+        "openclaw-cron-webhook:enabled: true", "openclaw-cron-webhook:enabled: false"
+    )
+    assert switched != DEV  # the stack states `enabled: true`: a revert flips exactly this
+    data, text = compared(tmp_path, dev_plan, switched)
+    assert {r["action"] for r in data["resources"]} == {"delete"}
+    assert data["summary"] == {"create": 0, "update": 0, "replace": 0, "delete": 6, "same": 0}
+    assert [s["id"] for s in data["steps"]] == [
+        s["id"] for s in json.loads(dev_plan.read_text())["destroy"]
+    ]
+    assert data["switch"].startswith(
+        "Phase 2 switched off (enabled: false): the next `pulumi up` removes it, like "
+        "`pulumi destroy`, in this order: "
+    )
+    assert f"  rollback switch: {data['switch']}\n" in text
+    assert data["document"]["result"] == "removed"
+    assert '-  "cron": {' in data["document"]["diff"]
+
+
+def test_section_present_false_deletes_only_the_section(tmp_path: Path, dev_plan: Path) -> None:
+    stack = DEV + "  openclaw-cron-webhook:section:\n    present: false\n"
+    data, _ = compared(tmp_path, dev_plan, stack)
+    actions = {r["id"]: r["action"] for r in data["resources"]}
+    assert [i for i, a in actions.items() if a != "same"] == [SECTION]
+    assert actions[SECTION] == "delete"
+    assert "restarts pods: nothing" in _
+    assert data["switch"].startswith(
+        "the `cron` section is not written (section.present: false): the next `pulumi up` "
+        "removes it, and only it (no rollout): "
+    )
+    assert "the scheduler keeps running" in data["switch"]

@@ -173,7 +173,7 @@ def test_plan_json_holds_the_commit(tmp_path: Path) -> None:
         "waits": WAITS,
     }
     assert data["tracked"] is None
-    section = data["resources"][4]
+    section = data["resources"][5]
     assert section["id"] == f"{GIT_TYPE}::openclaw-cron-section"
     assert section["inputs"]["repo"] == "ssh://***@git.example.com/org/lolice.git"
     assert section["waits"] == WAITS
@@ -312,7 +312,7 @@ def test_a_compared_section_the_stack_owns_is_an_update_commit(tmp_path: Path) -
     args = ["--stack-file", stack(tmp_path, changed), "--base-config", str(committed)]
     assert plan.main([*args, "--compare", str(tmp_path / "out"), "--out", str(out)]) == 0
     data = json.loads((out / "plan.json").read_text())
-    assert data["resources"][4]["action"] == "update"
+    assert data["resources"][5]["action"] == "update"
     assert data["commit"]["message"].startswith(
         "openclaw-cron-webhook/git: update cron section in openclaw.json (Phase 2)\n"
     )
@@ -510,7 +510,7 @@ def test_a_compared_section_the_stack_owns_is_updated_in_cluster_mode_too(
     args = ["--stack-file", stack(tmp_path, changed, "dev2"), "--base-config", str(live)]
     assert plan.main([*args, "--compare", str(tmp_path / "out"), "--out", str(out)]) == 0
     data = json.loads((out / "plan.json").read_text())
-    assert data["resources"][4]["action"] == "update"
+    assert data["resources"][5]["action"] == "update"
     assert data["document"]["diff"].split("@@\n", 1)[1] == (
         "   },\n"
         '   "cron": {\n'

@@ -23,6 +23,7 @@ from stages.external_secret.identity import TYPE as EXTERNAL_SECRET
 from stages.parameter.identity import TYPE as PARAMETER_TYPE
 from stages.section.identity import CLUSTER_TYPE as SECTION_TYPE
 from stages.section.identity import GIT_TYPE as GIT_SECTION_TYPE
+from stages.token.identity import GUARD_TYPE
 from stages.token.identity import TYPE as RANDOM
 from tools.plan import app as plan
 from tools.plan import judging as plan_judging
@@ -82,6 +83,7 @@ def test_each_resource_says_what_it_waits_for_and_where_its_object_is(tmp_path: 
     )
     files = {rid: (r["kubernetes"] or {}).get("file") for rid, r in resources.items()}
     assert files == {
+        f"{GUARD_TYPE}::cron-webhook-token-rotation": None,
         f"{RANDOM}::cron-webhook-token": None,
         f"{PARAMETER_TYPE}::cron-webhook-token": None,
         ES: "kubernetes/externalsecret-openclaw-openclaw-cron-webhook-r1.yaml",

@@ -97,30 +97,35 @@ def test_a_rotation_in_cluster_mode(tmp_path: Path) -> None:
     assert before_verdict(text) == (
         "### Offline plan: stack `c2` of `openclaw-cron-webhook`\n\n"
         f"Compared with `{first}` (stack `c1`): "
-        "**\\~ 2 to update, +- 2 to replace, 1 unchanged**\n\n"
-        "`pulumi preview` counts **\\~ 2 to update, +- 2 to replace, 8 unchanged**, 7 more than "
+        "**\\~ 3 to update, +- 2 to replace, 1 unchanged**\n\n"
+        "`pulumi preview` counts **\\~ 3 to update, +- 2 to replace, 8 unchanged**, 7 more than "
         "this plan: the stack itself (pulumi:pulumi:Stack) and the program's 6 component "
         "resources, none of them a cloud object (unchanged: the stack, CronWebhookDelivery, "
         "WebhookToken, TokenParameter, TokenExternalSecret, TokenEnvPatch, "
         "CronConfigSection).\n\n"
         "| # | action | resource | acts on | pods |\n"
         "|---|---|---|---|---|\n"
-        "| 1 | replace (create-before-delete) | `RandomBytes` `cron-webhook-token` | a generated "
+        "| 1 | update | `RotationGuard` `cron-webhook-token-rotation` | the rotation guard at "
+        "rotation 2, in Pulumi state only: \\`pulumi preview\\` and \\`pulumi up\\` refuse a "
+        "rotation used before or lower, before anything changes | no pod restart |\n"
+        "| 2 | replace (create-before-delete) | `RandomBytes` `cron-webhook-token` | a generated "
         "token, in Pulumi state only (no cloud object) | no pod restart |\n"
-        "| 2 | update | `Parameter` `cron-webhook-token` | AWS SSM parameter "
+        "| 3 | update | `Parameter` `cron-webhook-token` | AWS SSM parameter "
         "/lolice/openclaw/OPENCLAW\\_CRON\\_WEBHOOK\\_TOKEN (SecureString) | no pod restart |\n"
-        "| 3 | replace (create-before-delete) | `ExternalSecret` `cron-webhook` | "
+        "| 4 | replace (create-before-delete) | `ExternalSecret` `cron-webhook` | "
         "external-secrets.io/v1 ExternalSecret openclaw/openclaw-cron-webhook-r2 | "
         "no pod restart |\n"
-        "| 4 | update | `EnvEntry` `openclaw-cron-webhook-env` | env "
+        "| 5 | update | `EnvEntry` `openclaw-cron-webhook-env` | env "
         "OPENCLAW\\_CRON\\_WEBHOOK\\_TOKEN of container openclaw in apps/v1 Deployment "
         "openclaw/openclaw (Server-Side Apply, one entry) | restarts pods: one rollout of "
         "Deployment openclaw/openclaw |\n"
-        '| 5 | same | `JsonSection` `openclaw-cron-section` | top-level "cron" of '
+        '| 6 | same | `JsonSection` `openclaw-cron-section` | top-level "cron" of '
         'data\\["openclaw.json"\\] in ConfigMap openclaw/openclaw-config | no pod restart |\n\n'
         "**Restarts pods:** `openclaw-cron-webhook-env`: one rollout of Deployment "
         "openclaw/openclaw\n\n"
         "#### What changes, field by field\n\n"
+        "- update `RotationGuard` `cron-webhook-token-rotation`:\n"
+        '  - `rotation`: `"1"` → `"2"`\n'
         "- replace (create-before-delete) `RandomBytes` `cron-webhook-token`:\n"
         '  - `keepers.rotation`: `"1"` → `"2"`\n'
         "- update `Parameter` `cron-webhook-token`:\n"
@@ -143,23 +148,25 @@ def test_a_rotation_in_cluster_mode(tmp_path: Path) -> None:
         "<details><summary>The token's path: each hop, its action and whether it restarts pods "
         "(thick border)</summary>\n\n"
         "```mermaid\n"
-        'flowchart TD\n  n1["token (RandomBytes cron-webhook-token, Pulumi state only)<br/>'
+        'flowchart TD\n  n1["rotation guard (cron-webhook-token-rotation, rotation 2, Pulumi state '
+        'only)<br/>update<br/>no pod restart"]\n'
+        '  n2["token (RandomBytes cron-webhook-token, Pulumi state only)<br/>'
         'replace (create-before-delete)<br/>no pod restart"]\n'
-        '  n2["SSM parameter /lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN<br/>update<br/>'
+        '  n3["SSM parameter /lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN<br/>update<br/>'
         'no pod restart"]\n'
-        '  n3["ExternalSecret openclaw/openclaw-cron-webhook-r2 makes Secret '
+        '  n4["ExternalSecret openclaw/openclaw-cron-webhook-r2 makes Secret '
         "openclaw/openclaw-cron-webhook-r2<br/>replace (create-before-delete)<br/>"
         'no pod restart"]\n'
-        '  n4["env OPENCLAW_CRON_WEBHOOK_TOKEN of Deployment openclaw/openclaw<br/>update<br/>'
+        '  n5["env OPENCLAW_CRON_WEBHOOK_TOKEN of Deployment openclaw/openclaw<br/>update<br/>'
         'restarts pods: one rollout of Deployment openclaw/openclaw"]\n'
-        '  n5["cron section of openclaw.json in ConfigMap openclaw/openclaw-config<br/>same<br/>'
+        '  n6["cron section of openclaw.json in ConfigMap openclaw/openclaw-config<br/>same<br/>'
         'no pod restart"]\n'
-        "  n1 --> n2\n  n2 --> n3\n  n3 --> n4\n  n4 --> n5\n"
+        "  n1 --> n2\n  n1 --> n3\n  n2 --> n3\n  n3 --> n4\n  n4 --> n5\n  n5 --> n6\n"
         "  classDef replace fill:#ffe7d1,stroke:#bc4c00,color:#4a1e00\n"
         "  classDef same fill:#f6f8fa,stroke:#8c959f,color:#24292f\n"
         "  classDef update fill:#fff8c5,stroke:#9a6700,color:#3d2a00\n"
-        "  class n1,n3 replace\n  class n5 same\n  class n2,n4 update\n"
-        "  style n4 stroke-width:4px\n"
+        "  class n2,n4 replace\n  class n6 same\n  class n1,n3,n5 update\n"
+        "  style n5 stroke-width:4px\n"
         "```\n\n"
         "</details>\n\n"
         "<sub>Written by `./bin/plan` (Pulumi mock runtime: nothing was contacted). Details in "
@@ -202,7 +209,7 @@ def test_a_first_plan_in_git_mode_shows_the_document_and_the_manifest_diffs(
         "```\n\n"
     )
     assert "--- a/argoproj/openclaw/configmap-openclaw.yaml\n" in document  # the commit's
-    counted = "`pulumi preview` counts **+ 12 to create, 0 unchanged**, 7 more than this plan: "
+    counted = "`pulumi preview` counts **+ 13 to create, 0 unchanged**, 7 more than this plan: "
     assert counted in text
     assert "(to create: the stack, CronWebhookDelivery, WebhookToken, TokenParameter, " in text
     assert "TokenExternalSecret, TokenEnvPatch, CronGitSection).\n" in text
@@ -222,7 +229,7 @@ def test_a_base_holding_the_section_shows_no_diff(tmp_path: Path) -> None:
         f"`{first / 'openclaw.json'}`:\n\n"
         "Nothing is written: the base already holds an equal section (adopted).\n\n" + VERDICT
     )
-    assert "**5 unchanged**" in text
+    assert "**6 unchanged**" in text
     assert "#### What changes, field by field" not in text
 
 
@@ -233,7 +240,7 @@ def test_added_and_removed_inputs_read_none_and_values_keep_their_pipes(tmp_path
     cluster = stack(tmp_path, "c", CLUSTER)
     plan_md(first, "--stack-file", cluster)
     previous: dict[str, Any] = json.loads((first / "plan.json").read_text())
-    parameter, env = previous["resources"][1], previous["resources"][3]
+    parameter, env = previous["resources"][2], previous["resources"][4]
     parameter["inputs"]["description"] = "was `x` | y"
     del parameter["inputs"]["tags"]["app"]
     env["inputs"]["legacy"] = 1

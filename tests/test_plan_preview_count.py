@@ -80,9 +80,9 @@ def test_against_an_empty_stack_the_preview_creates_the_stack_and_every_componen
     data, line = planned(tmp_path, "c", CLUSTER)
 
     assert components(data) == [(c, "create") for c in [*KEPT, CLUSTER_SECTION]]
-    assert data["summary"]["create"] == 5
+    assert data["summary"]["create"] == 6
     assert line == (
-        "  pulumi preview: + 12 to create, 0 unchanged; 7 more than this plan: the stack "
+        "  pulumi preview: + 13 to create, 0 unchanged; 7 more than this plan: the stack "
         "itself (pulumi:pulumi:Stack) and the program's 6 component resources, none of them a "
         "cloud object (to create: the stack, CronWebhookDelivery, WebhookToken, TokenParameter, "
         "TokenExternalSecret, TokenEnvPatch, CronConfigSection)"
@@ -97,7 +97,7 @@ def test_a_rotation_leaves_the_stack_and_the_components_unchanged(tmp_path: Path
     assert components(data) == [(c, "same") for c in [*KEPT, CLUSTER_SECTION]]
     assert first["notes"] == data["notes"] == []
     assert line.startswith(
-        "  pulumi preview: ~ 2 to update, +- 2 to replace, 8 unchanged; 7 more than this plan: "
+        "  pulumi preview: ~ 3 to update, +- 2 to replace, 8 unchanged; 7 more than this plan: "
     )
     assert line.endswith(
         "(unchanged: the stack, CronWebhookDelivery, WebhookToken, TokenParameter, "
@@ -117,7 +117,7 @@ def test_a_new_section_target_swaps_a_component_as_the_preview_counts_it(
         (CLUSTER_SECTION, "delete"),
     ]
     assert line == (
-        "  pulumi preview: + 2 to create, - 2 to delete, 10 unchanged; 8 more than this plan: "
+        "  pulumi preview: + 2 to create, - 2 to delete, 11 unchanged; 8 more than this plan: "
         "the stack itself (pulumi:pulumi:Stack) and the program's 7 component resources, none "
         "of them a cloud object (to create: CronGitSection; to delete: CronConfigSection; "
         "unchanged: the stack, CronWebhookDelivery, WebhookToken, TokenParameter, "
@@ -129,7 +129,7 @@ def test_a_new_section_target_swaps_a_component_as_the_preview_counts_it(
     (tmp_path / "again").mkdir()
     again, line = planned(tmp_path / "again", "g", GIT, "--compare", str(tmp_path / "g"))
     assert components(again) == [(c, "same") for c in [*KEPT, GIT_SECTION]]
-    assert line.startswith("  pulumi preview: 12 unchanged; 7 more than this plan: ")
+    assert line.startswith("  pulumi preview: 13 unchanged; 7 more than this plan: ")
 
 
 def test_a_plan_json_without_components_is_taken_as_having_these(tmp_path: Path) -> None:
@@ -144,4 +144,4 @@ def test_a_plan_json_without_components_is_taken_as_having_these(tmp_path: Path)
 
     assert components(data) == [(c, "same") for c in [*KEPT, CLUSTER_SECTION]]
     assert data["notes"] == [OLD_PLAN_NOTE]
-    assert line.startswith("  pulumi preview: 12 unchanged; 7 more than this plan: ")
+    assert line.startswith("  pulumi preview: 13 unchanged; 7 more than this plan: ")

@@ -363,6 +363,9 @@ EXEMPT: dict[str, str] = {
         "the token's source: its inputs are a length and the rotation label, no place a token "
         "could be written into"
     ),
+    token_identity.GUARD_TYPE: (
+        "the rotation guard: its inputs are the rotation labels, in the state only"
+    ),
     **{
         component: COMPONENT
         for component in (

@@ -177,8 +177,8 @@ CASES: list[tuple[str, Any, str, str]] = [
     (
         "namespaces",
         "openclaw",
-        "is not a setting of this stack (known: namespace, token, externalSecret, deployment, "
-        "config, cron, section, timeouts)",
+        "is not a setting of this stack (known: enabled, namespace, token, externalSecret, "
+        "deployment, config, cron, section, timeouts)",
         f"pulumi config rm '{P}:namespaces'",
     ),
     ("cron.enabled", "true", "must be true or false", set_fix("cron.enabled", "true")),
@@ -312,7 +312,7 @@ CASES: list[tuple[str, Any, str, str]] = [
     (
         "section.gitRepo",
         "git@github.com:example/gitops.git",
-        "is not a setting of 'section' (known: target, writeTrackedConfigMap, git)",
+        "is not a setting of 'section' (known: target, present, writeTrackedConfigMap, git)",
         f"pulumi config rm --path '{P}:section.gitRepo'",
     ),
 ]

@@ -20,7 +20,8 @@ PARAMETER = parameter_identity.TYPE
 EXTERNAL_SECRET = external_secret_identity.TYPE
 ENV_ENTRY = env_entry_identity.TYPE
 SECTION = section_identity.CLUSTER_TYPE
-PATH = [RANDOM, PARAMETER, EXTERNAL_SECRET, ENV_ENTRY, SECTION]
+GUARD = token_identity.GUARD_TYPE
+PATH = [GUARD, RANDOM, PARAMETER, EXTERNAL_SECRET, ENV_ENTRY, SECTION]
 
 
 def without_provider(inputs: dict[str, Any]) -> dict[str, Any]:
@@ -136,6 +137,7 @@ def test_each_stage_is_a_component_under_the_delivery(cluster_run: Recording) ->
         assert stage.parent == delivery.urn, resource.type
         stages[resource.type] = stage.type
     assert stages == {
+        GUARD: token_identity.COMPONENT_TYPE,
         RANDOM: token_identity.COMPONENT_TYPE,
         PARAMETER: parameter_identity.COMPONENT_TYPE,
         EXTERNAL_SECRET: external_secret_identity.COMPONENT_TYPE,
@@ -321,3 +323,36 @@ def test_the_reference_stack_runs_in_git_mode_under_argo_cd_with_its_context_pin
     assert reference["kubernetes:context"] == "lolice"
     differing = {k for k in reference.keys() | cluster.keys() if reference.get(k) != cluster.get(k)}
     assert differing == {f"{PROJECT}:section", "kubernetes:context"}
+
+
+def test_the_token_depends_on_the_rotation_guard_holding_the_rotation() -> None:
+    run = run_program({f"{PROJECT}:token": json.dumps({"rotation": "3"})})
+    guard = run.one(GUARD)
+    assert (guard.name, without_provider(guard.inputs)) == (
+        "cron-webhook-token-rotation",
+        {"rotation": "3"},
+    )
+    assert run.one(RANDOM).dependencies == [guard.urn]
+
+
+def test_enabled_false_registers_nothing_and_exports_only_that() -> None:
+    """Phase 2 switched off: the next `up` deletes every resource the state holds."""
+    run = run_program({f"{PROJECT}:enabled": "false"})
+    assert run.registrations == []
+    assert run.outputs == {"enabled": False}
+
+
+def test_section_present_false_leaves_out_only_the_section() -> None:
+    run = run_program({f"{PROJECT}:section": json.dumps({"present": False})})
+    assert [r.type for r in run.dependency_order()] == PATH[:-1]
+    assert run.outputs["cronSection"] is None
+    assert run.outputs["secretName"] == "openclaw-cron-webhook-r1"
+
+
+def test_retain_on_destroy_is_the_parameters_option_the_state_records() -> None:
+    """Removal by omission (`enabled: false`) deletes with the options the state recorded at
+    the last `up`: the engine skips the provider's delete of a resource whose state says
+    retainOnDelete. Under mocks, what can be held is that option on the registration."""
+    kept = run_program({f"{PROJECT}:token": json.dumps({"retainOnDestroy": True})})
+    assert {r.type: r.retain_on_delete for r in kept.resources}[PARAMETER] is True
+    assert [r.type for r in kept.resources if r.retain_on_delete] == [PARAMETER]

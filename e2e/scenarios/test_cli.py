@@ -60,6 +60,7 @@ PACK = "openclaw-cron-webhook-guardrails"
 VIOLATION = ROOT / "e2e" / "fixtures" / "policy_violation"
 # The custom resources of Phase 2, as the CLI displays their types.
 PHASE2 = {
+    ("pulumi-python:dynamic/openclaw:RotationGuard", "cron-webhook-token-rotation"),
     ("random:index:RandomBytes", "cron-webhook-token"),
     ("aws:ssm:Parameter", "cron-webhook-token"),
     ("kubernetes:external-secrets.io/v1:ExternalSecret", "cron-webhook"),

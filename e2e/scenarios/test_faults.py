@@ -39,6 +39,7 @@ from e2e.harness.world import APPLICATION, CONFIGMAP, DEPLOYMENT, NAMESPACE, STO
 from e2e.harness.world import snapshot as world_snapshot
 from stages.env_entry.pod_spec import entry
 from stages.section.document import add_section
+from stages.token.identity import GUARD_TYPE
 
 pytestmark = pytest.mark.e2e
 
@@ -301,7 +302,8 @@ def test_store_broken_fails_at_the_external_secret_wait_and_a_rerun_converges(
             "no pod restarted": view.revision() == revision and faults.pod_uids(api) == pods,
             "no section": world_now["configmap_data"] == seeded["configmap_data"],
             "state: parameter and ExternalSecret, nothing after": (
-                state.types == {"random:index/randomBytes:RandomBytes", PARAMETER_TYPE, ES_TYPE}
+                state.types
+                == {GUARD_TYPE, "random:index/randomBytes:RandomBytes", PARAMETER_TYPE, ES_TYPE}
             ),
             "no pending operation": state.pending == [],
         }

@@ -25,6 +25,7 @@ command with its source (file:line) and whether it did what the document says.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import secrets
@@ -99,8 +100,9 @@ PATCH_PROGRAM = "64254cd231f042e75155a3ec07371a822358fafd"
 DEPLOYMENT_PATCH = "kubernetes:apps/v1:DeploymentPatch"
 EXEC_PREFIX = "kubectl -n openclaw exec deploy/openclaw -c openclaw -- "
 DAY1_EXEC_PREFIX = "kubectl --context lolice -n openclaw exec deploy/openclaw -c openclaw -- "
-# The Phase 2 resources as the CLI displays them (README, day 1, step 5: "the path's 5").
+# The Phase 2 resources as the CLI displays them (README, day 1, step 5: "the path's 6").
 PHASE2 = {
+    ("pulumi-python:dynamic/openclaw:RotationGuard", "cron-webhook-token-rotation"),
     ("random:index:RandomBytes", "cron-webhook-token"),
     ("aws:ssm:Parameter", "cron-webhook-token"),
     ("kubernetes:external-secrets.io/v1:ExternalSecret", "cron-webhook"),
@@ -625,6 +627,20 @@ def test_config_only_rollback_changes_one_field_and_no_pod(
     assert view.container_env() == env
     assert (view.external_secret("openclaw-cron-webhook-r2") or {}).get("spec") == external_secret
 
+    # The section alone: gone from the live document, token, Secret and env entry in place.
+    remove = find(docs, OPS, "Config-only rollback", "section.present")[0]
+    ran = shell.run(remove)
+    assert ran.exit == 0, ran.output
+    assert read_section(view.document(), "cron", context="live")[0] is False
+    assert view.revision() == revision
+    assert view.container_env() == env
+    assert (view.external_secret("openclaw-cron-webhook-r2") or {}).get("spec") == external_secret
+    # Its documented undo ("… section.present true && pulumi up"), for the tests after this.
+    ran = shell.run(dataclasses.replace(remove, text=remove.text.replace(" false ", " true ")))
+    assert ran.exit == 0, ran.output
+    assert live_cron(view) == {**section, "enabled": False}
+    assert view.revision() == revision
+
 
 def test_an_in_cluster_receiver_is_allowed_by_its_name(
     shell: Shell, docs: list[Command], view: ClusterView
@@ -671,9 +687,17 @@ def test_full_rollback_gives_back_the_world_and_verify_says_phase2_is_absent(
 ) -> None:
     secret = view.env_secret(ENV_NAME)
     assert secret is not None
+    revision = view.revision()
+    # The switch a revert PR flips (`enabled: false`), then `pulumi destroy` of what is left:
+    # nothing; the world is as seeded after each.
+    ran = shell.run(find(docs, OPS, "Full rollback", "pulumi config set")[0])
+    assert ran.exit == 0, ran.output
+    assert view.revision() == revision + 1  # one rollout
+    wait_for(f"Secret {secret} garbage-collected", lambda: view.secret_data(secret) is None)
+    assert world_snapshot(view.api_client) == seeded
+    assert ssm_parameter(ssm, PARAMETER) is None
     ran = shell.run(find(docs, OPS, "Full rollback", "pulumi destroy")[0])
     assert ran.exit == 0, ran.output
-    wait_for(f"Secret {secret} garbage-collected", lambda: view.secret_data(secret) is None)
     assert world_snapshot(view.api_client) == seeded
     assert ssm_parameter(ssm, PARAMETER) is None
     assert world.argocd.wait_synced(view.api_client, APPLICATION)[:2] == ("Synced", "Healthy")

@@ -25,7 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,13 @@ from tools.plan.planned import destroy_steps, planned_resources
 from tools.plan.preview import compare_components
 from tools.plan.schema import load_previous
 from tools.plan.stack_file import Stack, load_stack
+from tools.plan.switches import (
+    RETAIN_NOTE,
+    section_absent,
+    switch_line,
+    switched_off,
+    switched_on,
+)
 from tools.plan.text import render, verdict_lines
 
 # bin/plan runs from the repository; it passes the caller's folder so that relative paths
@@ -92,11 +99,32 @@ def _build(
     recording = _recording(stack)
     ordered = recording.dependency_order()
     ids = ids_of(ordered)
-    section = plan_section(recording, ids, previous, options.base_config)
+    # A rollback switch that is off: the program with both on says what it removes.
+    off = switched_off(recording) or section_absent(recording)
+    on = (
+        _recording(
+            replace(
+                stack,
+                config=replace(
+                    stack.config, values=switched_on(stack.config.values, stack.project)
+                ),
+            )
+        )
+        if off
+        else recording
+    )
+    on_ids = ids_of(on.dependency_order())
+    section = plan_section(on, on_ids, previous, options.base_config)
+    section = section.removed() if off else section
     planned = planned_resources(
         ordered, ids, section.registration, section.result.configmap, options.base_deployment
     )
     resources = planned.resources
+    on_resources = planned_resources(
+        on.dependency_order(), on_ids, section.registration, section.result.configmap, None
+    ).resources
+    removed = [s for s in destroy_steps(on_resources) if s.id not in set(ids.values())]
+    switch = switch_line(recording, removed, previous is not None, RETAIN_NOTE)
     # Not cloud objects, but `pulumi preview` counts them (tools.plan.preview).
     components, component_notes = compare_components(component_ids(recording), previous)
     everything, order = resources, [r.id for r in resources]
@@ -128,6 +156,7 @@ def _build(
         tracked=section.tracked,
         components=components,
         notes=notes,
+        switch=switch,
     )
     if verdict.rejects_the_change:
         raise PlanError("\n".join(verdict_lines(plan.openclaw)))

@@ -8,7 +8,7 @@ it (the provider's update-time edit) instead of creating it, and the plan must a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from tools.plan.masking import shown_inputs
 from tools.plan.mock_runtime import Recording, Registration
 from tools.plan.model import CommitPlan, DocumentPlan, TrackedPlan
 from tools.plan.paths import DEFAULT_BASE, shown
-from tools.plan.section import SectionResult, apply_section
+from tools.plan.section import SectionResult, apply_section, unified_diff
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,19 @@ class SectionPlan:
     commit: CommitPlan | None
     tracked: TrackedPlan | None
     notes: tuple[str, ...]
+    outcome: str = "written"
+
+    def __post_init__(self) -> None:
+        if self.result.adopted:
+            object.__setattr__(self, "outcome", "adopted")
+
+    def removed(self) -> SectionPlan:
+        """The section taken back out (a rollback switch is off): the document the stack
+        leaves is the base, and its diff the removal of what the stack would write."""
+        on, base = self.result, self.base
+        diff = unified_diff(on.document, base.document, "with the section", "without")
+        result = replace(on, document=base.document, adopted=False, diff=diff)
+        return replace(self, result=result, commit=None, tracked=None, outcome="removed")
 
     def document(self) -> DocumentPlan:
         """plan.json's `document`: the openclaw.json result and its diff against the base."""
@@ -43,7 +56,7 @@ class SectionPlan:
             configmap=f"{configmap['metadata']['namespace']}/{configmap['metadata']['name']}",
             key=inputs["key"],
             section=inputs["section"],
-            result="adopted" if self.result.adopted else "written",
+            result=self.outcome,
             file="openclaw.json",
             diff="" if self.result.adopted else self.result.diff,
         )

@@ -162,6 +162,7 @@ def _summary(plan: Plan) -> list[str]:
         "",
         f"`pulumi preview` counts **{text(summary_line(preview_summary(plan)))}**, "
         f"{text(extra_counted(plan))}.",
+        *(["", f"**Rollback switch:** {text(plan.switch)}"] if plan.switch else []),
     ]
 
 

@@ -201,6 +201,8 @@ class Plan:
     tracked: TrackedPlan | None = None
     components: list[ComponentPlan] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # A rollback switch that is off (tools.plan.switches): what the next `up` removes.
+    switch: str | None = None
     schema_version: int = SCHEMA_VERSION
 
     def to_json(self) -> str:

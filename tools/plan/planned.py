@@ -76,7 +76,11 @@ def _planned(
         changes=[],
         target=kind.target(inputs),
         inputs=inputs,
-        depends_on=[ids[d] for d in registration.dependencies if d in ids],
+        # In creation order: a dependency on a component expands into its children in an
+        # order the SDK does not fix, and the plan must read the same on every run.
+        depends_on=[
+            ids[d] for d in sorted(set(registration.dependencies) & set(ids), key=list(ids).index)
+        ],
         retain_on_delete=registration.retain_on_delete,
         waits=kind.waits(inputs),
         pods=kind.pods(inputs),

@@ -112,7 +112,7 @@ PLAN_SCHEMA: dict[str, Any] = {
                     "configmap": STRING,
                     "key": STRING,
                     "section": STRING,
-                    "result": {"enum": ["written", "adopted"]},
+                    "result": {"enum": ["written", "adopted", "removed"]},
                     "file": STRING,
                     "diff": STRING,
                 }
@@ -173,11 +173,12 @@ PLAN_SCHEMA: dict[str, Any] = {
                 "items": _object({"id": STRING, "action": {"enum": ["create", "same", "delete"]}}),
             },
             "notes": {"type": "array", "items": STRING},
+            "switch": NULLABLE_STRING,
         }
     ),
 }
 # Added to version 2 later: a version-2 plan.json written before them has none of them.
-ADDED_IN_2 = ("commit", "tracked", "components")
+ADDED_IN_2 = ("commit", "tracked", "components", "switch")
 PLAN_SCHEMA["required"] = [key for key in PLAN_SCHEMA["required"] if key not in ADDED_IN_2]
 PLAN_SCHEMA["properties"]["openclaw"]["required"].remove("skipped")  # so was openclaw.skipped
 

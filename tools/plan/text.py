@@ -90,6 +90,7 @@ def _changes(plan: Plan) -> list[str]:
     lines += [
         f"Summary: {summary_line(plan.summary)}",
         f"  pulumi preview: {summary_line(preview_summary(plan))}; {extra_counted(plan)}",
+        *([f"  rollback switch: {plan.switch}"] if plan.switch else []),
     ]
     return [*lines, ""]
 
