@@ -49,6 +49,7 @@ from policy import resource_types, rules
 from stages.env_entry.pod_spec import EnvTarget, apply_body
 from stages.section.document import add_section, set_section
 from stages.section.tracking import ignore_differences_stanza
+from tools.verify.stack import settings_from_config
 
 pytestmark = pytest.mark.e2e
 
@@ -456,20 +457,47 @@ def test_destroy_gives_back_the_world_as_seeded(
     then.argo_cd_synced_and_healthy(world, view)
 
 
-def test_retain_on_destroy_keeps_the_parameter(
+def test_retain_on_destroy_keeps_the_parameter_and_an_adopted_section_comes_back(
     driver: StackDriver, view: ClusterView, ssm: Any, seeded: dict[str, Any]
 ) -> None:
+    """Issue 30, item 3, on the real API server: a `cron` section equal to the stack's, put in
+    by hand before the stack (one line, its own key order), is adopted by `up` (nothing
+    written) and given back by destroy byte for byte, instead of removed."""
     driver.set_config({f"{PROJECT}:token.retainOnDestroy": True})
-    driver.up("up (retainOnDestroy)")
+    config = {key: (v.value, v.secret) for key, v in driver.stack.get_all_config().items()}
+    section = settings_from_config(config, STACK).cron_section()
+    by_hand = hand_written_section(seeded["configmap_data"]["openclaw.json"], section)
+    put_document(view, by_hand)
+
+    driver.up("up (retainOnDestroy, an equal section already there)")
     token = token_output(driver)
+    assert driver.outputs()["cronSection"] == section
+    assert view.document() == by_hand  # adopted: not rewritten
 
     driver.destroy("destroy (retainOnDestroy)")
 
+    assert view.document() == by_hand  # given back as it was, not removed
+    put_document(view, seeded["configmap_data"]["openclaw.json"])
     parameter = ssm_parameter(ssm, PARAMETER)
     assert parameter is not None
     assert parameter["Value"] == token
     then.world_as_seeded(view, seeded)
     ssm.delete_parameter(Name=PARAMETER)
+
+
+def hand_written_section(document: str, section: dict[str, Any]) -> str:
+    """`document` with `section` as its last member, spelled unlike the stack would."""
+    close = document.rindex("}")
+    spelled = json.dumps(dict(reversed(list(section.items()))))
+    return document[:close].rstrip() + ',\n  "cron": ' + spelled + "\n" + document[close:]
+
+
+def put_document(view: ClusterView, document: str) -> None:
+    """Write openclaw.json by hand (Argo CD ignores it here: the printed stanza is on)."""
+    core = client.CoreV1Api(view.api_client)
+    core.patch_namespaced_config_map(
+        "openclaw-config", "openclaw", {"data": {"openclaw.json": document}}
+    )
 
 
 SECOND_MANAGER = "second-manager-e2e"
