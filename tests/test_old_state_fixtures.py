@@ -4,13 +4,12 @@ Pulumi pickles each dynamic resource's provider into the state (dill, by referen
 module path and class name, plus the instance's attributes) and unpickles it, skipping
 __init__, for every later refresh, update and destroy. So a state written by any earlier
 release must still unpickle into today's class, and today's code may read no attribute that an
-older instance lacks. tests/fixtures/old_state/ keeps the provider exactly as the first release
-of each wrote it (one file per provider, named after that commit), made from that commit's tree
-with the SDK's own serializer:
-
-    git archive COMMIT | tar -x -C DIR && cd DIR && python -c "from pulumi.dynamic.dynamic \
-      import serialize_provider; from components.MODULE import CLASS; \
-      print(serialize_provider(CLASS()))"
+older instance lacks. tests/fixtures/old_state/ keeps each provider as the first release of it
+wrote it and as today's code writes it (`<module>-<commit>.b64`, `<module>-head.b64`), with
+what its create returned (the `.json` beside it), all made by running that release's own code
+with the SDK's own serializer: `.venv/bin/python -m devtools.old_state_fixtures` remakes
+today's (`--first` also the first releases', from `git archive COMMIT`). Today's operations
+on those states: tests/test_old_state_operations.py, tests/process/test_old_state_git.py.
 """
 
 from __future__ import annotations
@@ -77,6 +76,17 @@ def test_the_first_releases_state_unpickles_into_todays_class(
 
 
 @pytest.mark.parametrize("provider_class", PROVIDERS, ids=lambda c: c.__name__)
+def test_todays_serialization_is_the_head_fixture(
+    provider_class: type[KubeResourceProvider],
+) -> None:
+    """A change of what today's state holds needs a new fixture (`python -m
+    devtools.old_state_fixtures`), so that later code is tested against this state too."""
+    stem = FIRST[provider_class].split("-")[0]
+    head = (FIXTURES / f"{stem}-head.b64").read_text().strip()
+    assert serialize_provider(provider_class()) == head
+
+
+@pytest.mark.parametrize("provider_class", PROVIDERS, ids=lambda c: c.__name__)
 def test_todays_state_references_only_the_pinned_paths(
     provider_class: type[KubeResourceProvider],
 ) -> None:
@@ -97,11 +107,17 @@ def test_every_attribute_a_provider_reads_has_a_class_level_default(
     assert instance_only == []
 
 
+def test_the_stage_base_is_among_the_classes_read() -> None:
+    """The base's one attribute is found (so the walk reaches beyond components/)."""
+    assert "_client_factory" in attributes_read(JsonSectionProvider)
+
+
 def attributes_read(provider_class: type) -> set[str]:
-    """`self.NAME` read anywhere in the class or its bases of this project."""
+    """`self.NAME` read anywhere in the class or its bases of this project (the pinned module's
+    class and the stage base it inherits from, stages.kube_connection.KubeResourceProvider)."""
     names: set[str] = set()
     for klass in provider_class.__mro__:
-        if not klass.__module__.startswith("components."):
+        if klass.__module__.split(".")[0] not in ("components", "stages"):
             continue
         tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
         for node in ast.walk(tree):
