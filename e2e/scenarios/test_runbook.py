@@ -12,8 +12,10 @@ documented command → rotation → the troubleshooting commands on the new pair
 rollback → an in-cluster receiver allowed by name → fallback to announce on a gateway started as
 the pod would run it → full rollback (./bin/verify then says Phase 2 is absent; the
 repository's file byte for byte as seeded) → a parameter made by hand adopted by the documented
-import → the upgrade from a stack of the DeploymentPatch version (cluster mode) → verifying
-another OpenClaw version → every documented command ran.
+import → the upgrade from a stack of the DeploymentPatch version (cluster mode) → a stack the
+first program with the env entry created (cluster mode), and one the first with the git section
+created, each refreshed, updated and destroyed by HEAD's code → verifying another OpenClaw
+version → every documented command ran.
 
 What differs from the documents is in e2e.harness.runbook, and only there: placeholders and what
 cannot
@@ -832,6 +834,129 @@ def test_a_stack_of_the_deployment_patch_version_upgrades_as_documented(
         lambda: view.secret_data("openclaw-cron-webhook-r1") is None,
     )
     assert world_snapshot(view.api_client) == seeded
+
+
+# The oldest programs that registered each dynamic provider's resource (a provider's own first
+# commit, which tests/fixtures/old_state/ is named after, came before any program used it):
+# b8a56d3 the env entry, beside the cluster section; 098d6f0 the git section (0ea9f98's class).
+FIRST_CLUSTER_PROGRAM = "b8a56d3184d40724ee7bc4b56f123fea4d6f5757"
+FIRST_GIT_PROGRAM = "098d6f0c0b8eb874c8d5adf6a847a07f6c408954"
+ENV_ENTRY = "pulumi-python:dynamic/openclaw:EnvEntry"
+SECTIONS = (
+    "pulumi-python:dynamic/openclaw:JsonSection",
+    "pulumi-python:dynamic/openclaw:GitJsonSection",
+)
+
+
+def stack_with_config(shell: Shell, config: dict[str, Any]) -> None:
+    """The `dev` stack (created if this step runs alone), holding exactly `config`."""
+    shell.env.setdefault(
+        "PULUMI_CONFIG_PASSPHRASE_FILE", str(Path(shell.env["HOME"]) / PASSPHRASE_FILE)
+    )
+    assert harness(shell, "stack", "select", "--create", STACK).exit == 0
+    stack_file = shell.cwd / f"Pulumi.{STACK}.yaml"
+    current = yaml.safe_load(stack_file.read_text())
+    stack_file.write_text(yaml.safe_dump({**current, "config": config}))
+
+
+def own_config(revision: str, **extra: Any) -> dict[str, Any]:
+    """`revision`'s own reference config (its settings refuse a key they do not know), on the
+    control plane's context."""
+    config: dict[str, Any] = yaml.safe_load(git("show", f"{revision}:Pulumi.{STACK}.yaml"))[
+        "config"
+    ]
+    return {**config, "kubernetes:context": "e2e", **extra}
+
+
+def up_with_program(shell: Shell, revision: str) -> CliRun:
+    install_program(shell.cwd, revision)
+    try:
+        return harness(shell, "up", "--yes")
+    finally:
+        install_program(shell.cwd, None)
+
+
+def pickled_providers(shell: Shell) -> dict[str, str]:
+    """{type: the pickled provider its state holds} of the stack's dynamic resources
+    (decrypted: the state keeps it as a secret, its ciphertext new at each write)."""
+    run = harness(shell, "stack", "export", "--show-secrets")
+    assert run.exit == 0, run.output
+    return {
+        r["type"]: r["outputs"]["__provider"]
+        for r in json.loads(run.stdout)["deployment"].get("resources") or []
+        if r["type"] in (ENV_ENTRY, *SECTIONS)
+    }
+
+
+def head_refreshes_updates_and_destroys(
+    shell: Shell, view: ClusterView, seeded: dict[str, Any], section: str, revision: int
+) -> dict[str, Any]:
+    """HEAD's refresh, an up that changes cron.sessionRetention, and destroy, on the old
+    program's stack; what each showed, for the report. The env entry is not updated (its inputs
+    are the old ones), so destroy unpickles the provider the old program pickled."""
+    old = pickled_providers(shell)
+    refreshed = harness(shell, "refresh", "--yes")
+    assert refreshed.exit == 0, refreshed.output
+    assert cli_output.changes(refreshed.stdout) == 0, refreshed.stdout
+    assert pickled_providers(shell) == old
+    retention = harness(shell, "config", "set", "--path", "cron.sessionRetention", "3d")
+    assert retention.exit == 0, retention.output
+    updated = harness(shell, "up", "--yes")
+    assert updated.exit == 0, updated.output
+    assert live_cron(view)["sessionRetention"] == "3d"
+    assert view.revision() == revision, "HEAD's up of an old state rolled the pods"
+    assert pickled_providers(shell)[ENV_ENTRY] == old[ENV_ENTRY]
+    destroyed = harness(shell, "destroy", "--yes")
+    assert destroyed.exit == 0, destroyed.output
+    pair = "openclaw-cron-webhook-r1"
+    wait_for(f"Secret {pair} garbage-collected", lambda: view.secret_data(pair) is None)
+    assert world_snapshot(view.api_client) == seeded
+    shown = {
+        "refresh": sorted(map(list, pulumi_shows(refreshed))),
+        "refresh_changes": cli_output.changes(refreshed.stdout),
+        "up": sorted(map(list, pulumi_shows(updated))),
+    }
+    print(f"  old state ({section}): {json.dumps(shown)}", flush=True)
+    return shown
+
+
+def test_a_stack_the_first_env_entry_program_created_is_destroyed_by_head(
+    shell: Shell, view: ClusterView, seeded: dict[str, Any], ignoring_application: None
+) -> None:
+    """Cluster mode, created by b8a56d3 (its own config; the tracked-ConfigMap choice did not
+    exist yet), then HEAD's config and code: refresh, up with a change, destroy."""
+    stack_with_config(shell, own_config(FIRST_CLUSTER_PROGRAM))
+    old = up_with_program(shell, FIRST_CLUSTER_PROGRAM)
+    assert old.exit == 0, old.output
+    assert set(pickled_providers(shell)) == {ENV_ENTRY, SECTIONS[0]}
+    assert view.env_secret(ENV_NAME) == "openclaw-cron-webhook-r1"
+    revision = view.revision()
+    cluster_mode_stack_config(shell.cwd)
+    tracked = harness(shell, "config", "set", "--path", "section.writeTrackedConfigMap", "true")
+    assert tracked.exit == 0, tracked.output
+    head_refreshes_updates_and_destroys(shell, view, seeded, "cluster", revision)
+
+
+def test_a_stack_the_first_git_section_program_created_is_destroyed_by_head(
+    shell: Shell, view: ClusterView, seeded: dict[str, Any], world: World
+) -> None:
+    """Git mode, created by 098d6f0 (its own config with the reference stack's section), then
+    HEAD's reference config and code: refresh, up with a change, destroy; the repository's
+    file is as seeded, byte for byte."""
+    reference = yaml.safe_load((ROOT / f"Pulumi.{STACK}.yaml").read_text())["config"]
+    section = reference["openclaw-cron-webhook:section"]
+    section["git"]["repo"] = world.repo.url
+    stack_with_config(
+        shell, own_config(FIRST_GIT_PROGRAM, **{"openclaw-cron-webhook:section": section})
+    )
+    old = up_with_program(shell, FIRST_GIT_PROGRAM)
+    assert old.exit == 0, old.output
+    assert set(pickled_providers(shell)) == {ENV_ENTRY, SECTIONS[1]}
+    assert live_cron(view)["enabled"] is True
+    revision = view.revision()
+    stack_with_config(shell, {**reference, "kubernetes:context": "e2e"})
+    head_refreshes_updates_and_destroys(shell, view, seeded, "git", revision)
+    assert world.repo.read(CONFIGMAP_FILE) == configmap_manifest_text()
 
 
 def test_verifying_another_openclaw_version_runs_as_documented(
