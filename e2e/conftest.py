@@ -10,6 +10,7 @@ folder and Pulumi home) with the lines that go on with each by hand.
 from __future__ import annotations
 
 import importlib.metadata
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -20,7 +21,7 @@ from typing import Any
 import pytest
 
 from e2e.harness import argocd as argocd_runner
-from e2e.harness import diagnose
+from e2e.harness import diagnose, parallel
 from e2e.harness.argocd import ArgoCD
 from e2e.harness.control_plane import ControlPlane, started
 from e2e.harness.stack_driver import ROOT, Report
@@ -54,14 +55,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The secrets scan searches what every other module's stacks left: it runs last."""
+    """Each module runs in its worker group (e2e.harness.parallel); the secrets scan searches
+    what the other modules of its group left, so it runs last."""
     items.sort(key=lambda item: "test_secrets_scan.py" in item.nodeid)
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(parallel.group_of(item.path.stem)))
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "e2e: starts real processes from the built Go toolchain (./bin/e2e)"
     )
+    name = parallel.worker()
+    if name is not None:  # xdist drops a worker's stdout: the progress lines go to stderr
+        stderr = sys.__stderr__ or sys.stderr
+        sys.stdout = parallel.Prefixed(stderr, f"[{name}] ")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The controller of a run with workers writes report.json from their parts."""
+    if parallel.worker() is None:
+        parallel.merge_parts(REPORT)
 
 
 @pytest.fixture(scope="session")
@@ -103,7 +117,8 @@ def e2e_report(
         "pulumi-kubernetes (python sdk)": importlib.metadata.version("pulumi_kubernetes"),
     }
     yield report
-    report.write(REPORT)
+    name = parallel.worker()
+    report.write(REPORT if name is None else parallel.part_path(REPORT, name))
     print(f"\ne2e report: {REPORT}")
 
 

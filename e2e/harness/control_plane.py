@@ -49,6 +49,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 
+from e2e.harness import parallel
+
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -563,10 +565,11 @@ def free_ports(count: int) -> list[int]:
     A port from ``bind(0)`` lies inside that range, where any outgoing connection (the API
     server opens dozens to etcd while starting) may take it before our process binds it.
     """
-    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    low, high = parallel.port_range(10000, ephemeral)
     ports: list[int] = []
     while len(ports) < count:
-        port = 10000 + secrets.randbelow(low - 10000)
+        port = low + secrets.randbelow(high - low)
         if port in ports:
             continue
         with socket.socket() as probe:
