@@ -23,12 +23,13 @@ from pathlib import Path
 
 import dill  # type: ignore[import-untyped]
 import pytest
+from pulumi.dynamic import ResourceProvider
 from pulumi.dynamic.dynamic import serialize_provider
 
 from components.configmap_section_provider import JsonSectionProvider
 from components.deployment_env_provider import EnvEntryProvider
 from components.git_section_provider import GitJsonSectionProvider
-from stages.kube_connection import KubeResourceProvider
+from components.rotation_guard_provider import RotationGuardProvider
 
 FIXTURES = Path(__file__).parent / "fixtures" / "old_state"
 # Every (module, class) a state of this stack references. A state written by any release
@@ -38,13 +39,15 @@ STATE_REFERENCES = {
     ("components.configmap_section_provider", "JsonSectionProvider"),
     ("components.deployment_env_provider", "EnvEntryProvider"),
     ("components.git_section_provider", "GitJsonSectionProvider"),
+    ("components.rotation_guard_provider", "RotationGuardProvider"),
 }
-PROVIDERS = (JsonSectionProvider, EnvEntryProvider, GitJsonSectionProvider)
+PROVIDERS = (JsonSectionProvider, EnvEntryProvider, GitJsonSectionProvider, RotationGuardProvider)
 # The first release of each provider, as its fixture names it.
 FIRST = {
     JsonSectionProvider: "configmap_section_provider-43b8183",
     EnvEntryProvider: "deployment_env_provider-b8a56d3",
     GitJsonSectionProvider: "git_section_provider-0ea9f98",
+    RotationGuardProvider: "rotation_guard_provider-1b4e884",
 }
 
 
@@ -65,7 +68,7 @@ def references(serialized: str) -> set[tuple[str, str]]:
 
 @pytest.mark.parametrize("provider_class", PROVIDERS, ids=lambda c: c.__name__)
 def test_the_first_releases_state_unpickles_into_todays_class(
-    provider_class: type[KubeResourceProvider],
+    provider_class: type[ResourceProvider],
 ) -> None:
     serialized = (FIXTURES / f"{FIRST[provider_class]}.b64").read_text().strip()
     assert references(serialized) <= STATE_REFERENCES
@@ -77,7 +80,7 @@ def test_the_first_releases_state_unpickles_into_todays_class(
 
 @pytest.mark.parametrize("provider_class", PROVIDERS, ids=lambda c: c.__name__)
 def test_todays_serialization_is_the_head_fixture(
-    provider_class: type[KubeResourceProvider],
+    provider_class: type[ResourceProvider],
 ) -> None:
     """A change of what today's state holds needs a new fixture (`python -m
     devtools.old_state_fixtures`), so that later code is tested against this state too."""
@@ -88,7 +91,7 @@ def test_todays_serialization_is_the_head_fixture(
 
 @pytest.mark.parametrize("provider_class", PROVIDERS, ids=lambda c: c.__name__)
 def test_todays_state_references_only_the_pinned_paths(
-    provider_class: type[KubeResourceProvider],
+    provider_class: type[ResourceProvider],
 ) -> None:
     assert references(serialize_provider(provider_class())) == {
         (provider_class.__module__, provider_class.__name__)
@@ -101,7 +104,7 @@ def test_every_referenced_path_still_imports() -> None:
 
 @pytest.mark.parametrize("provider_class", PROVIDERS, ids=lambda c: c.__name__)
 def test_every_attribute_a_provider_reads_has_a_class_level_default(
-    provider_class: type[KubeResourceProvider],
+    provider_class: type[ResourceProvider],
 ) -> None:
     instance_only = [n for n in attributes_read(provider_class) if not hasattr(provider_class, n)]
     assert instance_only == []
