@@ -360,6 +360,7 @@ def test_day1_exactly_as_the_readme_says(
     assert live_cron(view)["webhookSsrfPolicy"] == {"allowedHostnames": ["127.0.0.1"]}
     assert in_git(world) == live_cron(view)
     assert [r["type"] for r in state(shell) if r["type"].startswith("pulumi-python")] == [
+        "pulumi-python:dynamic/openclaw:RotationGuard",
         "pulumi-python:dynamic/openclaw:EnvEntry",
         "pulumi-python:dynamic/openclaw:GitJsonSection",
     ]
@@ -630,7 +631,9 @@ def test_config_only_rollback_changes_one_field_and_no_pod(
     assert (view.external_secret("openclaw-cron-webhook-r2") or {}).get("spec") == external_secret
 
     # The section alone: gone from the live document, token, Secret and env entry in place.
-    remove = find(docs, OPS, "Config-only rollback", "section.present")[0]
+    remove = find(
+        docs, OPS, "Config-only rollback", 'pulumi config set --path "$S:section.present"'
+    )[0]
     ran = shell.run(remove)
     assert ran.exit == 0, ran.output
     assert read_section(view.document(), "cron", context="live")[0] is False
@@ -692,12 +695,17 @@ def test_full_rollback_gives_back_the_world_and_verify_says_phase2_is_absent(
     revision = view.revision()
     # The switch a revert PR flips (`enabled: false`), then `pulumi destroy` of what is left:
     # nothing; the world is as seeded after each.
-    ran = shell.run(find(docs, OPS, "Full rollback", "pulumi config set")[0])
+    switch_off = find(docs, OPS, "Full rollback", "pulumi config set")[0]
+    ran = shell.run(switch_off)
     assert ran.exit == 0, ran.output
     assert view.revision() == revision + 1  # one rollout
     wait_for(f"Secret {secret} garbage-collected", lambda: view.secret_data(secret) is None)
     assert world_snapshot(view.api_client) == seeded
     assert ssm_parameter(ssm, PARAMETER) is None
+    # Back on in the config only (the tests after this run `pulumi up` for Phase 2).
+    switch_on = switch_off.text.replace(" false && pulumi up", " true")
+    ran = shell.run(dataclasses.replace(switch_off, text=switch_on))
+    assert ran.exit == 0, ran.output
     ran = shell.run(find(docs, OPS, "Full rollback", "pulumi destroy")[0])
     assert ran.exit == 0, ran.output
     assert world_snapshot(view.api_client) == seeded
@@ -783,6 +791,8 @@ def cluster_mode_stack_config(repository: Path) -> None:
         (ROOT / "examples" / "cluster-mode" / f"Pulumi.{STACK}.yaml").read_text()
     )
     config = {**example["config"], "kubernetes:context": "e2e"}
+    # That version predates the `enabled` switch and refuses a key it does not know.
+    del config["openclaw-cron-webhook:enabled"]
     stack_file.write_text(yaml.safe_dump({**current, "config": config}))
 
 
