@@ -25,7 +25,7 @@ def applied_values(settings: Settings) -> dict[str, Any]:
         "externalSecretName": settings.external_secret_name,
         "secretName": settings.secret_name,
         "envName": settings.deployment.env_name,
-        "cronSection": settings.cron_section(),
+        "cronSection": settings.cron_section() if settings.section.present else None,
     }
 
 
