@@ -55,11 +55,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Each module runs in its worker group (e2e.harness.parallel); the secrets scan searches
-    what the other modules of its group left, so it runs last."""
+    """The secrets scan searches what the other modules of its group left: it runs last."""
     items.sort(key=lambda item: "test_secrets_scan.py" in item.nodeid)
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(parallel.group_of(item.path.stem)))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> parallel.GroupScheduling:
+    """With workers, each group of modules runs whole on one (e2e.harness.parallel)."""
+    return parallel.GroupScheduling(config, log)
 
 
 def pytest_configure(config: pytest.Config) -> None:

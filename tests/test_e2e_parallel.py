@@ -64,3 +64,13 @@ def test_a_worker_line_is_marked_once_however_it_is_written() -> None:
     stream.write(" ...\nready\n")
 
     assert sink.text == "[gw1] starting etcd ...\n[gw1] ready\n"
+
+
+def test_a_group_is_scheduled_as_one_scope_whatever_the_module() -> None:
+    scopes = {
+        parallel.scope_of("e2e/scenarios/test_scenarios.py::test_up"),
+        parallel.scope_of("e2e/scenarios/test_secrets_scan.py::test_scan[cluster]"),
+    }
+
+    assert scopes == {"a"}
+    assert parallel.scope_of("e2e/scenarios/test_runbook.py::test_day1") == "b"

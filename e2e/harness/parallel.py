@@ -3,9 +3,11 @@
 Why: most of an e2e minute is waiting (rollouts, ESO's sync, Argo CD's sync, a gateway's
 start), not computing, so two workers, each with its own control plane, world and stacks,
 finish the suite in about half the time on the same two cores. Modules that share state within
-the session stay on one worker (`--dist loadgroup`): the canary search reads what the
-scenarios' stacks left, so it sits with them. Each worker writes its part of report.json; the
-controller merges the parts when both are done.
+the session stay on one worker: the canary search reads what the scenarios' stacks left, so it
+sits with them. GroupScheduling sends each group whole, in collection order, to one worker
+(xdist's own `--dist loadgroup` reads `xdist_group` marks, which pytest 9 leaves out of the
+node ids it schedules by: measured, its groups were split). Each worker writes its part of
+report.json; the controller merges the parts when both are done.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import json
 import os
 from pathlib import Path
 from typing import Any, TextIO
+
+from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
 
 # Module → the worker group it runs in, balanced by the modules' measured minutes; a module
 # not listed runs in group "b".
@@ -32,6 +36,19 @@ DEFAULT_GROUP = "b"
 
 def group_of(module: str) -> str:
     return GROUPS.get(module, DEFAULT_GROUP)
+
+
+def scope_of(nodeid: str) -> str:
+    """The group of the module a test id names."""
+    path = nodeid.split("::", 1)[0]
+    return group_of(path.rsplit("/", 1)[-1].removesuffix(".py"))
+
+
+class GroupScheduling(LoadScopeScheduling):
+    """xdist's scope scheduling with a module's group as its scope."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return scope_of(nodeid)
 
 
 def worker() -> str | None:
