@@ -401,6 +401,10 @@ class Report:
     # Issue 30: the canary search (e2e.harness.secrets_scan): places_searched, hits (0), the
     # secrets searched for, the operations searched per mode.
     secrets_scan: dict[str, Any] = field(default_factory=dict)
+    # Issue 28, item 5: rollback as a team does it (commits and reverts of the stack's file,
+    # CI's preview and up), per mode (cluster, git): steps [{step, commit, operations,
+    # refused, rollouts, world_as_seeded, repo_file_as_seeded (git), seconds}], seconds.
+    rollback: dict[str, Any] = field(default_factory=dict)
 
     def step(self, name: str, ok: bool, seconds: float) -> None:
         self.steps.append({"name": name, "ok": ok, "seconds": round(seconds, 2)})

@@ -16,14 +16,23 @@ from collections.abc import Mapping
 from typing import Any
 
 from e2e.harness.gitops_observe import Timeline
-from e2e.harness.given import ENV_NAME, PARAMETER, field_manager
+from e2e.harness.given import ENV_NAME, PARAMETER, PROJECT, field_manager
 from e2e.harness.materialise import MaterialisedPod
 from e2e.harness.observe import ClusterView, Watcher, ssm_parameter
 from e2e.harness.stack_driver import Operation, StackDriver, changes
 from e2e.harness.webhook_receiver import Received
-from e2e.harness.world import APPLICATION, World
+from e2e.harness.world import (
+    APPLICATION,
+    CONFIGMAP,
+    CONFIGMAP_FILE,
+    DOCUMENT_KEY,
+    NAMESPACE,
+    World,
+    configmap_manifest_text,
+)
 from e2e.harness.world import snapshot as world_snapshot
-from stages.section.document import read_section
+from stages.section.document import add_section, read_section
+from stages.section.git.manifest import ManifestTarget, find_document
 
 Delivery = tuple[MaterialisedPod, Received | None, dict[str, Any]]
 
@@ -171,3 +180,65 @@ def section_stayed_live(timeline: Timeline, since: float) -> float:
     assert live_from is not None
     assert timeline.first("section_present", False, after=live_from) is None, timeline.events
     return live_from
+
+
+def changed_exactly(operation: Operation, expected: set[tuple[str, str]]) -> None:
+    """The steps that are not `same`, as (op, type), are `expected`: the stack's components
+    and the engine's default providers left out (they follow their children)."""
+    changed = {
+        (step.op, step.type)
+        for step in operation.steps
+        if step.op != "same" and not step.type.startswith((f"{PROJECT}:", "pulumi:providers:"))
+    }
+    assert changed == expected
+
+
+def nothing_changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
+    """Each reading taken before an operation is the same after it; what differs is shown
+    down to the keys that differ, as (before, after)."""
+    assert differing(before, after) == {}
+
+
+def differing(old: Any, new: Any) -> Any:
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        keys = [*old, *(key for key in new if key not in old)]
+        return {k: differing(old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k)}
+    return (old, new)
+
+
+def document_as_seeded(view: ClusterView, seeded: Mapping[str, Any]) -> None:
+    """The live openclaw.json is the seeded one byte for byte: no section, nothing else moved."""
+    assert view.document() == seeded["configmap_data"][DOCUMENT_KEY]
+
+
+def document_is_the_seeded_one_with(
+    view: ClusterView, seeded: Mapping[str, Any], section: Any
+) -> None:
+    """The live openclaw.json is the seeded one with exactly `section` as its `cron` key."""
+    document = seeded["configmap_data"][DOCUMENT_KEY]
+    assert view.document() == add_section(document, "cron", section, context="seeded")
+
+
+def repo_document_is_the_seeded_one_with(world: World, section: Any) -> None:
+    """The GitOps repository's openclaw.json (in the ConfigMap manifest) is the seeded one
+    with exactly `section` as its `cron` key."""
+    target = ManifestTarget(NAMESPACE, CONFIGMAP, DOCUMENT_KEY)
+    manifest = world.repo.read(CONFIGMAP_FILE)
+    document = find_document(manifest, target, source=CONFIGMAP_FILE).document
+    assert document == add_section(world.document, "cron", section, context="seeded")
+
+
+def repo_file_as_seeded(world: World) -> None:
+    """The GitOps repository's ConfigMap manifest is, byte for byte, the one seeded."""
+    assert world.repo.read(CONFIGMAP_FILE) == configmap_manifest_text()
+
+
+def rotation_refused_going_back(text: str, rotation: str, current: str, forward: str) -> None:
+    """The rotation guard's refusal: what was asked, that nothing changed, both ways out."""
+    assert (
+        f"token.rotation {rotation!r} goes back from the current rotation {current!r}: a "
+        "rotation only goes forward."
+    ) in text
+    assert "Nothing was changed." in text
+    for label in (current, forward):
+        assert f"pulumi config set --path '{PROJECT}:token.rotation' {label}" in text
