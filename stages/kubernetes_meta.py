@@ -14,6 +14,11 @@ import hashlib
 # leaves out, so each stack's apply removed the other stack's entry.
 FIELD_MANAGER = "openclaw-cron-webhook"
 
+# The manager of destroy's one write that is not the stack's own: giving back a `cron` section
+# it had adopted (stages.section.adoption). Those bytes are someone else's again, so a later
+# create must not read them as written by this program (stages.section.cluster.authorship).
+GIVE_BACK_FIELD_MANAGER = "openclaw-cron-webhook-give-back"
+
 # What the API server accepts as a fieldManager (apimachinery's ValidateFieldManager).
 FIELD_MANAGER_MAX_LENGTH = 128
 

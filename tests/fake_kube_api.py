@@ -29,7 +29,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from fake_managed_fields import managed_fields
+from fake_managed_fields import config_map_update, managed_fields
 
 _CONFIG_MAP_PATH = re.compile(r"^/api/v1/namespaces/([^/]+)/configmaps/([^/]+)$")
 _DEPLOYMENT_PATH = re.compile(r"^/apis/apps/v1/namespaces/([^/]+)/deployments/([^/]+)$")
@@ -131,12 +131,26 @@ class FakeKubeApi:
         with self._lock:
             return copy.deepcopy(self._objects[namespace, name])
 
-    def edit_data(self, namespace: str, name: str, key: str, change: Callable[[str], str]) -> None:
-        """Another writer's successful update of one data key."""
+    def edit_data(
+        self,
+        namespace: str,
+        name: str,
+        key: str,
+        change: Callable[[str], str],
+        *,
+        manager: str | None = None,
+    ) -> None:
+        """Another writer's successful update of one data key; with a `manager` (as
+        `kubectl edit` is `kubectl-edit`), managedFields record it as the API server does."""
         with self._lock:
             stored = self._objects[namespace, name]
+            old = dict(stored["data"])
             stored["data"][key] = change(stored["data"][key])
             stored["metadata"]["resourceVersion"] = self._next_version()
+            if manager is not None:
+                managed = stored["metadata"].get("managedFields") or []
+                updated = config_map_update(managed, manager, old, stored["data"])
+                stored["metadata"]["managedFields"] = updated
 
     def delete_config_map(self, namespace: str, name: str) -> None:
         with self._lock:
@@ -189,10 +203,10 @@ class FakeKubeApi:
             if method == "GET":
                 return 200, copy.deepcopy(stored)
             assert body is not None
-            return self._put(stored, body, name)
+            return self._put(stored, body, name, query.get("fieldManager", [""])[0])
 
     def _put(
-        self, stored: dict[str, Any], body: dict[str, Any], name: str
+        self, stored: dict[str, Any], body: dict[str, Any], name: str, manager: str
     ) -> tuple[int, dict[str, Any]]:
         sent_version = body.get("metadata", {}).get("resourceVersion")
         if self.inject_conflicts > 0:
@@ -204,6 +218,12 @@ class FakeKubeApi:
         updated = copy.deepcopy(body)
         for server_owned in ("uid", "creationTimestamp"):
             updated["metadata"][server_owned] = stored["metadata"][server_owned]
+        # A PUT without managedFields keeps the server's record, with this Update in it.
+        if "managedFields" not in updated["metadata"]:
+            managed = stored["metadata"].get("managedFields") or []
+            updated["metadata"]["managedFields"] = config_map_update(
+                managed, manager, stored.get("data") or {}, updated.get("data") or {}
+            )
         updated["metadata"]["resourceVersion"] = self._next_version()
         stored.clear()
         stored.update(updated)

@@ -39,3 +39,35 @@ def managed_fields(
         }
         for manager, containers in sorted(trees.items())
     ]
+
+
+def config_map_update(
+    managed: list[dict[str, Any]], manager: str, old: dict[str, str], new: dict[str, str]
+) -> list[dict[str, Any]]:
+    """A ConfigMap's managedFields after `manager`'s Update (a PUT) from data `old` to `new`,
+    as the API server keeps them: each data key whose value changed is taken from every other
+    manager and owned by this one under operation Update; a key that went is nobody's; a key
+    written unchanged stays whose it was. Managers left owning nothing are dropped."""
+    changed = {key for key in new if old.get(key) != new[key]}
+    kept = set(new)
+    entries: list[dict[str, Any]] = []
+    for entry in managed:
+        data = entry.get("fieldsV1", {}).get("f:data", {})
+        owned = {f: v for f, v in data.items() if f[2:] in kept and f[2:] not in changed}
+        if entry["manager"] == manager and entry.get("operation") == "Update":
+            changed |= {f[2:] for f in owned}
+            continue
+        if owned or set(entry.get("fieldsV1", {})) - {"f:data"}:
+            fields = {**entry.get("fieldsV1", {}), "f:data": owned}
+            entries.append({**entry, "fieldsV1": {k: v for k, v in fields.items() if v}})
+    if changed:
+        entries.append(
+            {
+                "manager": manager,
+                "operation": "Update",
+                "apiVersion": "v1",
+                "fieldsType": "FieldsV1",
+                "fieldsV1": {"f:data": {"f:" + key: {} for key in sorted(changed)}},
+            }
+        )
+    return entries

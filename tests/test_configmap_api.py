@@ -21,6 +21,7 @@ from kubernetes.client import (
 )
 from kubernetes.client.exceptions import ApiException
 
+from stages.kubernetes_meta import FIELD_MANAGER
 from stages.section.cluster.configmaps import (
     ConfigMapNotFound,
     ConflictError,
@@ -61,7 +62,7 @@ def test_replacing_a_deleted_config_map_names_it(
     fake.delete_config_map(NAMESPACE, NAME)
 
     with pytest.raises(ConfigMapNotFound, match=f"^ConfigMap {NAMESPACE}/{NAME} not found$"):
-        api.replace(NAMESPACE, NAME, live)
+        api.replace(NAMESPACE, NAME, live, FIELD_MANAGER)
 
 
 def test_replacing_a_changed_config_map_is_a_conflict_naming_it(
@@ -71,7 +72,7 @@ def test_replacing_a_changed_config_map_is_a_conflict_naming_it(
     fake.edit_data(NAMESPACE, NAME, "config.json", lambda _: '{"theirs": 1}')
 
     with pytest.raises(ConflictError) as raised:
-        api.replace(NAMESPACE, NAME, live)
+        api.replace(NAMESPACE, NAME, live, FIELD_MANAGER)
 
     assert str(raised.value) == (
         f"ConfigMap {NAMESPACE}/{NAME} was changed by someone else since it was read"
@@ -90,7 +91,7 @@ def test_other_statuses_pass_through_unchanged(
         if method == "GET":
             api.read(NAMESPACE, NAME)
         else:
-            api.replace(NAMESPACE, NAME, live)
+            api.replace(NAMESPACE, NAME, live, FIELD_MANAGER)
 
     with pytest.raises(ApiException) as raised:
         request()
@@ -109,7 +110,9 @@ class RecordingApi:
     def read(self, namespace: str, name: str) -> V1ConfigMap:
         return copy.deepcopy(self.source)
 
-    def replace(self, namespace: str, name: str, config_map: V1ConfigMap) -> None:
+    def replace(
+        self, namespace: str, name: str, config_map: V1ConfigMap, field_manager: str
+    ) -> None:
         self.written.append(config_map)
 
 

@@ -6,6 +6,8 @@ key order) is adopted at create, and the state records it and its bytes. Destroy
 bytes back, also after the stack changed the section; a section edited by hand since the last
 `pulumi up` is still removed or given back, and destroy says what it found and what it did (the
 keys, never a value). An old state without the record behaves as before: destroy removes.
+A section this program wrote itself (the ConfigMap's managedFields say so) is not adopted: a
+state that lost it (the documented upgrade's `pulumi state delete`) removes it on destroy.
 """
 
 from __future__ import annotations
@@ -16,12 +18,20 @@ from typing import Any
 
 import pytest
 from fake_kube_api import FakeKubeApi
-from kubernetes.client import ApiClient, Configuration
+from kubernetes.client import (
+    ApiClient,
+    Configuration,
+    V1ConfigMap,
+    V1ManagedFieldsEntry,
+    V1ObjectMeta,
+)
 from pulumi.dynamic import Config, ConfigureRequest
 
 import stages.section.cluster.provider as provider_module
 from components.configmap_section_provider import JsonSectionProvider
+from stages.kubernetes_meta import FIELD_MANAGER, GIVE_BACK_FIELD_MANAGER
 from stages.section.adoption import differing_keys, give_back, record_at_create
+from stages.section.cluster.authorship import written_by_this_program
 from stages.section.document import read_section, set_section
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -79,8 +89,17 @@ def live_text(fake: FakeKubeApi) -> str:
     return text
 
 
-def seed(fake: FakeKubeApi, text: str) -> None:
-    fake.edit_data(NAMESPACE, NAME, KEY, lambda _: text)
+def seed(fake: FakeKubeApi, text: str, manager: str | None = None) -> None:
+    fake.edit_data(NAMESPACE, NAME, KEY, lambda _: text, manager=manager)
+
+
+def key_owners(fake: FakeKubeApi) -> list[tuple[str, str]]:
+    """(manager, operation) of the managedFields records that own the document's key."""
+    return [
+        (entry["manager"], entry["operation"])
+        for entry in fake.get(NAMESPACE, NAME)["metadata"].get("managedFields") or []
+        if "f:" + KEY in entry["fieldsV1"].get("f:data", {})
+    ]
 
 
 def hand_edit(fake: FakeKubeApi, value: object) -> None:
@@ -232,8 +251,100 @@ def test_a_json5_document_with_an_equal_section_is_adopted_and_left_as_it_was() 
     text = json5.replace("\n  /* Phase 1", "\n  cron: {enabled: true}, // by hand\n  /* Phase 1")
     props = {**PROPS, "value": {"enabled": True}}
 
-    record = record_at_create(text, "cron", context=CONTEXT)
+    record = record_at_create(text, "cron", context=CONTEXT, own=False)
     given = give_back(text, "cron", {**props, **record}, context=CONTEXT)
 
     assert record == {"adopted": True, "before": '{"enabled": true}'}
     assert (given.text, given.finding) == (text, None)
+
+
+@pytest.mark.parametrize("manager", ["kubectl-edit", "openclaw-cron-webhook-fork", None])
+def test_an_equal_section_written_by_someone_else_is_adopted_and_given_back(
+    fake: FakeKubeApi, provider: JsonSectionProvider, warnings: list[str], manager: str | None
+) -> None:
+    """`kubectl edit`, a manager that only begins like this program's, or none recorded
+    (the seeded ConfigMap's key stays argocd-controller's Apply): someone else's section."""
+    seed(fake, SEEDED, manager)
+
+    outs = created(provider)
+    provider.delete(RESOURCE_ID, provider.update(RESOURCE_ID, outs, dict(PROPS)).outs or {})
+
+    assert outs == {**PROPS, "adopted": True, "before": BY_HAND}
+    assert live_text(fake) == SEEDED
+    assert (fake.puts(), warnings) == ([], [])
+
+
+def test_a_section_this_program_wrote_and_the_state_lost_is_not_adopted_and_goes_on_destroy(
+    fake: FakeKubeApi, provider: JsonSectionProvider, warnings: list[str]
+) -> None:
+    """The documented upgrade: `pulumi state delete --target-dependents` drops the section
+    from the state, the cluster keeps it, and the next `pulumi up` creates it again."""
+    created(provider)
+    written = live_text(fake)
+    assert key_owners(fake) == [(FIELD_MANAGER, "Update")]
+
+    outs = created(provider)  # the state lost the first create's record
+    assert outs == {**PROPS, "adopted": False, "before": None}
+    assert (live_text(fake), len(fake.puts())) == (written, 1)
+
+    provider.delete(RESOURCE_ID, outs)
+
+    assert live_text(fake) == ORIGINAL
+    assert warnings == []
+
+
+def test_a_stacks_own_field_manager_counts_as_this_program(
+    fake: FakeKubeApi, provider: JsonSectionProvider, warnings: list[str]
+) -> None:
+    seed(fake, SEEDED, "openclaw-cron-webhook/prod")
+
+    outs = created(provider)
+    provider.delete(RESOURCE_ID, outs)
+
+    assert outs == {**PROPS, "adopted": False, "before": None}
+    assert live_text(fake) == ORIGINAL
+
+
+def entry(manager: str, operation: str, data: dict[str, Any]) -> V1ManagedFieldsEntry:
+    return V1ManagedFieldsEntry(
+        manager=manager, operation=operation, fields_v1={"f:data": data, "f:metadata": {}}
+    )
+
+
+def test_only_the_documents_key_owned_by_this_program_through_a_write_counts() -> None:
+    def judged(*entries: V1ManagedFieldsEntry) -> bool:
+        meta = V1ObjectMeta(name=NAME, namespace=NAMESPACE, managed_fields=list(entries))
+        return written_by_this_program(V1ConfigMap(metadata=meta, data={}), KEY)
+
+    ours: dict[str, Any] = {"f:" + KEY: {}}
+    assert judged(entry(FIELD_MANAGER, "Update", ours))
+    assert judged(entry("kubectl-edit", "Update", {}), entry(FIELD_MANAGER, "Apply", ours))
+    assert judged(entry("openclaw-cron-webhook/staging", "Apply", ours))
+    assert not judged(entry(FIELD_MANAGER, "Update", {"f:AGENTS.md": {}}))
+    assert not judged(entry(GIVE_BACK_FIELD_MANAGER, "Update", ours))
+    assert not judged(entry("openclaw-cron-webhook-fork", "Update", ours))
+    assert not judged(entry(FIELD_MANAGER, "Unknown", ours))
+    assert not judged()
+    assert not written_by_this_program(V1ConfigMap(data={}), KEY)
+
+
+def test_a_section_given_back_is_someone_elses_again_and_a_new_stack_adopts_it(
+    fake: FakeKubeApi, provider: JsonSectionProvider, warnings: list[str]
+) -> None:
+    """Destroy gives back under its own manager, so the next stack's create does not take
+    the bytes it put back for the program's own: it adopts them, and gives them back again."""
+    seed(fake, SEEDED, "kubectl-edit")
+    news = {**PROPS, "value": {**CRON, "enabled": False}}
+    first = provider.update(RESOURCE_ID, created(provider), news).outs or {}
+    assert key_owners(fake) == [(FIELD_MANAGER, "Update")]
+
+    provider.delete(RESOURCE_ID, first)
+    assert live_text(fake) == SEEDED
+    assert key_owners(fake) == [(GIVE_BACK_FIELD_MANAGER, "Update")]
+
+    again = created(provider)
+    provider.delete(RESOURCE_ID, again)
+
+    assert again == {**PROPS, "adopted": True, "before": BY_HAND}
+    assert live_text(fake) == SEEDED
+    assert warnings == []

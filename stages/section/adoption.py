@@ -7,6 +7,12 @@ and how that section was spelled (`before`: the member's value, byte for byte). 
 desired section, so it holds the `${VAR}` placeholder and never a token. Destroy puts exactly
 those bytes back, also after the stack has updated the section since.
 
+Only a section someone else wrote is adopted. One this program wrote itself, and then lost
+from the state (the documented upgrade from the DeploymentPatch version drops the section from
+the state and `pulumi up` finds it equal), is the stack's own: destroy removes it. Who last
+wrote the document is each backend's to say: the ConfigMap's managedFields in cluster mode
+(stages.section.cluster.authorship), the last commit that touched the manifest in git mode.
+
 A section that is not what the state says the stack wrote (the value of the last `pulumi up`,
 or of a `pulumi refresh` since) was edited by hand. Destroy still removes or gives back the
 section, because OpenClaw must not keep a `${VAR}` whose variable the env entry no longer
@@ -46,9 +52,12 @@ class GiveBack:
     finding: str | None
 
 
-def record_at_create(text: str, key: str, *, context: str) -> dict[str, Any]:
+def record_at_create(text: str, key: str, *, context: str, own: bool) -> dict[str, Any]:
     """The record for the document create found: adopted exactly when the section is already
-    there (create refuses a different one before this matters)."""
+    there (create refuses a different one before this matters) and this program did not write
+    it (`own`: it last wrote the document)."""
+    if own:
+        return {ADOPTED: False, BEFORE: None}
     try:
         span = section_span(text, key, context=context)
     except LossyDocumentError:

@@ -892,6 +892,64 @@ def test_a_hand_edited_adopted_section_is_given_back_and_destroy_says_so(
     ]
 
 
+def test_a_section_this_stack_committed_and_the_state_lost_is_not_adopted_and_goes_on_destroy(
+    provider: GitJsonSectionProvider,
+    props: dict[str, Any],
+    repo: BareRepo,
+    cluster: FakeCluster,
+    warnings: list[str],
+) -> None:
+    """The last commit that changed the file is this stack's `set`: its own section, even
+    with a later commit of another file on top; destroy removes it."""
+    created(provider, props)
+    repo.commit({DEPLOYMENT: "kind: Deployment # edited\n"}, "another file")
+    head = repo.head()
+
+    outs = created(provider, props)  # the state lost the first create's record
+    assert outs == {**props, "commit": head, "adopted": False, "before": None}
+
+    provider.delete("id", outs)
+
+    assert (repo.read(PATH), live(cluster)) == (ORIGINAL, DOCUMENT)
+    assert repo.log("--format=%s")[0] == message("remove").splitlines()[0]
+    assert warnings == []
+
+
+def test_a_section_given_back_by_a_restore_commit_is_adopted_again(
+    provider: GitJsonSectionProvider,
+    props: dict[str, Any],
+    repo: BareRepo,
+    cluster: FakeCluster,
+    argo: FakeArgo,
+) -> None:
+    """A `restore` commit put back the team's bytes: not this stack's, so they are adopted."""
+    seeded_by_the_team(repo, argo)
+    news = {**props, "value": {**CRON, "enabled": False}}
+    provider.delete("id", provider.update("id", created(provider, props), news).outs or {})
+    assert repo.log("--format=%s")[0] == message("restore").splitlines()[0]
+
+    again = created(provider, props)
+    provider.delete("id", again)
+
+    assert again == {**props, "commit": repo.head(), "adopted": True, "before": BY_HAND}
+    assert (repo.read(PATH), live(cluster)) == (SEEDED, SEEDED_DOCUMENT)
+
+
+def test_a_section_another_stack_committed_is_adopted(
+    provider: GitJsonSectionProvider, props: dict[str, Any], repo: BareRepo
+) -> None:
+    created(provider, {**props, "stack": "openclaw-cron-webhook/staging"})
+
+    outs = created(provider, props)
+
+    assert (outs["adopted"], outs["before"]) == (True, CRON_AS_SPLICED)
+
+
+CRON_AS_SPLICED = (
+    '{\n    "enabled": true,\n    "webhookToken": "${OPENCLAW_CRON_WEBHOOK_TOKEN}"\n  }'
+)
+
+
 def test_an_old_state_without_the_record_removes_the_section_as_before(
     provider: GitJsonSectionProvider,
     props: dict[str, Any],

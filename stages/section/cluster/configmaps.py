@@ -39,8 +39,10 @@ class ConfigMapApi(Protocol):
         """Return the live object; raise ConfigMapNotFound if it does not exist."""
         ...
 
-    def replace(self, namespace: str, name: str, config_map: client.V1ConfigMap) -> None:
-        """PUT the object back, guarded by its `metadata.resourceVersion`.
+    def replace(
+        self, namespace: str, name: str, config_map: client.V1ConfigMap, field_manager: str
+    ) -> None:
+        """PUT the object back as `field_manager`, guarded by its `metadata.resourceVersion`.
 
         Raise ConfigMapNotFound on 404 and ConflictError on 409.
         """
@@ -79,8 +81,13 @@ def read_document(api: ConfigMapApi, namespace: str, name: str, key: str) -> Con
     return ConfigMapDocument(namespace, name, key, data[key], source)
 
 
-def write_document(api: ConfigMapApi, document: ConfigMapDocument, text: str) -> None:
+def write_document(
+    api: ConfigMapApi, document: ConfigMapDocument, text: str, *, manager: str = FIELD_MANAGER
+) -> None:
     """Write `text` back unless the object changed since `document` was read (ConflictError).
+
+    `manager` is the field manager the API server records for the key (the program's own,
+    unless destroy gives back a section that was not: stages.section.cluster.authorship).
 
     Every other field goes back as it was read, `metadata.resourceVersion` included, except
     `managedFields`: leaving it out makes the API server keep its own record and add this field
@@ -91,7 +98,7 @@ def write_document(api: ConfigMapApi, document: ConfigMapDocument, text: str) ->
     if updated.metadata is not None:
         updated.metadata.managed_fields = None
     try:
-        api.replace(document.namespace, document.name, updated)
+        api.replace(document.namespace, document.name, updated, manager)
     except ConfigMapNotFound as error:  # deleted since it was read
         raise _absent(document.namespace, document.name, document.key) from error
 
@@ -114,10 +121,12 @@ class KubernetesConfigMapApi:
         with _errors(namespace, name):
             return self._core.read_namespaced_config_map(name, namespace)
 
-    def replace(self, namespace: str, name: str, config_map: client.V1ConfigMap) -> None:
+    def replace(
+        self, namespace: str, name: str, config_map: client.V1ConfigMap, field_manager: str
+    ) -> None:
         with _errors(namespace, name):
             self._core.replace_namespaced_config_map(
-                name, namespace, config_map, field_manager=FIELD_MANAGER
+                name, namespace, config_map, field_manager=field_manager
             )
 
 

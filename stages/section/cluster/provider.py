@@ -26,8 +26,10 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from stages.kubernetes_meta import FIELD_MANAGER, GIVE_BACK_FIELD_MANAGER
 from stages.provider_log import warn
-from stages.section.adoption import carried, give_back, record_at_create
+from stages.section.adoption import adopted_before, carried, give_back, record_at_create
+from stages.section.cluster.authorship import written_by_this_program
 from stages.section.cluster.configmaps import (
     ConfigMapApi,
     ConfigMapDocument,
@@ -82,16 +84,18 @@ def check(connect: Connect, news: dict[str, Any]) -> CheckResult:
 def create(connect: Connect, props: dict[str, Any]) -> CreateResult:
     """Write the section, refusing to take over one that someone else wrote differently.
 
-    An existing section equal to the desired one is adopted (nothing is written), so a
-    section already committed to the document's source does not block the stack; the state
-    records it and how it was spelled, for destroy to give back (stages.section.adoption).
+    An existing section equal to the desired one is not written again, so a section already
+    committed to the document's source does not block the stack. Unless this program wrote
+    it (stages.section.cluster.authorship), it is adopted: the state records it and how it
+    was spelled, for destroy to give back (stages.section.adoption).
     """
     section, desired = props["section"], props["value"]
     record: dict[str, Any] = {}
 
     def edit(document: ConfigMapDocument) -> str:
         text = add_section(document.text, section, desired, context=document.context)
-        record.update(record_at_create(document.text, section, context=document.context))
+        own = written_by_this_program(document.source, document.key)
+        record.update(record_at_create(document.text, section, context=document.context, own=own))
         return text
 
     _edit(connect, props, edit)
@@ -117,13 +121,16 @@ def delete(connect: Connect, props: dict[str, Any]) -> None:
     or a hand-edited section, is said in the output, not only skipped)."""
     section = props["section"]
     findings: list[str] = []
+    # Bytes given back are not the program's: written under another name, a later create
+    # adopts them again instead of taking them for its own.
+    manager = FIELD_MANAGER if adopted_before(props) is None else GIVE_BACK_FIELD_MANAGER
 
     def edit(document: ConfigMapDocument) -> str:
         given = give_back(document.text, section, props, context=document.context)
         findings[:] = [given.finding] if given.finding else []
         return given.text
 
-    _edit(connect, props, edit, missing_is_done=True)
+    _edit(connect, props, edit, missing_is_done=True, manager=manager)
     for finding in findings:
         warn(finding)
 
@@ -155,7 +162,12 @@ def read(connect: Connect, id_: str, props: dict[str, Any]) -> ReadResult:
 
 
 def _edit(
-    connect: Connect, props: dict[str, Any], edit: _Edit, *, missing_is_done: bool = False
+    connect: Connect,
+    props: dict[str, Any],
+    edit: _Edit,
+    *,
+    missing_is_done: bool = False,
+    manager: str = FIELD_MANAGER,
 ) -> None:
     """Read, edit and write until a write is not beaten by someone else's, a few times.
 
@@ -169,7 +181,7 @@ def _edit(
             document = read_document(api, namespace, name, key)
             text = edit(document)
             if text != document.text:
-                write_document(api, document, text)
+                write_document(api, document, text, manager=manager)
             return
         except ConflictError:
             continue

@@ -82,12 +82,12 @@ class Clone:
         self._env = env
         self._remote_ref = f"refs/remotes/origin/{file.branch}"
 
-    def clone(self) -> None:
+    def clone(self, depth: int) -> None:
         self._git(
             "clone",
             "--quiet",
             "--no-checkout",
-            "--depth=1",
+            f"--depth={depth}",
             "--single-branch",
             "--no-tags",
             f"--branch={self._file.branch}",
@@ -117,6 +117,11 @@ class Clone:
                 f"{self._file.source} is not UTF-8 text ({error}), so it is not a manifest "
                 "Kubernetes tools read. Check `section.git.path`."
             ) from error
+
+    def last_change_message(self) -> str:
+        """The message of the newest commit on the branch that changed the file (within the
+        clone's depth: past it, the oldest commit cloned, which has the file as if added)."""
+        return self._git("log", "-1", "--format=%B", self._remote_ref, "--", self._file.path)
 
     def _mode_at(self, commit: str) -> str | None:
         listed = self._git("ls-tree", "-l", "-z", commit, "--", self._file.path)
@@ -228,11 +233,12 @@ class Clone:
 
 
 @contextmanager
-def cloned(file: GitFile) -> Iterator[Clone]:
-    """The file's branch, cloned for the length of the `with` block (its URL checked first)."""
+def cloned(file: GitFile, depth: int = 1) -> Iterator[Clone]:
+    """The file's branch, cloned for the length of the `with` block (its URL checked first),
+    with the last `depth` commits."""
     check_repo_url(file.repo)
     with tempfile.TemporaryDirectory(prefix="openclaw-cron-webhook-git-") as directory:
         git = _git_executable()
         clone = Clone(file, Path(directory) / "repo", git, git_environment(git, os.environ))
-        clone.clone()
+        clone.clone(depth)
         yield clone

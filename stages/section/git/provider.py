@@ -34,7 +34,7 @@ from stages.section.git.manifest import (
     give_back_in_manifest,
     set_section_in_manifest,
 )
-from stages.section.git.repo import GitFileMissing, commit_edit, read_head
+from stages.section.git.repo import GitFileMissing, commit_edit, last_change_message, read_head
 from stages.section.git.repo_url import redact_url
 from stages.section.identity import GIT_REPLACE_ON
 from stages.section.token_placeholder import masked_section
@@ -45,16 +45,18 @@ _PROPS = (*GIT_REPLACE_ON, *_UPDATE_PROPS, "stack")
 
 
 def create(delivery: Delivery, props: dict[str, Any]) -> CreateResult:
-    """Commit the section unless an equal one is there (adopted: recorded, with its bytes, for
-    destroy to give back), refusing someone else's different section and a missing Phase 1
-    before anything is committed; then await it."""
+    """Commit the section unless an equal one is there (adopted unless this stack committed
+    it: recorded, with its bytes, for destroy to give back), refusing someone else's different
+    section and a missing Phase 1 before anything is committed; then await it."""
     target, file, section = _target(props), _file(props), props["section"]
     record: dict[str, Any] = {}
 
     def edit(text: str) -> str:
         edited = add_section_to_manifest(text, target, section, props["value"], source=file.source)
         embedded = find_document(text, target, source=file.source)
-        record.update(record_at_create(embedded.document, section, context=embedded.context))
+        document, context = embedded.document, embedded.context
+        own = edited == text and committed_by_this_stack(file, props)
+        record.update(record_at_create(document, section, context=context, own=own))
         return edited
 
     result = commit_edit(file, edit, author=props["author"], message=commit_message(props, "set"))
@@ -131,6 +133,14 @@ def read(id_: str, props: dict[str, Any]) -> ReadResult:
     value = masked_section(head)
     outputs = {**_outputs(props, props.get("commit")), **carried(props), "value": value}
     return ReadResult(id_, outputs)
+
+
+def committed_by_this_stack(file: GitFile, props: dict[str, Any]) -> bool:
+    """The last commit that changed the file is this stack's `set` or `update` of the section
+    (a `restore` commit gave back someone else's bytes, so it does not count). Why it matters,
+    and the cluster-mode twin: stages.section.cluster.authorship."""
+    message = last_change_message(file).strip()
+    return any(message == commit_message(props, verb).strip() for verb in ("set", "update"))
 
 
 def commit_message(props: dict[str, Any], verb: str) -> str:

@@ -17,6 +17,9 @@ from stack.config_issues import set_command
 from stages.section.git.clone import GitError, GitFile, cloned
 
 MAX_PUSH_ATTEMPTS = 5
+# How far back the last change of the file is looked for: a few weeks of a busy GitOps branch,
+# fetched only when create finds the section already there.
+HISTORY_DEPTH = 50
 _AUTHOR = re.compile(r"^(?P<name>[^<>]*[^<>\s])\s*<(?P<email>[^<>\s]+)>$")
 
 
@@ -58,6 +61,13 @@ def read_head(file: GitFile) -> FileAtHead:
     with cloned(file) as clone:
         head = clone.head()
         return FileAtHead(head, clone.text_at(head))
+
+
+def last_change_message(file: GitFile) -> str:
+    """The message of the last commit that changed the file, among the branch's last
+    HISTORY_DEPTH commits (an older change reads as the oldest of them)."""
+    with cloned(file, HISTORY_DEPTH) as clone:
+        return clone.last_change_message()
 
 
 def commit_edit(
