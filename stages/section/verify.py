@@ -4,7 +4,9 @@ The live document holds exactly the stack's `cron` section (compared as JSON, th
 stages.section.document compares it for drift), and OpenClaw itself accepts the document
 where the pinned OpenClaw is installed (openclaw_runtime.verdict's Judgement). A difference is
 described key by key; a live `webhookToken` is never quoted, because a wrong one may be a
-literal token pasted into the ConfigMap. The GitOps side (`gitops`) is judged by the git
+literal token pasted into the ConfigMap. With `section.present: false` (the section-only
+rollback, which registers no section) the hop holds when the document has no `cron` section
+and fails when one is still there. The GitOps side (`gitops`) is judged by the git
 backend, stages.section.git.verify, with the same `differences`. Pure: facts in, one Hop out.
 """
 
@@ -24,6 +26,8 @@ from stages.section.token_placeholder import is_placeholder
 from stages.section.tracking import tracked_by
 
 SECTION = "cron"
+# Said by every hop that judges the section while it is switched off.
+SWITCHED_OFF = "the section is switched off by `section.present: false`"
 _SHOWN = 80  # characters of a live value quoted in a difference
 
 
@@ -99,7 +103,20 @@ def config_hop(
     verdict = judgement.line if judgement is not None else judge_note
     issues = [f"{i.path}: {i.message}" for i in (judgement.issues if judgement else ())]
     warnings = [f"warning {i.path}: {i.message}" for i in (judgement.warnings if judgement else ())]
-    found = differences(live, wanted) if present else [f"there is no `{SECTION}` section"]
+    if not settings.section.present:
+        found = [f"there is still a `{SECTION}` section ({SWITCHED_OFF})"] if present else []
+    else:
+        found = differences(live, wanted) if present else [f"there is no `{SECTION}` section"]
+    if found and not settings.section.present:
+        return fail(
+            "config",
+            f"{where}: " + "; ".join(found),
+            "the `pulumi up` that removes it has not run (or, in git mode, the controller has "
+            "not delivered its commit: see gitops), it was written again by hand, or it was "
+            "there before the stack, which gave it back",
+            c.up_refresh,
+            verdict,
+        )
     if found:
         tracker = tracker_of(config_map)
         if target == "git":
@@ -120,14 +137,18 @@ def config_hop(
             verdict,
         )
     if judgement is not None and judgement.valid is False:
+        held = "the stack's section" if settings.section.present else f"no `{SECTION}` section"
         return fail(
             "config",
-            f"{where} has the stack's section, but OpenClaw {judgement.version} rejects the "
-            "document",
+            f"{where} has {held}, but OpenClaw {judgement.version} rejects the document",
             "another part of the document is invalid for this OpenClaw (its issues below)",
             f"{c.kubectl} -n {ns} edit configmap {name}   (or its source in Git)",
             *issues,
             *warnings,
+        )
+    if not settings.section.present:
+        return ok(
+            "config", f"{where} has no `{SECTION}` section: {SWITCHED_OFF}", verdict, *warnings
         )
     placeholder = wanted.get("webhookToken")
     return ok(

@@ -3,7 +3,8 @@
 Whether a GitOps controller tracks the ConfigMap (stages.section.tracking), what that means for
 the chosen `section.target`, and in git mode whether the repository's file at the branch head
 (stages.section.git.branch_head) and the live document agree, compared with the config hop's
-`differences` (stages.section.verify). Pure: facts in, one Hop out.
+`differences` (stages.section.verify); with `section.present: false`, that the file has no `cron`
+section. Pure: facts in, one Hop out.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from stages.live import Live
 from stages.section.document import DocumentError, json_equal, read_section
 from stages.section.git.branch_head import BranchHead
 from stages.section.git.manifest import ManifestTarget, find_document
-from stages.section.verify import SECTION, differences, document_of, tracker_of
+from stages.section.verify import SECTION, SWITCHED_OFF, differences, document_of, tracker_of
 
 
 def _load(text: str) -> object:
@@ -110,15 +111,15 @@ def _git_verdict(
             c.up_refresh,
             *evidence,
         )
-    found = differences(section, settings.cron_section()) if present else ["no `cron` section"]
+    if not settings.section.present:
+        evidence.append(SWITCHED_OFF)
+        found = [f"a `{SECTION}` section is still there"] if present else []
+        cause = "the last `pulumi up` did not push its removal, or it was committed again in Git"
+    else:
+        found = differences(section, settings.cron_section()) if present else ["no `cron` section"]
+        cause = "the section was reverted or edited in Git, or the last `pulumi up` did not push it"
     if found:
-        return fail(
-            "gitops",
-            f"{head}: " + "; ".join(found),
-            "the section was reverted or edited in Git, or the last `pulumi up` did not push it",
-            c.up_refresh,
-            *evidence,
-        )
+        return fail("gitops", f"{head}: " + "; ".join(found), cause, c.up_refresh, *evidence)
     live_text = document_of(config_map, key)
     try:
         live = _load(live_text) if live_text is not None else None
