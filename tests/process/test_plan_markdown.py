@@ -88,17 +88,20 @@ def test_plan_md_for_a_first_rollout_with_an_issue_already_in_the_base(tmp_path:
     assert text.startswith(
         "### Offline plan: stack `dev` of `openclaw-cron-webhook`\n\n"
         "Against an empty stack (no `--compare`): everything is created: "
-        "**+ 5 to create, 0 unchanged**\n\n"
-        "`pulumi preview` counts **+ 12 to create, 0 unchanged**, 7 more than this plan: the "
+        "**+ 6 to create, 0 unchanged**\n\n"
+        "`pulumi preview` counts **+ 13 to create, 0 unchanged**, 7 more than this plan: the "
         "stack itself (pulumi:pulumi:Stack) and the program's 6 component resources, none of "
         "them a cloud object (to create: the stack, CronWebhookDelivery, WebhookToken, "
         "TokenParameter, TokenExternalSecret, TokenEnvPatch, CronConfigSection).\n\n"
         "| # | action | resource | acts on | pods |\n|---|---|---|---|---|\n"
-        "| 1 | create | `RandomBytes` `cron-webhook-token` | a generated token, in Pulumi state "
+        "| 1 | create | `RotationGuard` `cron-webhook-token-rotation` | the rotation guard at "
+        "rotation 1, in Pulumi state only: \\`pulumi preview\\` and \\`pulumi up\\` refuse a "
+        "rotation used before or lower, before anything changes | no pod restart |\n"
+        "| 2 | create | `RandomBytes` `cron-webhook-token` | a generated token, in Pulumi state "
         "only (no cloud object) | no pod restart |\n"
     )
     assert (
-        "| 4 | create | `EnvEntry` `openclaw-cron-webhook-env` | env "
+        "| 5 | create | `EnvEntry` `openclaw-cron-webhook-env` | env "
         "OPENCLAW\\_CRON\\_WEBHOOK\\_TOKEN of container openclaw in apps/v1 Deployment "
         "openclaw/openclaw (Server-Side Apply, one entry) | restarts pods: one rollout of "
         "Deployment openclaw/openclaw |\n"
@@ -120,15 +123,17 @@ def test_plan_md_for_a_first_rollout_with_an_issue_already_in_the_base(tmp_path:
     ) in text
     nodes = check_flowchart(diagram_of(text))
     assert nodes == {
-        "n1": "token (RandomBytes cron-webhook-token, Pulumi state only)<br/>create<br/>"
+        "n1": "rotation guard (cron-webhook-token-rotation, rotation 1, Pulumi state only)<br/>"
+        "create<br/>no pod restart",
+        "n2": "token (RandomBytes cron-webhook-token, Pulumi state only)<br/>create<br/>"
         "no pod restart",
-        "n2": "SSM parameter /lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN<br/>create<br/>"
+        "n3": "SSM parameter /lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN<br/>create<br/>"
         "no pod restart",
-        "n3": "ExternalSecret openclaw/openclaw-cron-webhook-r1 makes Secret "
+        "n4": "ExternalSecret openclaw/openclaw-cron-webhook-r1 makes Secret "
         "openclaw/openclaw-cron-webhook-r1<br/>create<br/>no pod restart",
-        "n4": "env OPENCLAW_CRON_WEBHOOK_TOKEN of Deployment openclaw/openclaw<br/>create<br/>"
+        "n5": "env OPENCLAW_CRON_WEBHOOK_TOKEN of Deployment openclaw/openclaw<br/>create<br/>"
         "restarts pods: one rollout of Deployment openclaw/openclaw",
-        "n5": "cron section of openclaw.json in ConfigMap openclaw/openclaw-config<br/>create<br/>"
+        "n6": "cron section of openclaw.json in ConfigMap openclaw/openclaw-config<br/>create<br/>"
         "no pod restart",
     }
 
@@ -149,15 +154,15 @@ def test_a_rotation_marks_each_hop_and_the_one_rollout(tmp_path: Path) -> None:
     diagram = diagram_of(text)
     check_flowchart(diagram)
     assert diagram.endswith(
-        "  n1 --> n2\n  n2 --> n3\n  n3 --> n4\n  n4 --> n5\n"
+        "  n1 --> n2\n  n1 --> n3\n  n2 --> n3\n  n3 --> n4\n  n4 --> n5\n  n5 --> n6\n"
         "  classDef replace fill:#ffe7d1,stroke:#bc4c00,color:#4a1e00\n"
         "  classDef same fill:#f6f8fa,stroke:#8c959f,color:#24292f\n"
         "  classDef update fill:#fff8c5,stroke:#9a6700,color:#3d2a00\n"
-        "  class n1,n3 replace\n  class n5 same\n  class n2,n4 update\n"
-        "  style n4 stroke-width:4px\n"
+        "  class n2,n4 replace\n  class n6 same\n  class n1,n3,n5 update\n"
+        "  style n5 stroke-width:4px\n"
     )
     assert "<br/>replace (create-before-delete)<br/>no pod restart" in diagram
-    assert "**\\~ 2 to update, +- 2 to replace, 1 unchanged**" in text
+    assert "**\\~ 3 to update, +- 2 to replace, 1 unchanged**" in text
 
 
 def test_an_unchanged_env_entry_restarts_nothing(tmp_path: Path) -> None:
@@ -178,9 +183,9 @@ def test_a_deleted_resource_is_a_dashed_hop(tmp_path: Path) -> None:
     assert plan.main(["--compare", str(base), "--out", str(out)]) == 0
     diagram = diagram_of((out / "plan.md").read_text())
     nodes = check_flowchart(diagram)
-    assert nodes["n6"] == "t old-token<br/>delete<br/>no pod restart"
-    assert "  n1 -.-> n6\n" in diagram
-    assert "  class n6 delete\n" in diagram
+    assert nodes["n7"] == "t old-token<br/>delete<br/>no pod restart"
+    assert "  n1 -.-> n7\n" in diagram
+    assert "  class n7 delete\n" in diagram
 
 
 def test_labels_are_escaped_for_mermaid() -> None:
