@@ -1,13 +1,13 @@
-"""Two worlds at once: ./bin/e2e runs the scenarios on two pytest-xdist workers.
+"""Three worlds at once: ./bin/e2e runs the scenarios on three pytest-xdist workers.
 
 Why: most of an e2e minute is waiting (rollouts, ESO's sync, Argo CD's sync, a gateway's
-start), not computing, so two workers, each with its own control plane, world and stacks,
-finish the suite in about half the time on the same two cores. Modules that share state within
-the session stay on one worker: the canary search reads what the scenarios' stacks left, so it
-sits with them. GroupScheduling sends each group whole, in collection order, to one worker
-(xdist's own `--dist loadgroup` reads `xdist_group` marks, which pytest 9 leaves out of the
-node ids it schedules by: measured, its groups were split). Each worker writes its part of
-report.json; the controller merges the parts when both are done.
+start), not computing, so three workers, each with its own control plane, world and stacks,
+finish the suite in a fraction of the serial time on the same two cores. Modules that share
+state within the session stay on one worker: the canary search reads what the scenarios'
+stacks left, so it sits with them. GroupScheduling sends each group whole, in collection order,
+to one worker (xdist's own `--dist loadgroup` reads `xdist_group` marks, which pytest 9 leaves
+out of the node ids it schedules by: measured, its groups were split). Each worker writes its
+part of report.json; the controller merges the parts when all are done.
 """
 
 from __future__ import annotations
@@ -19,17 +19,22 @@ from typing import Any, TextIO
 
 from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
 
-# Module → the worker group it runs in, balanced by the modules' measured minutes; a module
-# not listed runs in group "b".
+# Module → the worker group it runs in, balanced by the modules' measured minutes (each group
+# about a third of the serial run); a module not listed runs in group "b". Group "a" holds the
+# scenarios whose stacks the canary search reads (cluster and git mode, verify, two stacks).
 GROUPS = {
     "test_control_plane": "a",
     "test_aws_standin": "a",
     "test_random_standin": "a",
     "test_scenarios": "a",
     "test_git_mode": "a",
-    "test_faults": "a",
     "test_two_stacks": "a",
+    "test_verify": "a",
     "test_secrets_scan": "a",
+    "test_runbook": "b",
+    "test_cli": "b",
+    "test_faults": "c",
+    "test_rollback": "c",
 }
 DEFAULT_GROUP = "b"
 
