@@ -1,9 +1,9 @@
-"""The PR workflow's pulumi/actions steps use the options the e2e's CLI preview runs with.
+"""CI's pulumi/actions steps use the options the e2e's CLI preview runs with.
 
 e2e/scenarios/test_cli.py runs `pulumi preview` with `e2e.harness.pr_preview.PR_PREVIEW` (the real
-analyzer on the
-policy pack); these tests fail when .github/workflows/preview.yml previews or applies with
-anything else, so the workflow cannot drift from what is tested.
+analyzer on the policy pack); these tests fail when .github/workflows/deploy.yml previews or
+applies, or drift.yml checks for drift, with anything else, so CI cannot drift from what is
+tested. No pull request's code runs pulumi (tests/test_workflow_trust.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e.harness.pr_preview import PR_PREVIEW, pulumi_action_steps
+from e2e.harness.pr_preview import DRIFT, PR_PREVIEW, WORKFLOWS, pulumi_action_steps
 
 
 def test_the_preview_step_uses_the_e2e_options() -> None:
@@ -33,6 +33,24 @@ def test_the_up_step_applies_the_same_stack_folder_and_pack() -> None:
 
 def test_only_those_two_jobs_run_pulumi() -> None:
     assert sorted(pulumi_action_steps()) == ["preview", "up"]
+
+
+def test_the_drift_preview_is_the_same_preview_refreshed_expecting_no_changes() -> None:
+    steps = pulumi_action_steps(DRIFT)
+    assert steps == {
+        "preview": {
+            "command": "preview",
+            **PR_PREVIEW.action_inputs(),
+            "refresh": True,
+            "expect-no-changes": True,
+        },
+        "verify": {},  # the CLI only, for ./bin/verify
+    }
+
+
+def test_no_pull_request_workflow_runs_pulumi() -> None:
+    for name in ("pull-request.yml", "plan-comment.yml"):
+        assert pulumi_action_steps(WORKFLOWS / name) == {}
 
 
 def test_the_e2e_types_what_the_action_runs() -> None:

@@ -1,11 +1,10 @@
-"""The pull request's `pulumi preview`, in one place: what .github/workflows/preview.yml gives
+"""CI's `pulumi preview`, in one place: what .github/workflows/deploy.yml (and drift.yml) give
 pulumi/actions, and what the e2e types.
 
-Why: the workflow runs on GitHub, where no test of this repository runs it; what can drift is
-its options. tests/test_pr_preview.py holds every pulumi/actions step of the workflow equal to
+Why: the workflows run on GitHub, where no test of this repository runs them; what can drift is
+their options. tests/test_pr_preview.py holds every pulumi/actions step of the workflows equal to
 `PR_PREVIEW`, and e2e/scenarios/test_cli.py runs `pulumi preview` with exactly these options (the
-real
-analyzer on the copied project), so the workflow previews what the e2e tested.
+real analyzer on the copied project), so CI previews what the e2e tested.
 """
 
 from __future__ import annotations
@@ -17,7 +16,9 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKFLOW = ROOT / ".github" / "workflows" / "preview.yml"
+WORKFLOWS = ROOT / ".github" / "workflows"
+WORKFLOW = WORKFLOWS / "deploy.yml"
+DRIFT = WORKFLOWS / "drift.yml"
 PULUMI_ACTION = "pulumi/actions@"
 
 

@@ -47,6 +47,7 @@ SCOPES = (
     Scope("docs/development.md"),
     Scope("docs/mutation-testing.md"),
     Scope("docs/equivalent-mutants.md"),
+    Scope("docs/ci.md"),
 )
 FENCE_LANGUAGES = ("bash", "sh", "shell")
 INLINE_PREFIXES = ("pulumi ", "kubectl -n ", "./bin/", "python3 -m ", "python -m ", "aws ", "git ")

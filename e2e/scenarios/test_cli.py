@@ -5,8 +5,8 @@ Nothing here goes through the Automation API's inline program: the CLI reads Pul
 runtime options and starts `__main__.py` through the language host beside it (the named
 stand-in, e2e/harness/standins/language_host), and the policy pack runs as the engine's real
 analyzer
-(through the host's RunPlugin). The preview's options are the PR workflow's
-(`e2e.harness.pr_preview.PR_PREVIEW`, held equal to .github/workflows/preview.yml by
+(through the host's RunPlugin). The preview's options are CI's
+(`e2e.harness.pr_preview.PR_PREVIEW`, held equal to .github/workflows/deploy.yml by
 tests/test_pr_preview.py). A fixture program that breaks a mandatory rule makes that same
 command fail, naming the rule.
 
