@@ -20,7 +20,7 @@ import pytest
 from git_bare_repo import BareRepo, git, isolated_git  # noqa: F401 - isolated_git is a fixture
 
 from stack.yaml_input import MANIFEST_LIMIT
-from stages.section.git.clone import GitError, GitFile, check_repo_url
+from stages.section.git.clone import GitError, GitFile, PushRefused, check_repo_url
 from stages.section.git.environment import PASSED, PASSED_PREFIXES
 from stages.section.git.repo import (
     MAX_PUSH_ATTEMPTS,
@@ -205,20 +205,59 @@ def test_a_directory_or_symlink_is_not_a_manifest(repo: BareRepo) -> None:
     )
 
 
-def test_a_remote_that_refuses_the_push_is_not_retried(repo: BareRepo) -> None:
+def test_a_remote_that_refuses_the_push_is_not_retried(repo: BareRepo, tmp_path: Path) -> None:
+    """A pre-receive hook (a protected branch) refuses: pushed once, with git's reason and the
+    server's words (the whole message: tests/process/test_git_protected_branch.py)."""
+    pushes = tmp_path / "pushes"
     hook = repo.bare / "hooks" / "pre-receive"
-    hook.write_text("#!/bin/sh\necho 'protected branch: use a pull request' >&2\nexit 1\n")
+    hook.write_text(f"#!/bin/sh\ncat >> '{pushes}'\necho 'use a pull request' >&2\nexit 1\n")
     hook.chmod(0o755)
+
+    with pytest.raises(PushRefused) as raised:
+        commit_edit(target(repo), append("x"), author=AUTHOR, message=MESSAGE)
+
+    message = str(raised.value)
+    assert message.startswith(
+        f"The server refused the push to {PATH} (branch main of {repo.url}): [remote rejected] "
+        "(pre-receive hook declined). Nothing was pushed, and pushing again would be refused "
+        "again. git said:\n    remote: use a pull request\n"
+    )
+    assert len(pushes.read_text().splitlines()) == 1
+    assert repo.count() == 1
+
+
+def test_a_server_that_fails_to_take_the_push_is_no_refusal(repo: BareRepo) -> None:
+    """The server could not unpack (here: larger than receive.maxInputSize): no branch rule to
+    be let through, so git's words and the generic hint, not the protected-branch ways out."""
+    git(repo.bare, "config", "receive.maxInputSize", "10")
 
     with pytest.raises(GitError) as raised:
         commit_edit(target(repo), append("x"), author=AUTHOR, message=MESSAGE)
 
+    assert not isinstance(raised.value, PushRefused)
     message = str(raised.value)
-    assert message.startswith(f"git push for {PATH} (branch main of {repo.url}) failed (exit 1): ")
-    assert "remote: protected branch: use a pull request" in message
-    assert message.endswith(
-        "Check that `git ls-remote <url>` works in this shell (ssh agent or credential helper), "
-        "then run the Pulumi command again."
+    assert message.startswith(f"Pushing to {PATH} (branch main of {repo.url}) failed (exit 1): ")
+    assert "remote: fatal: pack exceeds maximum allowed size" in message
+    assert repo.count() == 1
+
+
+def test_a_push_that_cannot_reach_the_server_blames_write_access_not_ls_remote(
+    repo: BareRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading worked (the clone), the push did not start: as with a read-only deploy key."""
+    monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
+    monkeypatch.setenv("GIT_CONFIG_KEY_0", "remote.origin.receivepack")
+    monkeypatch.setenv("GIT_CONFIG_VALUE_0", "/bin/false")
+
+    with pytest.raises(GitError) as raised:
+        commit_edit(target(repo), append("x"), author=AUTHOR, message=MESSAGE)
+
+    assert str(raised.value) == (
+        f"Pushing to {PATH} (branch main of {repo.url}) failed (exit 128): fatal: Could not "
+        "read from remote repository. Please make sure you have the correct access rights and "
+        "the repository exists. Reading worked, so check that the credential git uses in this "
+        "shell (ssh agent or credential helper) may write to branch main (a read-only deploy "
+        "key may not), then run the Pulumi command again."
     )
     assert repo.count() == 1
 

@@ -27,6 +27,7 @@ from typing import Any
 from stack.config_issues import set_command
 from stack.yaml_input import MANIFEST_LIMIT
 from stages.section.git.environment import NO_HOOKS, git_environment
+from stages.section.git.push_refusal import ref_status, refusal_message
 from stages.section.git.repo_url import redact_url, url_problem
 
 GIT_TIMEOUT_SECONDS = 120
@@ -35,6 +36,11 @@ _REGULAR_FILES = ("100644", "100755")
 
 class GitError(RuntimeError):
     """A git command failed; the message says which, why, and never holds a URL's userinfo."""
+
+
+class PushRefused(GitError):
+    """The server refused the push (a protected branch, a hook): nothing was pushed, and
+    pushing again cannot help."""
 
 
 @dataclass(frozen=True)
@@ -159,17 +165,25 @@ class Clone:
         ).strip()
 
     def push(self, commit: str) -> bool:
-        """True when pushed; False when someone else pushed first (the branch moved on)."""
-        refspec = f"{commit}:refs/heads/{self._file.branch}"
-        result = self._run(["push", "--porcelain", "origin", refspec], doing="push")
+        """True when pushed; False when someone else pushed first (the branch moved on).
+        Raises PushRefused when the server refused it (stages.section.git.push_refusal)."""
+        ref = f"refs/heads/{self._file.branch}"
+        result = self._run(["push", "--porcelain", "origin", f"{commit}:{ref}"], doing="push")
         if result.returncode == 0:
             return True
-        behind = any(
-            line.startswith("!\t") and ("(fetch first)" in line or "(non-fast-forward)" in line)
-            for line in result.stdout.decode(errors="replace").splitlines()
-        )
-        if behind:
+        status = ref_status(result.stdout.decode(errors="replace"), ref)
+        if status is not None and status.behind:
             return False
+        if status is not None and status.refused:
+            raise PushRefused(
+                refusal_message(
+                    source=self._file.source,
+                    repo=self._file.repo,
+                    branch=self._file.branch,
+                    reason=status.reason,
+                    stderr=result.stderr.decode(errors="replace"),
+                )
+            )
         raise self._failure("push", result)
 
     def _git(self, *args: str, **options: Any) -> str:
@@ -224,6 +238,14 @@ class Clone:
             return GitError(
                 f"Branch {self._file.branch} does not exist in {redact_url(self._file.repo)}. "
                 f"Create it, or fix `{set_command(('section', 'git', 'branch'), '<branch>')}`."
+            )
+        if doing == "push":  # it could read the branch: the clone before it worked
+            return GitError(
+                f"Pushing to {self._file.source} failed (exit {result.returncode}): "
+                f"{said.rstrip('.')}. "
+                "Reading worked, so check that the credential git uses in this shell (ssh "
+                f"agent or credential helper) may write to branch {self._file.branch} (a "
+                "read-only deploy key may not), then run the Pulumi command again."
             )
         return GitError(
             f"git {doing} for {self._file.source} failed (exit {result.returncode}): {said}. "

@@ -4,7 +4,9 @@ and commit an edit of it on top of that head.
 How git is run, and why the user's own (no credential of the stack's, no hooks, no prompt, no
 URL userinfo in any message), is stages.section.git.clone. A push that is not a fast forward
 means someone else pushed first: the branch is fetched again and the edit redone on their
-commit (checks included), a bounded number of times, so their commit is never lost.
+commit (checks included), a bounded number of times, so their commit is never lost. A push the
+server refuses (a protected branch, a pre-receive hook) is no race: it fails at once, saying
+why and the ways out (stages.section.git.push_refusal).
 """
 
 from __future__ import annotations
