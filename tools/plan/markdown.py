@@ -33,7 +33,7 @@ ACTION_STYLE = {
     "same": "fill:#f6f8fa,stroke:#8c959f,color:#24292f",
 }
 RESTART_STYLE = "stroke-width:4px"
-# The name the PR workflow gives the uploaded output folder (.github/workflows/preview.yml).
+# The name the PR workflow gives the uploaded output folder (.github/workflows/pull-request.yml).
 ARTIFACT_NAME = "offline-plan"
 
 
