@@ -659,13 +659,17 @@ def _http_ok(url: str, ca_file: Path | None = None, token: str | None = None) ->
     """GET ``url``: 200 means ready, anything else (refused, TLS not up yet, 5xx) not yet.
 
     HTTPS is verified against the component's own self-signed bundle, which appears in its
-    cert dir once it has generated it.
+    cert dir once it has generated it: a bundle still being written (empty, or cut short; seen
+    with three e2e workers on two cores) is not ready yet either.
     """
     context = None
     if url.startswith("https://"):
         if ca_file is None or not ca_file.exists():
             return False
-        context = ssl.create_default_context(cafile=str(ca_file))
+        try:
+            context = ssl.create_default_context(cafile=str(ca_file))
+        except ssl.SSLError:
+            return False
     request = urllib.request.Request(url)  # noqa: S310 (http/https to loopback only)
     if token:
         request.add_header("Authorization", f"Bearer {token}")
