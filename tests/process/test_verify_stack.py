@@ -165,12 +165,10 @@ def test_a_secret_or_invalid_setting_stops_the_check_with_the_fix() -> None:
 
 def test_the_role_grants_exactly_the_reads_verify_makes() -> None:
     settings = settings_from_config({}, "dev")
-    role, store = verify_permissions.rbac(settings)
+    role, binding, store, store_binding = verify_permissions.rbac(settings)
     assert role["kind"] == "Role"
     assert role["metadata"] == {"name": "openclaw-cron-webhook-verify", "namespace": "openclaw"}
     assert role["rules"] == [
-        {"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["openclaw-config"],
-         "verbs": ["get"]},
         {"apiGroups": [""], "resources": ["secrets"],
          "resourceNames": ["openclaw-cron-webhook-r1"], "verbs": ["get"]},
         {"apiGroups": ["external-secrets.io"], "resources": ["externalsecrets"],
@@ -178,17 +176,24 @@ def test_the_role_grants_exactly_the_reads_verify_makes() -> None:
         {"apiGroups": ["apps"], "resources": ["deployments"], "resourceNames": ["openclaw"],
          "verbs": ["get"]},
         {"apiGroups": [""], "resources": ["pods"], "verbs": ["list"]},
+        {"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["openclaw-config"],
+         "verbs": ["get"]},
     ]  # fmt: skip
+    assert (binding["kind"], binding["roleRef"]["name"]) == (
+        "RoleBinding",
+        role["metadata"]["name"],
+    )
     assert store["kind"] == "ClusterRole"
     assert store["rules"] == [
         {"apiGroups": ["external-secrets.io"], "resources": ["clustersecretstores"],
          "resourceNames": ["parameterstore"], "verbs": ["get"]}
     ]  # fmt: skip
+    assert store_binding["kind"] == "ClusterRoleBinding"
     namespaced = settings_from_config(
         {"openclaw-cron-webhook:externalSecret": ('{"storeKind": "SecretStore"}', False)}, "dev"
     )
-    (only,) = verify_permissions.rbac(namespaced)
-    assert only["rules"][-1]["resources"] == ["secretstores"]
+    only, _ = verify_permissions.rbac(namespaced)
+    assert only["rules"][2]["resources"] == ["secretstores"]
 
 
 @pytest.mark.parametrize(
@@ -238,7 +243,12 @@ def test_the_printed_permissions_parse_and_use_the_known_parameter_arn() -> None
     arn = "arn:aws:ssm:eu-west-1:123456789012:parameter/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
     text = verify_permissions.render(settings, "dev", "eu-west-1", arn)
     rbac, iam = text.split("\n# AWS IAM policy for verify's identity:\n")
-    assert [doc["kind"] for doc in yaml.safe_load_all(rbac)] == ["Role", "ClusterRole"]
+    assert [doc["kind"] for doc in yaml.safe_load_all(rbac)] == [
+        "Role",
+        "RoleBinding",
+        "ClusterRole",
+        "ClusterRoleBinding",
+    ]
     statements = json.loads(iam)["Statement"]
     assert [s["Sid"] for s in statements] == ["ReadTheTokenParameter", "DescribeParameters"]
     assert statements[0]["Resource"] == arn
