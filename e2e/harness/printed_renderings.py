@@ -92,6 +92,9 @@ RENDERINGS: dict[str, tuple[str, ...]] = {
         f"pulumi config set --path '{P}:namespace' openclaw --stack {{stack}}",
     ),
     "pulumi config --stack {fix_stack}": ("pulumi config --stack {stack}",),
+    "pulumi config set --path '{key}' <value> --stack {stack.name}": (
+        f"pulumi config set --path '{P}:namespace' openclaw --stack {{stack}}",
+    ),
 }
 
 # What a message leaves for the reader to fill in, and what the e2e fills in.
