@@ -4,8 +4,10 @@ repository (`section.target: git`), so self-heal delivers it instead of revertin
 preview (what a reviewer sees) → up (the commit lands after the env rollout; Argo CD delivers
 it; it stays through several self-heal periods; the materialised pod's OpenClaw delivers with
 moto's token) → a no-op preview (0 changes) → a config-only change (one commit, no rollout) →
-an unrelated commit between preview and up (kept; our push still lands) → destroy (the repo's
-file byte for byte as before, the cluster as seeded, Argo CD Synced).
+an unrelated commit between preview and up (kept; our push still lands) → the branch protected
+(a pre-receive hook refuses: up fails before it waits, saying why and the ways out; nothing
+committed) → destroy (the repo's file byte for byte as before, the cluster as seeded, Argo CD
+Synced).
 
 Each test reads as given → when → then, as in test_scenarios.py (verdicts:
 `e2e.harness.verdicts`).
@@ -15,14 +17,18 @@ from __future__ import annotations
 
 import json
 import statistics
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pulumi import automation as auto
 
 from e2e.harness import verdicts as then
 from e2e.harness.control_plane import ControlPlane
+from e2e.harness.git_remote import GitRemote
 from e2e.harness.gitops_observe import Timeline
 from e2e.harness.given import ENV_NAME, PROJECT, new_stack
 from e2e.harness.materialise import deliver_from_materialised_pod
@@ -214,6 +220,61 @@ def test_an_unrelated_commit_between_preview_and_up_is_kept(
     log = world.repo.log()
     assert log[1].startswith(theirs[:7]), log
     assert then.live_section(view)["sessionRetention"] == "3d"
+
+
+GH006 = "GH006: Protected branch update failed for refs/heads/main."
+
+
+@contextmanager
+def protected(repo: GitRemote, pushes: Path) -> Iterator[None]:
+    """The branch protected as GitHub protects it: a pre-receive hook that records each push
+    it is offered and refuses it; removed afterwards, so the world's later commits land."""
+    hook = repo.bare / "hooks" / "pre-receive"
+    hook.write_text(f"#!/bin/sh\ncat >> '{pushes}'\necho '{GH006}' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    try:
+        yield
+    finally:
+        hook.unlink()
+
+
+def test_git_mode_up_to_a_protected_branch_fails_before_waiting_saying_why(
+    driver: StackDriver,
+    view: ClusterView,
+    world: World,
+    tmp_path: Path,
+    git_report: dict[str, Any],
+) -> None:
+    """Issue 29, item 4: the server refuses the push; up fails at once (one push, no wait),
+    with git's remote: line, the repository and branch, and the two ways out."""
+    before, revision = world.repo.head(), view.revision()
+    driver.set_config({f"{PROJECT}:cron.sessionRetention": "4d"})
+    pushes = tmp_path / "pushes"
+    started = time.monotonic()
+
+    with protected(world.repo, pushes), pytest.raises(auto.CommandError) as raised:
+        driver.up("up (git mode, the branch protected)")
+
+    git_report["protected_branch_up_s"] = round(time.monotonic() - started, 1)
+    said = " ".join(str(raised.value).split())  # the CLI indents a diagnostic's lines
+    for words in (
+        f"The server refused the push to {CONFIGMAP_FILE} (branch main of {world.repo.url}): "
+        "[remote rejected] (pre-receive hook declined). Nothing was pushed",
+        f"git said: remote: {GH006} Repository {world.repo.url}, branch main:",
+        "a deploy key with write access that the branch's protection lets through",
+        "another branch that your GitOps controller tracks",
+        "`pulumi config set --path 'openclaw-cron-webhook:section.git.branch' <branch>`",
+    ):
+        assert words in said, said
+    assert "pushed commit" not in said  # the provider failed before its wait
+    assert len(pushes.read_text().splitlines()) == 1  # no retry
+    assert world.repo.head() == before
+    then.rollouts_since(view, revision, 0)
+    assert then.live_section(view)["sessionRetention"] == "3d"
+    git_report["protected_branch_error"] = [
+        line.strip() for line in str(raised.value).splitlines() if "remote:" in line
+    ]
+    driver.set_config({f"{PROJECT}:cron.sessionRetention": "3d"})  # the stack as it is
 
 
 def test_git_mode_destroy_restores_the_file_byte_for_byte_and_the_world(
