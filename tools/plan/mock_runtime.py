@@ -199,9 +199,12 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     parent=request.parent,
                     inputs=_unwrap_secrets(wire),
                     wire_inputs=wire,
-                    dependencies=list(request.dependencies),
+                    # The SDK gathers both from sets of resources: their order is the memory
+                    # layout's, not the program's (it varied between runs of one process).
+                    dependencies=sorted(request.dependencies),
                     property_dependencies={
-                        prop: list(deps.urns) for prop, deps in request.propertyDependencies.items()
+                        prop: sorted(deps.urns)
+                        for prop, deps in request.propertyDependencies.items()
                     },
                     retain_on_delete=bool(request.retainOnDelete),
                     delete_before_replace=bool(request.deleteBeforeReplace),
