@@ -232,8 +232,9 @@ def _settings(config: Mapping[str, Any]) -> Settings:
     )
 
 
-def _decode(top: str, value: Any) -> Any:
-    """Pulumi hands every config value over as a string; structured ones are JSON."""
+def decoded(top: str, value: Any) -> Any:
+    """Pulumi hands every config value over as a string; structured ones are JSON. (Also how
+    verify and ./bin/permissions read a stack's values: the program's own decoding.)"""
     if top == "namespace" or not isinstance(value, str):
         return value
     try:
@@ -254,7 +255,7 @@ def raw_config(namespace: str = PROJECT) -> dict[str, Any]:
     for full in sorted(keys):
         if full.startswith(prefix):
             top = full[len(prefix) :]
-            raw[top] = _decode(top, pulumi.runtime.get_config(full))
+            raw[top] = decoded(top, pulumi.runtime.get_config(full))
     return raw
 
 

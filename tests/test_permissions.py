@@ -301,3 +301,19 @@ def test_a_bad_stack_file_or_setting_is_one_message_and_status_2(
     with pytest.raises(SystemExit):
         app.main(["--aws-account-id", "12"])
     assert "an account id is 12 digits" in capsys.readouterr().err
+
+
+def test_values_as_pulumi_config_set_writes_them_are_read_as_the_program_reads_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`pulumi config set --path 'P:enabled' true` stores the text "true": the program decodes
+    it (stack.settings.decoded), so the permissions are those of the file that says `true`."""
+    as_set = tmp_path / "set" / "Pulumi.dev.yaml"
+    as_set.parent.mkdir()
+    document = yaml.safe_load(REFERENCE.read_text())
+    document["config"]["openclaw-cron-webhook:enabled"] = "true"
+    as_set.write_text(yaml.safe_dump(document))
+
+    assert printed(["--stack-file", str(as_set)], capsys) == printed(
+        ["--stack-file", str(REFERENCE)], capsys
+    )

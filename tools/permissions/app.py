@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 from stack.permissions import PARTS, render
-from stack.settings import PROJECT, ConfigError, parse_settings
+from stack.settings import PROJECT, ConfigError, decoded, parse_settings
 from stages.permissions import ROLES, Role, Scope
 from tools.plan.errors import PlanError
 from tools.plan.stack_file import Stack, load_stack
@@ -81,7 +81,11 @@ def scope_of(stack: Stack, account: str | None) -> Scope:
             "sensitive (pulumi up refuses it too)\n"
             f"  fix: pulumi config set --path '{key}' <value> --stack {stack.name}   (no --secret)"
         )
-    raw = {key[len(prefix) :]: value for key, value in values.items() if key.startswith(prefix)}
+    raw = {
+        key[len(prefix) :]: decoded(key[len(prefix) :], value)
+        for key, value in values.items()
+        if key.startswith(prefix)
+    }
     try:
         settings = parse_settings(raw)
     except ConfigError as error:

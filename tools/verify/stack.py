@@ -22,7 +22,7 @@ from typing import Any
 
 from pulumi import automation as auto
 
-from stack.settings import PROJECT, ConfigError, Settings, parse_settings
+from stack.settings import PROJECT, ConfigError, Settings, decoded, parse_settings
 from stages.hop import CannotRead
 from stages.kube_connection import KubeTarget
 from stages.redaction import Redactor
@@ -69,7 +69,7 @@ def settings_from_config(config: Mapping[str, tuple[str, bool]], fix_stack: str)
                 "(pulumi up fails the same way)",
                 f"pulumi config set --path '{key}' <value> --stack {fix_stack}   (no --secret)",
             )
-        raw[top] = value if top == "namespace" else _decoded(value)
+        raw[top] = decoded(top, value)
     try:
         return parse_settings(raw)
     except ConfigError as error:
@@ -78,14 +78,6 @@ def settings_from_config(config: Mapping[str, tuple[str, bool]], fix_stack: str)
             "\n".join(issue.render() for issue in error.issues),
             f"pulumi config --stack {fix_stack}   (then run the fix: printed for each key)",
         ) from None
-
-
-def _decoded(value: str) -> Any:
-    """Pulumi hands every value over as text; structured ones (`--path`) are JSON."""
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value
 
 
 def read_stack(name: str | None, project_dir: Path, redactor: Redactor) -> StackView:
