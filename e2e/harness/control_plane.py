@@ -49,7 +49,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 
-from e2e.harness import parallel
+from e2e.harness import identities, parallel
+from e2e.harness.identities import Identity
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -57,12 +58,10 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 # A real region name: ESO and the SDKs resolve endpoints and sign requests per region, and
 # moto keeps one state per region, so every client must use this one.
 REGION = "ap-northeast-1"
-# moto accepts any credentials and files everything under its default account 123456789012,
-# so every client (ESO through the store's Secret, boto3, the Pulumi stand-in) sees one state.
-AWS_ACCESS_KEY_ID = "AKIAE2EFAKEACCESSKEY"
-AWS_SECRET_ACCESS_KEY = "e2e-fake-secret-access-key-not-a-real-one"
-
-ADMIN_USER = "e2e-admin"
+# moto files everything under its default account 123456789012, so every client (ESO through
+# the store's Secret, boto3, the Pulumi stand-in) sees one state; each signs with its own user's
+# keys, which moto checks (e2e.harness.identities).
+ADMIN_USER = identities.ADMIN
 SERVICE_CIDR = "10.96.0.0/16"
 POD_CIDR = "10.244.0.0/24"
 KWOK_NODE = "kwok-node-0"
@@ -131,10 +130,13 @@ class ControlPlane:
     server: str
     token: str
     moto_endpoint: str
+    identities: dict[str, Identity]
     region: str = REGION
-    aws_access_key_id: str = AWS_ACCESS_KEY_ID
-    aws_secret_access_key: str = AWS_SECRET_ACCESS_KEY
     processes: list[Process] = field(default_factory=list)
+
+    @property
+    def admin(self) -> Identity:
+        return self.identities[ADMIN_USER]
 
     @property
     def pids(self) -> dict[str, int]:
@@ -146,7 +148,13 @@ class ControlPlane:
 
     def ssm_client(self) -> Any:
         """A boto3 SSM client on moto (boto3 is untyped, hence Any)."""
-        return _ssm_client(self.moto_endpoint)
+        return _ssm_client(self.moto_endpoint, self.admin)
+
+    def iam_client(self) -> Any:
+        """A boto3 IAM client on moto, as the administrator (grants the roles' policies)."""
+        return boto3.client(
+            "iam", endpoint_url=self.moto_endpoint, region_name=self.region, **_keys(self.admin)
+        )
 
     def aws_env(self) -> dict[str, str]:
         """Environment that points AWS clients at moto: the generic endpoint variable for
@@ -157,8 +165,7 @@ class ControlPlane:
             "AWS_STS_ENDPOINT": self.moto_endpoint,
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,
-            "AWS_ACCESS_KEY_ID": self.aws_access_key_id,
-            "AWS_SECRET_ACCESS_KEY": self.aws_secret_access_key,
+            **self.admin.aws_env(),
             "AWS_EC2_METADATA_DISABLED": "true",
         }
 
@@ -205,7 +212,7 @@ class ControlPlane:
                 self.run_dir / "pki" / "apiserver" / "apiserver.crt",
                 self.token,
             ),
-            "moto": lambda: _ssm_answers(self.moto_endpoint),
+            "moto": lambda: _ssm_answers(self.moto_endpoint, self.admin),
         }[name]
         launcher = Launcher(run_dir=self.run_dir, survive_parent=old.survive_parent)
         new = launcher.launch(name, old.argv, old.extra_env)
@@ -298,7 +305,8 @@ def _bring_up(bin_dir: Path, run_dir: Path, launcher: Launcher) -> ControlPlane:
     ports = Ports(*free_ports(7))
     pki = run_dir / "pki"
     token = secrets.token_hex(24)
-    _write_credentials(pki, token)
+    users = identities.new(token)
+    _write_credentials(pki, users)
     server = f"https://127.0.0.1:{ports.apiserver}"
     moto_endpoint = f"http://127.0.0.1:{ports.moto}"
 
@@ -308,8 +316,8 @@ def _bring_up(bin_dir: Path, run_dir: Path, launcher: Launcher) -> ControlPlane:
     apiserver = launcher.launch("kube-apiserver", _apiserver_argv(bin_dir, run_dir, ports))
     # moto imports for ~1 s and builds its SSM backend on first use (~2 s): both happen while
     # the API server initialises.
-    moto = launcher.launch("moto", _moto_argv(ports.moto))
-    launcher.await_ready(moto, lambda: _ssm_answers(moto_endpoint))
+    moto = launcher.launch("moto", _moto_argv(ports.moto), _moto_env(run_dir, users))
+    launcher.await_ready(moto, lambda: _ssm_answers(moto_endpoint, users[ADMIN_USER]))
     serving_bundle = pki / "apiserver" / "apiserver.crt"
     launcher.await_ready(apiserver, lambda: _http_ok(f"{server}/readyz", serving_bundle, token))
     kubeconfig = _write_kubeconfig(run_dir, server, _extract_ca(serving_bundle), token)
@@ -319,6 +327,7 @@ def _bring_up(bin_dir: Path, run_dir: Path, launcher: Launcher) -> ControlPlane:
         server=server,
         token=token,
         moto_endpoint=moto_endpoint,
+        identities=users,
         processes=launcher.processes,
     )
 
@@ -443,7 +452,24 @@ def _kwok_argv(bin_dir: Path, run_dir: Path) -> list[str]:
 
 
 def _moto_argv(port: int) -> list[str]:
-    return [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    return [
+        sys.executable,
+        "-m",
+        "e2e.harness.standins.moto_iam",
+        "-H",
+        "127.0.0.1",
+        "-p",
+        str(port),
+    ]
+
+
+def _moto_env(run_dir: Path, users: dict[str, Identity]) -> dict[str, str]:
+    """The users moto creates (and re-creates at a restart: same file), and the harness on
+    moto's import path."""
+    path = run_dir / "pki" / "moto-users.json"
+    path.write_text(identities.moto_users(users.values()))
+    path.chmod(0o600)
+    return {"PYTHONPATH": str(REPO), "MOTO_IAM_USERS": str(path)}
 
 
 def _eso_argv(bin_dir: Path, ports: Ports) -> list[str]:
@@ -584,11 +610,14 @@ def free_ports(count: int) -> list[int]:
 # --- files: credentials, kubeconfig, the record of what runs ---------------------------------
 
 
-def _write_credentials(pki: Path, token: str) -> None:
-    """The admin token (group system:masters: every controller here acts as cluster admin)
-    and the service-account signing key pair the API server insists on."""
+def _write_credentials(pki: Path, users: dict[str, Identity]) -> None:
+    """The users' tokens (the admin in group system:masters: every controller here acts as
+    cluster admin; one user per role, e2e.harness.identities) and the service-account signing
+    key pair the API server insists on."""
     pki.mkdir(parents=True, exist_ok=True)
-    (pki / "tokens.csv").write_text(f"{token},{ADMIN_USER},{ADMIN_USER},system:masters\n")
+    (pki / "tokens.csv").write_text(
+        identities.token_file(u for u in users.values() if u.kube_groups)
+    )
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     (pki / "sa.key").write_bytes(
         key.private_bytes(
@@ -680,21 +709,22 @@ def _http_ok(url: str, ca_file: Path | None = None, token: str | None = None) ->
         return False
 
 
-def _ssm_client(endpoint: str) -> Any:
-    return boto3.client(
-        "ssm",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id=AWS_ACCESS_KEY_ID,
-        aws_secret_access_key=AWS_SECRET_ACCESS_KEY,
-    )
+def _ssm_client(endpoint: str, user: Identity) -> Any:
+    return boto3.client("ssm", endpoint_url=endpoint, region_name=REGION, **_keys(user))
 
 
-def _ssm_answers(endpoint: str) -> bool:
+def _keys(user: Identity) -> dict[str, str]:
+    return {
+        "aws_access_key_id": user.access_key_id,
+        "aws_secret_access_key": user.secret_access_key,
+    }
+
+
+def _ssm_answers(endpoint: str, user: Identity) -> bool:
     """A real SSM call, not just moto's HTTP port: moto builds its SSM backend for a region
     on first use (~2 s), and this way that happens while the API server starts."""
     try:
-        _ssm_client(endpoint).describe_parameters(MaxResults=1)
+        _ssm_client(endpoint, user).describe_parameters(MaxResults=1)
     except (BotoCoreError, ClientError):
         return False
     return True

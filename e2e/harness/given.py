@@ -34,8 +34,9 @@ def new_stack(
     work: Path, go_bin_dir: Path, name: str, control_plane: ControlPlane, kubeconfig: Path
 ) -> StackDriver:
     """A new stack of the project in `work`, reaching the cluster through `kubeconfig` and AWS
-    through moto (with the fake keys moto accepts), as a user's shell would point the CLI, with
-    git's credentials in it as a user would give them."""
+    through moto (as moto's administrator: `StackDriver.run_by` hands an operation to a role's
+    identity), as a user's shell would point the CLI, with git's credentials in it as a user
+    would give them."""
     return StackDriver.create(
         work,
         go_bin_dir,
@@ -43,9 +44,9 @@ def new_stack(
         {
             "KUBECONFIG": str(kubeconfig),
             "AWS_ENDPOINT_URL": control_plane.moto_endpoint,
-            "AWS_ACCESS_KEY_ID": "testing",
+            **control_plane.admin.aws_env(),
             "AWS_REGION": control_plane.region,
-            # The secret access key and git's credentials are canaries (e2e.harness.secrets_scan).
+            # git's credentials are canaries (e2e.harness.secrets_scan).
             **RECORDER.stack_env(),
         },
     )

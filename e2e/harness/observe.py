@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 from kubernetes import client
 
 from stages.env_entry.pod_spec import pods_referencing, secret_ref
@@ -117,17 +116,6 @@ class ClusterView:
                 name: str | None = secret_ref(item).get("name")
                 return name
         return None
-
-
-def ssm_client(endpoint: str, region: str) -> Any:
-    """boto3 against moto (the stand-in for AWS), with moto's accepted dummy credentials."""
-    return boto3.client(
-        "ssm",
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",  # moto accepts any credentials
-    )
 
 
 def ssm_parameter(ssm: Any, name: str) -> dict[str, Any] | None:

@@ -7,12 +7,14 @@ quotes the environment, a child's argv, a read-back stored in the state). Each c
 unique to the session, so a hit is never a coincidence.
 
 Where the canaries go (what a user's shell holds while running the stack):
-- `AWS_SECRET_ACCESS_KEY` (moto accepts any key) and `PULUMI_CONFIG_PASSPHRASE` (the throwaway
-  state's passphrase is a canary), for every stack of the e2e;
+- `PULUMI_CONFIG_PASSPHRASE` (the throwaway state's passphrase is a canary), for every stack
+  of the e2e, and every AWS secret access key (moto checks them: each identity's, made fresh
+  each session by e2e.harness.identities, so as unique as a canary);
 - the git credential, given the supported ways (docs/operations.md): a credential helper
   configured through `GIT_CONFIG_*` whose store file holds a token, and a token that is only in
   an environment variable (`GH_TOKEN`), which must not reach git;
-- the kubeconfig's user token: the control plane's real bearer token (`ControlPlane.token`);
+- the kubeconfigs' user tokens: the control plane's real bearer tokens (the admin's and each
+  role's);
 - the webhook token itself (registered from each `up`'s outputs), whose plaintext may be only in
   the SSM parameter's value and the Secret's data, neither of which is a place searched here;
 - a literal token pasted by hand into `cron.webhookToken` before a refresh (`LITERAL_TOKEN`).
@@ -45,7 +47,6 @@ import yaml
 from kubernetes import client
 
 _SUFFIX = secrets.token_hex(8)
-AWS_SECRET_ACCESS_KEY = f"canary-aws-secret-{_SUFFIX}"
 PASSPHRASE = f"canary-passphrase-{_SUFFIX}"
 GIT_TOKEN = f"canary-git-helper-token-{_SUFFIX}"
 GH_TOKEN = f"canary-gh-env-token-{_SUFFIX}"
@@ -79,7 +80,6 @@ class Recorder:
 
     def __post_init__(self) -> None:
         for name, value in {
-            "AWS_SECRET_ACCESS_KEY": AWS_SECRET_ACCESS_KEY,
             "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
             "git credential helper's token": GIT_TOKEN,
             "GH_TOKEN": GH_TOKEN,
@@ -123,13 +123,12 @@ class Recorder:
         self.operations.setdefault(mode, set()).add(operation)
 
     def stack_env(self) -> dict[str, str]:
-        """What a user's shell holds for the stack: the AWS key, git's credential helper (its
-        store file holds the token), and a token only in the environment."""
+        """What a user's shell holds for the stack: git's credential helper (its store file
+        holds the token), and a token only in the environment."""
         store = self.home / "git-credentials"
         store.write_text(f"https://x-access-token:{GIT_TOKEN}@github.com\n")
         store.chmod(0o600)
         return {
-            "AWS_SECRET_ACCESS_KEY": AWS_SECRET_ACCESS_KEY,
             "GH_TOKEN": GH_TOKEN,
             "GIT_CONFIG_COUNT": "1",
             "GIT_CONFIG_KEY_0": "credential.helper",

@@ -190,6 +190,16 @@ def program() -> None:
     runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
 
 
+# Which role's identity runs each kind of operation (docs/ci.md): preview and refresh read only.
+ROLE_OF = {
+    "preview": "preview",
+    "refresh": "preview",
+    "up": "deployer",
+    "destroy": "deployer",
+    "verify": "verify",
+}
+
+
 @dataclass(frozen=True)
 class Step:
     """One resource step the engine announced: what it does, to what, with which inputs.
@@ -222,6 +232,13 @@ class StackDriver:
     stack: auto.Stack
     env: dict[str, str]
     operations: list[Operation] = field(default_factory=list)
+    # Issue 29, item 3: role -> what its identity puts in the environment (KUBECONFIG, AWS
+    # keys), once `run_by_roles`; each operation then runs as the role ROLE_OF names, after
+    # `grant` gave the roles what ./bin/permissions prints for the stack file as it is.
+    roles: dict[str, dict[str, str]] = field(default_factory=dict)
+    grant: Callable[[Path], None] | None = None
+    ran_as: list[dict[str, str]] = field(default_factory=list)
+    _granted_for: str | None = None
 
     @classmethod
     def create(
@@ -243,6 +260,27 @@ class StackDriver:
         )
         return cls(project, stack, env)
 
+    def run_by_roles(self, roles: dict[str, dict[str, str]], grant: Callable[[Path], None]) -> None:
+        self.roles, self.grant = roles, grant
+
+    @property
+    def stack_file(self) -> Path:
+        return self.project / f"Pulumi.{self.stack.name}.yaml"
+
+    def env_of(self, kind: str) -> dict[str, str]:
+        """The environment `kind` (preview, refresh, up, destroy, verify) runs with: the
+        stack's, with its role's identity over it once the stack runs by roles; the
+        roles granted first if the stack file changed since they last were."""
+        role = ROLE_OF.get(kind)
+        if not self.roles or role is None:
+            return self.env
+        text = self.stack_file.read_text()
+        if self.grant is not None and text != self._granted_for:
+            self.grant(self.stack_file)
+            self._granted_for = self.stack_file.read_text()
+        self.ran_as.append({"role": role, "step": kind})
+        return {**self.env, **self.roles[role]}
+
     def set_config(self, values: dict[str, Any]) -> None:
         """`pulumi config set --path` for each key: exactly what a user would type."""
         for key, value in values.items():
@@ -250,8 +288,10 @@ class StackDriver:
             self.stack.set_config(key, auto.ConfigValue(value=text), path=True)
 
     def cli(self, *args: str, timeout: float = 900.0) -> CliRun:
-        """`pulumi ARGS` typed in the project folder (the selected stack is this one)."""
-        return run_command(["pulumi", *args], self.env, self.project, timeout)
+        """`pulumi ARGS` typed in the project folder (the selected stack is this one), by the
+        operation's role when the stack runs by roles."""
+        env = self.env_of(args[0]) if args else self.env
+        return run_command(["pulumi", *args], env, self.project, timeout)
 
     def keep_lines(self) -> list[str]:
         return keep_lines(self.env, self.project, self.stack.name)
@@ -276,6 +316,9 @@ class StackDriver:
                 name = meta.urn.rsplit("::", 1)[-1]
                 steps.append(Step(str(meta.op.value), meta.type, name, inputs))
 
+        self.stack.workspace.env_vars = self.env_of(kind)
+        if self.roles:
+            self.ran_as[-1]["step"] = name
         started = time.monotonic()
         place = f"stack {self.stack.name}: {name}"
         try:
@@ -405,6 +448,12 @@ class Report:
     # CI's preview and up), per mode (cluster, git): steps [{step, commit, operations,
     # refused, rollouts, world_as_seeded, repo_file_as_seeded (git), seconds}], seconds.
     rollback: dict[str, Any] = field(default_factory=dict)
+    # Issue 29, item 3 (e2e.harness.grants): per mode (cluster, git), each role's rules as
+    # granted and the steps run with them ({roles, runs}); samples: [{removed, step, error}].
+    permissions: dict[str, Any] = field(default_factory=dict)
+    # Issue 29, item 5: drift.yml's checks after an out-of-band change, by the read-only roles:
+    # [{mode, change, preview_exit, verify_exit, failed_hops}].
+    drift: list[dict[str, Any]] = field(default_factory=list)
 
     def step(self, name: str, ok: bool, seconds: float) -> None:
         self.steps.append({"name": name, "ok": ok, "seconds": round(seconds, 2)})

@@ -35,6 +35,7 @@ from kubernetes import client
 from e2e.harness.argocd import SYNC_POLICY, ArgoCD
 from e2e.harness.control_plane import REPO, ControlPlane, apply, get, wait_until
 from e2e.harness.git_remote import GitRemote
+from e2e.harness.identities import EXTERNAL_SECRETS
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 # The one document every layer tests: valid for the pinned OpenClaw (2026.9.6), Phase 1 done.
@@ -253,14 +254,15 @@ def _external_secret_path(namespace: str, name: str) -> str:
 
 
 def _store_manifests(plane: ControlPlane) -> list[dict[str, Any]]:
-    """The store's namespace, credentials Secret (the control plane's fake AWS keys) and the
-    ClusterSecretStore (the control plane's region)."""
+    """The store's namespace, credentials Secret (the keys of External Secrets' own IAM user in
+    moto) and the ClusterSecretStore (the control plane's region)."""
     manifests = _load(FIXTURES / "secret-store.yaml")
+    user = plane.identities[EXTERNAL_SECRETS]
     for manifest in manifests:
         if manifest["kind"] == "Secret":
             manifest["data"] = {
-                "access-key-id": _b64(plane.aws_access_key_id),
-                "secret-access-key": _b64(plane.aws_secret_access_key),
+                "access-key-id": _b64(user.access_key_id),
+                "secret-access-key": _b64(user.secret_access_key),
             }
         elif manifest["kind"] == "ClusterSecretStore":
             manifest["spec"]["provider"]["aws"]["region"] = plane.region

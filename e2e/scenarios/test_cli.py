@@ -31,7 +31,7 @@ from kubernetes import client, config
 
 from e2e.harness import cli_output
 from e2e.harness.gitops_observe import env_entry_owners
-from e2e.harness.observe import ClusterView, ssm_client, ssm_parameter, wait_for
+from e2e.harness.observe import ClusterView, ssm_parameter, wait_for
 from e2e.harness.pr_preview import PR_PREVIEW
 from e2e.harness.stack_driver import ROOT, STANDIN_DIR, CliRun, Report, StackDriver, run_command
 from e2e.harness.world import (
@@ -84,7 +84,7 @@ def view(control_plane: Any) -> Iterator[ClusterView]:
 
 @pytest.fixture(scope="module")
 def ssm(control_plane: Any) -> Any:
-    return ssm_client(control_plane.moto_endpoint, control_plane.region)
+    return control_plane.ssm_client()
 
 
 @pytest.fixture(scope="module")

@@ -37,7 +37,7 @@ from pulumi import automation as auto
 from e2e.harness import verdicts as then
 from e2e.harness.control_plane import ControlPlane
 from e2e.harness.given import ENV_NAME, PARAMETER, PROJECT, StackRepo, new_stack
-from e2e.harness.observe import ClusterView, Watcher, ssm_client, ssm_parameter, wait_for
+from e2e.harness.observe import ClusterView, Watcher, ssm_parameter, wait_for
 from e2e.harness.stack_driver import Operation, Report, StackDriver
 from e2e.harness.world import (
     APPLICATION,
@@ -148,7 +148,7 @@ def view(control_plane: ControlPlane) -> Iterator[ClusterView]:
 
 @pytest.fixture(scope="module")
 def ssm(control_plane: ControlPlane) -> Any:
-    return ssm_client(control_plane.moto_endpoint, control_plane.region)
+    return control_plane.ssm_client()
 
 
 @pytest.fixture(scope="module", params=MODES)

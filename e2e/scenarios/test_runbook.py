@@ -48,7 +48,7 @@ from kubernetes import client, config
 from e2e.harness import cli_output, printed, runbook, stack_driver
 from e2e.harness.gitops_observe import env_entry_owners
 from e2e.harness.materialise import materialise
-from e2e.harness.observe import ClusterView, ssm_client, ssm_parameter, wait_for
+from e2e.harness.observe import ClusterView, ssm_parameter, wait_for
 from e2e.harness.openclaw_gateway import Gateway, OpenClawHome, running
 from e2e.harness.runbook import Command, Shell, find
 from e2e.harness.stack_driver import (
@@ -158,7 +158,7 @@ def view(control_plane: Any) -> Iterator[ClusterView]:
 
 @pytest.fixture(scope="module")
 def ssm(control_plane: Any) -> Any:
-    return ssm_client(control_plane.moto_endpoint, control_plane.region)
+    return control_plane.ssm_client()
 
 
 @pytest.fixture(scope="module")

@@ -32,8 +32,9 @@ from e2e.harness import verdicts as then
 from e2e.harness.control_plane import apply
 from e2e.harness.gitops_observe import Timeline, env_entry_owners
 from e2e.harness.given import ENV_NAME, PARAMETER, PROJECT, field_manager, new_stack
+from e2e.harness.grants import run_by_roles
 from e2e.harness.materialise import deliver_from_materialised_pod
-from e2e.harness.observe import ClusterView, Watcher, ssm_client, ssm_parameter, wait_for
+from e2e.harness.observe import ClusterView, Watcher, ssm_parameter, wait_for
 from e2e.harness.secrets_scan import LITERAL_TOKEN, RECORDER
 from e2e.harness.stack_driver import Operation, Report, StackDriver, Step, changes
 from e2e.harness.world import (
@@ -81,7 +82,7 @@ def view(kubeconfig: Path) -> Iterator[ClusterView]:
 
 @pytest.fixture(scope="module")
 def ssm(control_plane: Any) -> Any:
-    return ssm_client(control_plane.moto_endpoint, control_plane.region)
+    return control_plane.ssm_client()
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -116,6 +117,7 @@ def driver(
             f"{PROJECT}:cron.webhookSsrfPolicy.allowedHostnames[0]": "127.0.0.1",
         }
     )
+    e2e_report.permissions["cluster"] = run_by_roles(stack, control_plane, kubeconfig)
     yield stack
     e2e_report.operations = [
         {"name": op.name, "seconds": round(op.seconds, 2), "summary": op.summary}
@@ -527,7 +529,7 @@ def test_destroy_stops_while_another_manager_declares_the_env_entry(
     driver.set_config({f"{PROJECT}:token.retainOnDestroy": False})
     driver.up("up (a second manager will declare the entry)")
     verify = ["tools.verify", "--stack", driver.stack.name, "--project-dir", str(driver.project)]
-    assert RECORDER.tool("cluster", verify, driver.env).returncode == 0
+    assert RECORDER.tool("cluster", verify, driver.env_of("verify")).returncode == 0
     secret = view.env_secret(ENV_NAME)
     assert secret is not None
     target = EnvTarget(NAMESPACE, DEPLOYMENT, "openclaw", ENV_NAME)

@@ -32,7 +32,9 @@ def test_no_secret_in_any_place_after_every_operation_in_both_modes(
 ) -> None:
     if not RECORDER.operations:
         pytest.skip("no stack operation ran in this session (a -k subset without one)")
-    RECORDER.secret("kubeconfig user token", control_plane.token)
+    for identity in control_plane.identities.values():
+        RECORDER.secret(f"{identity.name}'s kubeconfig token", identity.kube_token)
+        RECORDER.secret(f"{identity.name}'s AWS secret access key", identity.secret_access_key)
     with control_plane.api_client() as api:
         RECORDER.capture_cluster(api, "at the end of the session")
     RECORDER.capture_repo(world.repo.bare, "the GitOps repository")
