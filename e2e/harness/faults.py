@@ -18,6 +18,7 @@ import datetime
 import ipaddress
 import json
 import os
+import select
 import signal
 import ssl
 import subprocess
@@ -26,7 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -157,53 +158,106 @@ def in_background(run: Callable[[], Any]) -> Iterator[Background]:
         yield Background(pool.submit(run))
 
 
-def pulumi_cli_pids(pulumi: Path) -> list[int]:
-    """Children of this process running the `pulumi` binary (the Automation API's CLI)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+class Pid:
+    """A process held by a pidfd: a signal reaches it or nobody.
+
+    Why not `os.kill(number)`: once a process has exited, its number is free, and with three
+    e2e workers starting processes and threads on one machine it is given again within seconds,
+    to a process or to a *thread* (threads share the numbering; `kill` on a thread's id signals
+    its whole process). A plugin stopped "by pid" after it had already gone took an e2e worker
+    down with it, silently ("node down: Not properly terminated"). A pidfd names the process
+    itself; the number is read once, when the process is found, and checked right after.
+    """
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid, self.fd = pid, fd
+
+    @classmethod
+    def held(cls, pid: int, started: int) -> Pid | None:
+        """The process `pid` that started at `started` (its /proc stat field), or None if
+        that one is gone (the number may be another's by now)."""
         try:
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            exe = os.readlink(entry / "exe")
-        except (OSError, IndexError, ValueError):
-            continue
-        if parent == os.getpid() and Path(exe) == pulumi.resolve():
-            found.append(int(entry.name))
+            fd = os.pidfd_open(pid)
+        except OSError:
+            return None
+        if _stat(pid).get("started") != started:
+            os.close(fd)
+            return None
+        return cls(pid, fd)
+
+    def alive(self) -> bool:
+        """Still running (a pidfd becomes readable when its process exits)."""
+        poller = select.poll()
+        poller.register(self.fd, select.POLLIN)
+        return not poller.poll(0)
+
+    def send(self, signum: int) -> bool:
+        """Signal it; False if it has exited."""
+        try:
+            signal.pidfd_send_signal(self.fd, signum)
+        except ProcessLookupError:
+            return False
+        return True
+
+    def __del__(self) -> None:
+        with suppress(OSError):
+            os.close(self.fd)
+
+
+def _stat(pid: int) -> dict[str, int]:
+    """A process's parent and start time (in clock ticks since boot), from /proc/<pid>/stat."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return {"parent": int(fields[1]), "started": int(fields[19])}
+    except (OSError, IndexError, ValueError):
+        return {}
+
+
+def _processes() -> dict[int, dict[str, int]]:
+    """Every process (not thread) now running: /proc lists thread-group leaders only."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            stat = _stat(int(entry.name))
+            if stat:
+                found[int(entry.name)] = stat
     return found
 
 
-def descendants(pid: int) -> set[int]:
-    """Every live process below ``pid`` (its plugins and their children), read from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+def pulumi_cli_pids(pulumi: Path) -> list[Pid]:
+    """Children of this process running the `pulumi` binary (the Automation API's CLI)."""
+    found = []
+    for pid, stat in _processes().items():
         try:
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
+            exe = Path(os.readlink(f"/proc/{pid}/exe"))
+        except OSError:
             continue
-        children.setdefault(parent, []).append(int(entry.name))
-    found: set[int] = set()
-    todo = [pid]
+        if stat["parent"] == os.getpid() and exe == pulumi.resolve():
+            held = Pid.held(pid, stat["started"])
+            if held is not None:
+                found.append(held)
+    return found
+
+
+def descendants(root: Pid) -> list[Pid]:
+    """Every live process below ``root`` (its plugins and their children), read from /proc."""
+    processes = _processes()
+    children: dict[int, list[int]] = {}
+    for pid, stat in processes.items():
+        children.setdefault(stat["parent"], []).append(pid)
+    found: list[Pid] = []
+    todo = [root.pid] if root.alive() else []
     while todo:
         for child in children.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
+            held = Pid.held(child, processes[child]["started"])
+            if held is not None:
+                found.append(held)
                 todo.append(child)
     return found
 
 
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
-
-
-def wait_for_cli(pulumi: Path, timeout: float = 30.0) -> int:
-    """The pid of the CLI the Automation API started, once it runs."""
+def wait_for_cli(pulumi: Path, timeout: float = 30.0) -> Pid:
+    """The CLI the Automation API started, once it runs."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         pids = pulumi_cli_pids(pulumi)
@@ -213,32 +267,29 @@ def wait_for_cli(pulumi: Path, timeout: float = 30.0) -> int:
     raise AssertionError(f"no single running {pulumi} child after {timeout:.0f} s")
 
 
-def ctrl_c(pid: int, times: int, gap: float = 1.0) -> int:
+def ctrl_c(cli: Pid, times: int, gap: float = 1.0) -> int:
     """What a terminal's Ctrl-C delivers to the CLI (its plugins run in process groups of
     their own, so the terminal's SIGINT reaches the CLI alone), up to ``times`` times; how
     many reached it (a CLI that ended after the first cannot get a second)."""
     for count in range(times):
         if count:
             time.sleep(gap)
-        try:
-            os.kill(pid, signal.SIGINT)
-        except ProcessLookupError:
+        if not cli.send(signal.SIGINT):
             return count
     return times
 
 
-def reap_orphans(pids: set[int], grace: float = 10.0) -> list[int]:
-    """Stop, by pid, plugin processes that outlived their CLI; the ones that had to be."""
-    left = [pid for pid in pids if alive(pid)]
-    for pid in left:
-        os.kill(pid, signal.SIGTERM)
+def reap_orphans(processes: list[Pid], grace: float = 10.0) -> list[int]:
+    """Stop plugin processes that outlived their CLI; the pids of the ones that had to be."""
+    left = [process for process in processes if process.alive()]
+    for process in left:
+        process.send(signal.SIGTERM)
     deadline = time.monotonic() + grace
-    while any(alive(pid) for pid in left) and time.monotonic() < deadline:
+    while any(process.alive() for process in left) and time.monotonic() < deadline:
         time.sleep(0.1)
-    for pid in left:
-        if alive(pid):
-            os.kill(pid, signal.SIGKILL)
-    return left
+    for process in left:
+        process.send(signal.SIGKILL)
+    return [process.pid for process in left]
 
 
 # --- faults -----------------------------------------------------------------------------------

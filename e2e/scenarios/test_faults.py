@@ -16,7 +16,6 @@ asserted on the live document). Every scenario is recorded in rendered/e2e/repor
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import time
@@ -33,7 +32,7 @@ from e2e.harness import faults
 from e2e.harness.cli_output import CliFailure, cli_failure
 from e2e.harness.control_plane import ControlPlane, request
 from e2e.harness.faults import State
-from e2e.harness.observe import ClusterView, ssm_client, ssm_parameter
+from e2e.harness.observe import ClusterView, ssm_parameter
 from e2e.harness.stack_driver import ROOT, Report, StackDriver, changes
 from e2e.harness.world import APPLICATION, CONFIGMAP, DEPLOYMENT, NAMESPACE, STORE, World
 from e2e.harness.world import snapshot as world_snapshot
@@ -78,7 +77,7 @@ def view(api: client.ApiClient) -> ClusterView:
 
 @pytest.fixture(scope="module")
 def ssm(control_plane: ControlPlane) -> Any:
-    return ssm_client(control_plane.moto_endpoint, control_plane.region)
+    return control_plane.ssm_client()
 
 
 @pytest.fixture(scope="module")
@@ -108,8 +107,7 @@ def stack(
         {
             "KUBECONFIG": str(control_plane.kubeconfig),
             "AWS_ENDPOINT_URL": control_plane.moto_endpoint,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
+            **control_plane.admin.aws_env(),
             "AWS_REGION": control_plane.region,
         },
     )
@@ -623,9 +621,9 @@ def test_the_cli_killed_in_the_rollout_wait_leaves_a_lock_pulumi_cancel_removes(
         faults.wait_until("the env entry applied", lambda: bool(entries_named(view, ENV_NAME)), 180)
         cli = faults.wait_for_cli(pulumi_binary)
         plugins = faults.descendants(cli)
-        os.kill(cli, signal.SIGKILL)
+        cli.send(signal.SIGKILL)
         _, error, _ = run.outcome(timeout=60)
-        outlived = [pid for pid in plugins if faults.alive(pid)]
+        outlived = [process.pid for process in plugins if process.alive()]
         faults.reap_orphans(plugins)
     assert error is not None
     failed(fault, error)
