@@ -12,6 +12,7 @@ the connection — least of all a credential — is ever written to state.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -164,17 +165,50 @@ class KubeResourceProvider(ResourceProvider):
 Translation = Callable[[ApiException], Exception]
 
 
+class AccessDenied(ApiException):
+    """The API server refused the identity that runs the step (401, 403), in its own words.
+
+    Still an `ApiException` with its status and body: a refusal is a failure like any other
+    status; only what it says is ours."""
+
+    def __init__(self, error: ApiException) -> None:
+        super().__init__(status=error.status, reason=error.reason)
+        self.body, self.headers = error.body, error.headers
+        self.said = _denied(error)
+
+    def __str__(self) -> str:
+        return self.said
+
+
 @contextmanager
 def api_errors(
     on_404: Translation | None = None, on_409: Translation | None = None
 ) -> Iterator[None]:
     """404 (gone) and 409 (someone else's write) become the caller's exceptions, because each
-    provider decides what they mean (done on delete, redo the edit, refuse to force); every
+    provider decides what they mean (done on delete, redo the edit, refuse to force).
+
+    401 and 403 become `AccessDenied` with the API server's message, unescaped: the user reads
+    a provider's error from its last line, and the message says which verb on which object
+    the identity lacks (the exception's own text is a dump of headers and a JSON body). Every
     other status is a failure nobody can decide away, so it passes unchanged."""
     try:
         yield
     except ApiException as error:
+        if error.status in (401, 403):
+            raise AccessDenied(error) from error
         translate = {404: on_404, 409: on_409}.get(error.status)
         if translate is None:
             raise
         raise translate(error) from error
+
+
+def _denied(error: ApiException) -> str:
+    try:
+        said = json.loads(error.body or "").get("message")
+    except (ValueError, AttributeError):
+        said = None
+    return (
+        f"{said or f'{error.status} {error.reason}'} ({error.status}: the identity running this "
+        "step lacks the permission; grant its role what the permissions command prints, "
+        "docs/operations.md)"
+    )

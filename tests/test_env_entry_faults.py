@@ -105,7 +105,10 @@ def test_a_take_back_that_fails_says_the_entry_is_left_and_what_to_run(
     message = str(raised.value)
     assert message.startswith(
         f"{STUCK}\nThe env entry OPENCLAW_CRON_WEBHOOK_TOKEN could not be taken back out of "
-        f"{WHERE} ((403)\nReason: Forbidden"
+        f'{WHERE} (the server does not allow user "ci" to access '
+        f"/apis/apps/v1/namespaces/openclaw/deployments/openclaw (RBAC: no rule grants it) (403: "
+        "the identity running this step lacks the permission; grant its role what the "
+        "permissions command prints, docs/operations.md)): "
     )
     assert message.endswith(
         "it is still there but not in the stack's state. Run `pulumi up` again once the cluster "

@@ -14,7 +14,7 @@ from pulumi.dynamic import Config, ConfigureRequest
 
 from components.configmap_section_provider import JsonSectionProvider
 from components.deployment_env_provider import EnvEntryProvider
-from stages.kube_connection import KubeTarget, api_errors
+from stages.kube_connection import AccessDenied, KubeTarget, api_errors
 
 
 def kubeconfig(current: str) -> str:
@@ -174,7 +174,35 @@ def test_the_statuses_a_caller_decides_become_its_own_exceptions(
     assert error.__cause__.status == status
 
 
-@pytest.mark.parametrize("status", [400, 403, 410, 422, 500])
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_refusal_is_access_denied_in_the_api_servers_own_words(status: int) -> None:
+    said = 'configmaps "openclaw-config" is forbidden: User "u" cannot get resource "configmaps"'
+    error = answer(status)
+    error.body = json.dumps({"kind": "Status", "message": said, "reason": "Forbidden"})
+
+    with pytest.raises(AccessDenied) as raised, api_errors(on_404=lambda _: Gone("never")):
+        raise error
+
+    assert str(raised.value) == (
+        f"{said} ({status}: the identity running this step lacks the permission; grant its "
+        "role what the permissions command prints, docs/operations.md)"
+    )
+    assert raised.value.__cause__ is error
+    assert (raised.value.status, raised.value.body) == (status, error.body)
+
+
+@pytest.mark.parametrize("body", [None, "not json", '["a list"]', "{}"])
+def test_a_refusal_without_a_message_gives_the_status_and_reason(body: str | None) -> None:
+    error = answer(403)
+    error.body = body
+
+    with pytest.raises(AccessDenied) as raised, api_errors():
+        raise error
+
+    assert str(raised.value).startswith("403 from the API server (403: the identity running")
+
+
+@pytest.mark.parametrize("status", [400, 410, 422, 500])
 def test_every_other_status_passes_unchanged(status: int) -> None:
     error = translated(status)
 
