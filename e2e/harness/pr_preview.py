@@ -52,6 +52,14 @@ class PreviewOptions:
 PR_PREVIEW = PreviewOptions(
     stack="${{ vars.PULUMI_STACK }}", work_dir=".", policy_packs=("policy",)
 )
+# drift.yml's preview adds these (its `refresh` and `expect-no-changes` inputs): the refresh goes
+# into the preview only, and any change it then proposes fails the run (issue 29, item 5).
+DRIFT_OPTIONS = ("--refresh", "--expect-no-changes")
+
+
+def drift_argv(stack: str) -> list[str]:
+    """drift.yml's `pulumi preview`, as pulumi/actions runs it, on `stack`."""
+    return [*PR_PREVIEW.argv(stack), *DRIFT_OPTIONS]
 
 
 def pulumi_action_steps(workflow: Path = WORKFLOW) -> dict[str, dict[str, Any]]:

@@ -15,11 +15,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from e2e.harness import cli_output
 from e2e.harness.gitops_observe import Timeline
 from e2e.harness.given import ENV_NAME, PARAMETER, PROJECT, field_manager
 from e2e.harness.materialise import MaterialisedPod
 from e2e.harness.observe import ClusterView, Watcher, ssm_parameter
-from e2e.harness.stack_driver import Operation, StackDriver, changes
+from e2e.harness.stack_driver import CliRun, Operation, StackDriver, changes
 from e2e.harness.webhook_receiver import Received
 from e2e.harness.world import (
     APPLICATION,
@@ -42,6 +43,17 @@ def no_changes(operation: Operation) -> None:
         operation.summary,
         [(s.op, s.name) for s in operation.steps if s.op != "same"],
     )
+
+
+def drift_named(run: CliRun, drifted: set[tuple[str, str]]) -> None:
+    """drift.yml's preview fails, and the resources it would change are exactly the drifted
+    ones (type as displayed, name): each is a hop of the token's path."""
+    assert run.exit != 0, run.output
+    assert "no changes were expected for preview but changes were proposed" in run.output
+    proposed = {
+        (t, n) for op, t, n in cli_output.steps(run.output) if op not in ("read", "refresh")
+    }
+    assert proposed == drifted, run.output
 
 
 def world_as_seeded(view: ClusterView, seeded: dict[str, Any]) -> None:

@@ -31,8 +31,10 @@ from e2e.harness.control_plane import ControlPlane
 from e2e.harness.git_remote import GitRemote
 from e2e.harness.gitops_observe import Timeline
 from e2e.harness.given import ENV_NAME, PROJECT, new_stack
+from e2e.harness.grants import run_by_roles
 from e2e.harness.materialise import deliver_from_materialised_pod
-from e2e.harness.observe import ClusterView, ssm_client, wait_for
+from e2e.harness.observe import ClusterView, wait_for
+from e2e.harness.pr_preview import drift_argv
 from e2e.harness.secrets_scan import LITERAL_TOKEN, RECORDER
 from e2e.harness.stack_driver import Report, StackDriver, changes
 from e2e.harness.world import APPLICATION, CONFIGMAP_FILE, World, configmap_manifest_text
@@ -43,6 +45,7 @@ pytestmark = pytest.mark.e2e
 
 # Self-heal reacts within seconds (2 s backoff, x3); 20 s covers several periods.
 KEEP_WATCHING_SECONDS = 20.0
+SECTION_DISPLAYED = "pulumi-python:dynamic/openclaw:GitJsonSection"  # its type, as the CLI shows
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +66,7 @@ def driver(
     go_bin_dir: Path,
     world: World,
     tmp_path_factory: pytest.TempPathFactory,
+    e2e_report: Report,
 ) -> Iterator[StackDriver]:
     work = tmp_path_factory.mktemp("pulumi-git")
     stack = new_stack(work, go_bin_dir, "e2e-git", control_plane, control_plane.kubeconfig)
@@ -77,6 +81,7 @@ def driver(
             f"{PROJECT}:cron.webhookSsrfPolicy.allowedHostnames[0]": "127.0.0.1",
         }
     )
+    e2e_report.permissions["git"] = run_by_roles(stack, control_plane, control_plane.kubeconfig)
     yield stack
     stack.remove()
 
@@ -152,7 +157,7 @@ def test_git_mode_up_commits_after_the_rollout_and_argo_cd_delivers_it(
     then.argo_cd_reports_synced_and_healthy_at(world, view, head)
 
     delivery = deliver_from_materialised_pod(view, openclaw, tmp_path)
-    ssm = ssm_client(control_plane.moto_endpoint, control_plane.region)
+    ssm = control_plane.ssm_client()
     then.delivered_with_the_token_in_ssm(delivery, ssm)
 
 
@@ -163,6 +168,35 @@ def test_git_mode_second_preview_reports_no_change(
 
     git_report["noop_changes"] = changes(preview)
     then.no_changes(preview)
+
+
+def test_git_mode_drift_check_names_the_section_reverted_in_git(
+    driver: StackDriver, world: World, e2e_report: Report
+) -> None:
+    """drift.yml's two checks by the read-only roles (issue 29, item 5), after someone reverts
+    the section in the GitOps repository: the preview fails proposing the section alone, verify
+    fails on the gitops hop; the next `up` puts the section back."""
+    world.repo.commit({CONFIGMAP_FILE: configmap_manifest_text()}, "revert: the cron section")
+
+    preview = driver.cli(*drift_argv(driver.stack.name))
+    verify = ["tools.verify", "--stack", driver.stack.name, "--project-dir", str(driver.project)]
+    run = RECORDER.tool("git", [*verify, "--json"], driver.env_of("verify"))
+
+    then.drift_named(preview, {(SECTION_DISPLAYED, "openclaw-cron-section")})
+    hops = {hop["name"]: hop["status"] for hop in json.loads(run.stdout)["hops"]}
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert hops["gitops"] == "fail", hops
+    e2e_report.drift.append(
+        {
+            "mode": "git",
+            "change": "the section reverted in Git",
+            "preview_exit": preview.exit,
+            "verify_exit": run.returncode,
+            "failed_hops": [hop for hop, status in hops.items() if status == "fail"],
+        }
+    )
+    driver.up("up (git mode, after the section was reverted in Git)")
+    then.no_changes(driver.preview("preview (git mode, the section back)"))
 
 
 def test_git_mode_config_only_change_is_one_commit_and_no_rollout(
@@ -200,7 +234,7 @@ def test_git_mode_refresh_plan_and_verify_after_a_token_pasted_into_git(
     plan = ["tools.plan", "--stack-file", str(stack_file), "--out", str(tmp_path / "plan")]
     assert RECORDER.tool("git", plan, driver.env).returncode == 0
     verify = ["tools.verify", "--stack", driver.stack.name, "--project-dir", str(driver.project)]
-    run = RECORDER.tool("git", [*verify, "--json"], driver.env)
+    run = RECORDER.tool("git", [*verify, "--json"], driver.env_of("verify"))
     assert run.returncode == 1, run.stdout + run.stderr
     hops = {hop["name"]: hop["status"] for hop in json.loads(run.stdout)["hops"]}
     assert hops["gitops"] != "ok", hops

@@ -36,8 +36,11 @@ import yaml
 from kubernetes import client
 
 from e2e.harness import faults
+from e2e.harness import verdicts as then
 from e2e.harness.control_plane import ControlPlane, free_ports, request
-from e2e.harness.observe import ClusterView, ssm_client, ssm_parameter, wait_for
+from e2e.harness.grants import run_by_roles
+from e2e.harness.observe import ClusterView, ssm_parameter, wait_for
+from e2e.harness.pr_preview import drift_argv
 from e2e.harness.secrets_scan import RECORDER
 from e2e.harness.stack_driver import ROOT, Report, StackDriver, changes
 from e2e.harness.world import (
@@ -67,6 +70,9 @@ UP_REFRESH = f"pulumi up --refresh --stack {STACK}"
 # The field manager `kubectl edit` writes with: the hand edits below are a person's.
 HAND = "kubectl-edit"
 DEPLOYMENT_PATH = f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments/{DEPLOYMENT}"
+# The drifted resources as drift.yml's preview shows them (type as the CLI displays it, name).
+PARAMETER_DISPLAYED = ("aws:ssm:Parameter", "cron-webhook-token")
+ENV_DISPLAYED = ("pulumi-python:dynamic/openclaw:EnvEntry", "openclaw-cron-webhook-env")
 VERIFY_TIMEOUT = 300.0  # seconds; a run takes seconds when things work
 
 
@@ -118,7 +124,7 @@ class Verify:
         done = subprocess.run(
             command,
             cwd=ROOT,
-            env={**os.environ, **self.driver.env, **(env or {})},
+            env={**os.environ, **self.driver.env_of("verify"), **(env or {})},
             capture_output=True,
             text=True,
             timeout=VERIFY_TIMEOUT,
@@ -200,7 +206,7 @@ def view(api: client.ApiClient) -> ClusterView:
 
 @pytest.fixture(scope="module")
 def ssm(control_plane: ControlPlane) -> Any:
-    return ssm_client(control_plane.moto_endpoint, control_plane.region)
+    return control_plane.ssm_client()
 
 
 def stanza_spec() -> dict[str, Any]:
@@ -231,8 +237,7 @@ def driver(
         {
             "KUBECONFIG": str(control_plane.kubeconfig),
             "AWS_ENDPOINT_URL": control_plane.moto_endpoint,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
+            **control_plane.admin.aws_env(),
             "AWS_REGION": control_plane.region,
         },
     )
@@ -242,6 +247,7 @@ def driver(
             f"{PROJECT}:section.writeTrackedConfigMap": True,
         }
     )
+    run_by_roles(stack, control_plane, control_plane.kubeconfig)
     yield stack
     if stack.outputs():  # a step failed before destroy: the next module needs the seeded world
         stack.destroy("cleanup: destroy (verify)")
@@ -296,6 +302,24 @@ def settled(view: ClusterView, current: str) -> None:
     wait_for(f"only pods reading {current}", only_current, 120)
 
 
+def drift_checked(
+    driver: StackDriver, report: Report, change: str, run: Run, drifted: set[tuple[str, str]]
+) -> None:
+    """drift.yml's preview, by the preview role (verify ran by the verify role): it fails,
+    proposing exactly the drifted resources (issue 29, item 5)."""
+    preview = driver.cli(*drift_argv(STACK))
+    then.drift_named(preview, drifted)
+    report.drift.append(
+        {
+            "mode": "cluster",
+            "change": change,
+            "preview_exit": preview.exit,
+            "verify_exit": run.exit,
+            "failed_hops": run.document["failed"],
+        }
+    )
+
+
 def live_section(view: ClusterView) -> tuple[bool, object]:
     return read_section(view.document(), "cron", context="live")
 
@@ -343,6 +367,7 @@ def test_ssm_value_changed_behind_esos_back(
     run = verify()
     hop = fails_on(run, ["ssm", "externalSecret", "secret"], UP_REFRESH)
     assert "outside Pulumi" in hop["cause"]
+    drift_checked(driver, e2e_report, "the SSM value changed", run, {PARAMETER_DISPLAYED})
     text = verify(text=True)
     assert text.exit == 1
     assert text.stdout.startswith("✔ stack"), text.stdout
@@ -384,7 +409,11 @@ def test_a_broken_store_leaves_the_external_secret_not_ready(
 
 
 def test_the_env_entry_removed_by_hand(
-    driver: StackDriver, api: client.ApiClient, view: ClusterView, verify: Verify
+    driver: StackDriver,
+    api: client.ApiClient,
+    view: ClusterView,
+    verify: Verify,
+    e2e_report: Report,
 ) -> None:
     pointer = env_entry_pointer(view)
     patch_deployment_by_hand(
@@ -400,6 +429,7 @@ def test_the_env_entry_removed_by_hand(
     assert hop["summary"] == (
         f"Deployment {NAMESPACE}/{DEPLOYMENT} container {CONTAINER} has no env {ENV_NAME}"
     )
+    drift_checked(driver, e2e_report, "the env entry removed by hand", run, {ENV_DISPLAYED})
     verify.record("the env entry removed by hand", run)
 
     driver.up("up --refresh (verify's fix: env entry)", refresh=True)
