@@ -67,6 +67,19 @@ def test_a_traceback_is_read_from_its_last_exception() -> None:
     )
 
 
+def test_a_failed_previews_traceback_keeps_its_head() -> None:
+    """A dynamic provider's read in `preview --refresh` fails as "Preview failed: Traceback…"."""
+    previewed = TRACEBACK.replace(
+        "    error: Traceback (most recent call last):",
+        "    error: Preview failed: Traceback (most recent call last):",
+    )
+
+    assert first_error(previewed) == (
+        "error: Preview failed: stages.env_entry.rollout.RolloutFailed: gave up after 45 s: "
+        "Deployment openclaw/openclaw: 0 of 1 updated replicas available"
+    )
+
+
 def test_only_the_stack_summary_when_no_resource_failed() -> None:
     assert first_error("Diagnostics:" + STACK_BLOCK) == "error: update failed"
 

@@ -125,11 +125,12 @@ def first_error(text: str) -> str:
             if not line.startswith("error:"):
                 continue
             message = line.removeprefix("error:").strip()
-            if message == "Traceback (most recent call last):":
+            if message.endswith("Traceback (most recent call last):"):  # also "Preview failed: …"
                 raised = [
                     later for later in lines[index:] if re.match(r"^[A-Za-z_][\w.]*: ", later)
                 ]
-                return f"error: {raised[-1]}" if raised else line
+                head = message.removesuffix("Traceback (most recent call last):")
+                return f"error: {head}{raised[-1]}" if raised else line
             if re.fullmatch(r"\d+ errors? occurred:", message):
                 following = next(
                     (later.strip() for later in lines[index + 1 :] if later.strip()), ""
