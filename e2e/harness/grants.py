@@ -172,10 +172,13 @@ def run_by_roles(driver: StackDriver, plane: ControlPlane, kubeconfig: Path) -> 
 
 
 @contextmanager
-def less_one_rule(plane: ControlPlane, full: Grants, less: Grants) -> Iterator[None]:
-    """`less` granted for the block, `full` again after, whatever happened."""
+def less_one_rule(driver: StackDriver, plane: ControlPlane, less: Grants) -> Iterator[None]:
+    """`less` granted for the block (the driver does not grant in it), and what is printed for
+    the stack file granted again after, whatever happened."""
+    grant, driver.grant = driver.grant, None
     less.grant(plane)
     try:
         yield
     finally:
-        full.grant(plane)
+        driver.grant = grant
+        Grants.printed(driver.stack_file).grant(plane)

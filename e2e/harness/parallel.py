@@ -33,6 +33,7 @@ GROUPS = {
     "test_secrets_scan": "a",
     "test_runbook": "b",
     "test_cli": "b",
+    "test_least_privilege": "b",
     "test_faults": "c",
     "test_rollback": "c",
 }

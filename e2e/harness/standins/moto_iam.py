@@ -13,6 +13,10 @@ The users come first: `MOTO_IAM_USERS` (a JSON file, `e2e.harness.identities.mot
 names each user, its access key pair and its inline policy, created before the server answers,
 with access control on from the first request (so a restarted moto knows the same keys).
 
+A refusal reads as AWS's own: for the JSON protocol services (SSM), moto answers with the XML
+body of its query protocol, which boto3 shows raw; here it is AWS's `AccessDeniedException`,
+naming the user, the action and the resource.
+
 Not modelled, so not enforced here: IAM conditions (moto has no `kms:ViaService`), and KMS (moto's
 SSM never calls KMS): a stack with `token.kmsKeyId` runs its KMS statements unchecked.
 
@@ -26,6 +30,8 @@ import os
 from pathlib import Path
 
 from moto import settings
+from moto.core.exceptions import JsonRESTError
+from moto.iam.access_control import IAMRequest
 from moto.iam.models import iam_backends
 from moto.server import main
 from moto.ssm.responses import SimpleSystemManagerResponse
@@ -59,6 +65,22 @@ def _determine_resource(self: SimpleSystemManagerResponse) -> str:
     return parameter_arn(("aws", self.region, self.current_account), name)
 
 
+def _check_action_permitted(self: IAMRequest, resource: str) -> None:
+    self._checked_resource = resource  # type: ignore[attr-defined]
+    _moto_check(self, resource)
+
+
+def _raise_access_denied(self: IAMRequest) -> None:
+    if "X-Amz-Target" not in self._headers:  # a query-protocol service: moto's XML is right
+        _moto_denied(self)
+    action, resource = self._action, getattr(self, "_checked_resource", "*")
+    raise JsonRESTError(
+        "AccessDeniedException",
+        f"User: {self._access_key.arn} is not authorized to perform: {action} on resource: "
+        f"{resource} because no identity-based policy allows the {action} action",
+    )
+
+
 def create_users(path: Path) -> None:
     """Each user with the given key pair and inline policy, in moto's own IAM backend."""
     wanted = json.loads(path.read_text())
@@ -74,6 +96,9 @@ def create_users(path: Path) -> None:
 
 
 SimpleSystemManagerResponse._determine_resource = _determine_resource  # type: ignore[attr-defined]
+_moto_check, _moto_denied = IAMRequest.check_action_permitted, IAMRequest._raise_access_denied
+IAMRequest.check_action_permitted = _check_action_permitted  # type: ignore[method-assign,assignment]
+IAMRequest._raise_access_denied = _raise_access_denied  # type: ignore[method-assign]
 
 if __name__ == "__main__":
     create_users(Path(os.environ["MOTO_IAM_USERS"]))
