@@ -37,6 +37,7 @@ from pulumi import automation as auto
 from e2e.harness import verdicts as then
 from e2e.harness.control_plane import ControlPlane
 from e2e.harness.given import ENV_NAME, PARAMETER, PROJECT, StackRepo, new_stack
+from e2e.harness.grants import run_by_roles
 from e2e.harness.observe import ClusterView, Watcher, ssm_parameter, wait_for
 from e2e.harness.stack_driver import Operation, Report, StackDriver
 from e2e.harness.world import (
@@ -173,6 +174,9 @@ def team(
     )
     config = stack_config(mode, control_plane, world)
     repo = StackRepo.start(driver, config, "the stack of openclaw-cron-webhook, Phase 2 off")
+    # CI's identities: the pull request's preview by the preview role, up by the deployer.
+    roles = run_by_roles(driver, control_plane, control_plane.kubeconfig)
+    e2e_report.permissions[f"rollback-{mode}"] = roles
     record: dict[str, Any] = {"steps": []}
     e2e_report.rollback[mode] = record
     started = time.monotonic()
