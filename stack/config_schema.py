@@ -151,9 +151,8 @@ def _translated(error: Any, env_name: str) -> Iterator[tuple[ConfigPath, ConfigI
 def _flat_path(key: str) -> ConfigPath | None:
     """`section.target` as one top-level key is a nested key set without `--path`: Pulumi then
     stores a flat key of that name (`pulumi config set P:section.target git`), which the program
-    never reads. The parts it meant, when our schema has them; None for any other unknown key."""
-    if "." not in key and "[" not in key:
-        return None
+    never reads. The parts it meant, when our schema has them; None for any other unknown key
+    (a plain one too: it is one part, and not one of our schema's top-level keys)."""
     parts = config_parts(key)
     return parts if hint(parts) else None
 

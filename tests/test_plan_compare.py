@@ -303,9 +303,14 @@ def test_enabled_false_is_planned_as_a_destroy_with_its_own_line(
     assert [s["id"] for s in data["steps"]] == [
         s["id"] for s in json.loads(dev_plan.read_text())["destroy"]
     ]
-    assert data["switch"].startswith(
+    # What `pulumi destroy` of the earlier plan does, step by step, then where the parameter goes.
+    destroy = json.loads(dev_plan.read_text())["destroy"]
+    assert data["switch"] == (
         "Phase 2 switched off (enabled: false): the next `pulumi up` removes it, like "
         "`pulumi destroy`, in this order: "
+        + "; ".join(f"{step['id']}: {step['does']}" for step in destroy)
+        + ". The SSM parameter is kept or deleted as `token.retainOnDestroy` was at the last "
+        "`pulumi up` (the state's retainOnDelete): change it with an `up` of its own first."
     )
     assert f"  rollback switch: {data['switch']}\n" in text
     assert data["document"]["result"] == "removed"
@@ -319,8 +324,9 @@ def test_section_present_false_deletes_only_the_section(tmp_path: Path, dev_plan
     assert [i for i, a in actions.items() if a != "same"] == [SECTION]
     assert actions[SECTION] == "delete"
     assert "restarts pods: nothing" in _
+    (removal,) = [s for s in json.loads(dev_plan.read_text())["destroy"] if s["id"] == SECTION]
     assert data["switch"].startswith(
         "the `cron` section is not written (section.present: false): the next `pulumi up` "
-        "removes it, and only it (no rollout): "
+        f"removes it, and only it (no rollout): {SECTION}: {removal['does']}. OpenClaw then "
     )
     assert "the scheduler keeps running" in data["switch"]

@@ -401,6 +401,9 @@ def test_check_refuses_a_configmap_argo_cd_tracks_in_preview(
 ) -> None:
     result = provider.check({}, dict(PROPS))
 
+    # The inputs go back with the refusal: the engine's Check adds its provider key to them
+    # before it reports the failures.
+    assert result.inputs == PROPS
     (failure,) = result.failures
     assert failure.property == "configMap"
     assert failure.reason.startswith(
@@ -421,19 +424,54 @@ def test_check_allows_a_tracked_configmap_when_the_user_chose_it(
     fake: FakeKubeApi, provider: JsonSectionProvider
 ) -> None:
     news = {**PROPS, "writeTrackedConfigMap": True}
-    assert provider.check({}, news).failures == []
+    result = provider.check({}, dict(news))
+    assert (result.inputs, result.failures) == (news, [])
     assert methods(fake) == [], "the explicit choice needs no lookup"
 
 
-def test_check_passes_an_untracked_or_missing_configmap(provider: JsonSectionProvider) -> None:
-    with FakeKubeApi() as untracked:
-        untracked.add_config_map(NAMESPACE, NAME, {KEY: ORIGINAL})
-        api_client = ApiClient(Configuration(host=untracked.host))
+def checked(labels: dict[str, str], news: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """check's inputs and failures (property: reason) for a ConfigMap with only these labels."""
+    with FakeKubeApi() as server:
+        server.add_config_map(NAMESPACE, NAME, {KEY: ORIGINAL}, labels=labels)
+        api_client = ApiClient(Configuration(host=server.host))
         checker = JsonSectionProvider(lambda _target: api_client)
         checker.configure(ConfigureRequest(Config({}, "project")))
-        assert checker.check({}, dict(PROPS)).failures == []
-        assert checker.check({}, {**PROPS, "configMap": "absent"}).failures == []
+        result = checker.check({}, dict(news))
         api_client.close()
+    return result.inputs, [f"{f.property}: {f.reason}" for f in result.failures]
+
+
+def test_check_passes_an_untracked_or_missing_configmap() -> None:
+    """The inputs come back as given: the engine uses them as the resource's inputs."""
+    absent = {**PROPS, "configMap": "absent"}
+    assert checked({}, PROPS) == (PROPS, [])
+    assert checked({}, absent) == (absent, [])
+
+
+@pytest.mark.parametrize(
+    ("label", "controller"),
+    [
+        (
+            "app.kubernetes.io/instance",
+            "Argo CD Application openclaw (label app.kubernetes.io/instance)",
+        ),
+        (
+            "kustomize.toolkit.fluxcd.io/name",
+            "Flux kustomize openclaw (label kustomize.toolkit.fluxcd.io/name)",
+        ),
+        ("helm.toolkit.fluxcd.io/name", "Flux helm openclaw (label helm.toolkit.fluxcd.io/name)"),
+    ],
+)
+def test_check_refuses_a_configmap_a_label_says_is_tracked(label: str, controller: str) -> None:
+    """Argo CD's older label tracking and Flux's controllers set no annotation: the label alone
+    is enough to refuse."""
+    inputs, failures = checked({label: "openclaw"}, PROPS)
+
+    assert inputs == PROPS
+    assert [failure.split(". With self-heal")[0] for failure in failures] == [
+        f"configMap: ConfigMap openclaw/openclaw-config is tracked by a GitOps controller: "
+        f"{controller}"
+    ]
 
 
 def test_the_users_choice_is_not_a_change(provider: JsonSectionProvider) -> None:

@@ -293,6 +293,20 @@ def test_a_section_this_program_wrote_and_the_state_lost_is_not_adopted_and_goes
     assert warnings == []
 
 
+def test_destroy_removes_a_section_the_stack_created_as_its_own_write(
+    fake: FakeKubeApi, provider: JsonSectionProvider, warnings: list[str]
+) -> None:
+    """Only bytes given back are written under the give-back manager: removing a section the
+    stack created is the program's own change, and the API server records it as such."""
+    outs = created(provider)
+
+    provider.delete(RESOURCE_ID, outs)
+
+    assert live_text(fake) == ORIGINAL
+    assert key_owners(fake) == [(FIELD_MANAGER, "Update")]
+    assert warnings == []
+
+
 def test_a_stacks_own_field_manager_counts_as_this_program(
     fake: FakeKubeApi, provider: JsonSectionProvider, warnings: list[str]
 ) -> None:

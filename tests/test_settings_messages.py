@@ -787,12 +787,14 @@ def test_unknown_keys_come_first_then_the_schemas_order() -> None:
         "namespace": "OpenClaw",
         "zone": "eu",
         "token": {"zz": 1, "mm": 2, "aa": 3, "kk": 4, "rotation": "R2", "bb": 5},
+        "enabled": "maybe",  # the schema's first key: the unknown one still comes before it
     }
 
     keys = [issue.split(" = ")[0].removeprefix(f"{P}:") for issue in issues_of(raw)]
 
     assert keys == [
         "zone",
+        "enabled",
         "namespace",
         "token.aa",
         "token.bb",
@@ -822,6 +824,61 @@ def test_a_nested_key_set_without_path_names_the_path_form(
     ]
     apply_fix(raw, fix)
     assert raw == config_with(flat, value)
+    assert issues_of(raw) == []
+
+
+def test_every_key_set_without_path_is_named_with_the_other_unknown_keys() -> None:
+    """Two nested keys set without --path, and a key the stack does not have: three lines,
+    and running their fixes leaves the two values where the stack reads them."""
+    raw: dict[str, Any] = {"section.target": "cluster", "cron.enabled": False, "zone": "eu"}
+    fixes = [
+        f"pulumi config rm '{P}:cron.enabled' && {set_fix('cron.enabled', 'false')}",
+        f"pulumi config rm '{P}:section.target' && {set_fix('section.target', 'cluster')}",
+        f"pulumi config rm '{P}:zone'",
+    ]
+
+    assert issues_of(raw) == [
+        f"{P}:cron.enabled = false: {FLAT.format('cron.enabled')}; nested keys need --path.\n"
+        f"    fix: {fixes[0]}",
+        f'{P}:section.target = "cluster": {FLAT.format("section.target")}; nested keys need '
+        f"--path.\n    fix: {fixes[1]}",
+        f'{P}:zone = "eu": is not a setting of this stack (known: enabled, namespace, token, '
+        "externalSecret, deployment, config, cron, section, timeouts).\n"
+        f"    fix: {fixes[2]}",
+    ]
+    for fix in fixes:
+        apply_fix(raw, fix)
+    assert raw == {"cron": {"enabled": False}, "section": {"target": "cluster"}}
+    assert issues_of(raw) == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "key", "where"),
+    [
+        (
+            {"section": {"section.target": "git"}},
+            'section["section.target"] = "git"',
+            "is not a setting of 'section' (known: target, present, writeTrackedConfigMap, git)",
+        ),
+        (
+            {"cron": {"cron.enabled": True}},
+            'cron["cron.enabled"] = true',
+            "is not a key of `cron` in OpenClaw's schema (known: enabled, skipMissedJobs, "
+            "triggers, webhookSsrfPolicy, sessionRetention, failureAlert)",
+        ),
+    ],
+    ids=["section", "cron"],
+)
+def test_a_dotted_key_inside_a_section_is_that_sections_unknown_key(
+    raw: dict[str, Any], key: str, where: str
+) -> None:
+    """A stack file edited by hand, `section.target: git` nested under `section:`, holds the
+    key `section.target` of `section`, not a flat top-level key set without --path: the fix
+    removes it where it is (removing a top-level `section.target` would fail)."""
+    fix = f"pulumi config rm --path '{P}:{key.split(' = ')[0]}'"
+
+    assert issues_of(raw) == [f"{P}:{key}: {where}.\n    fix: {fix}"]
+    apply_fix(raw, fix)
     assert issues_of(raw) == []
 
 
