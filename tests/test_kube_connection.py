@@ -14,7 +14,7 @@ from pulumi.dynamic import Config, ConfigureRequest
 
 from components.configmap_section_provider import JsonSectionProvider
 from components.deployment_env_provider import EnvEntryProvider
-from stages.kube_connection import AccessDenied, KubeTarget, api_errors
+from stages.kube_connection import AccessDenied, KubeTarget, _credentials, api_errors
 
 
 def kubeconfig(current: str) -> str:
@@ -188,7 +188,11 @@ def test_a_refusal_is_access_denied_in_the_api_servers_own_words(status: int) ->
         "role what the permissions command prints, docs/operations.md)"
     )
     assert raised.value.__cause__ is error
-    assert (raised.value.status, raised.value.body) == (status, error.body)
+    assert (raised.value.status, raised.value.reason, raised.value.body) == (
+        status,
+        "from the API server",
+        error.body,
+    )
 
 
 @pytest.mark.parametrize("body", [None, "not json", '["a list"]', "{}"])
@@ -226,3 +230,27 @@ def test_without_an_error_nothing_is_raised() -> None:
         result = "done"
 
     assert result == "done"
+
+
+def test_the_credentials_masked_are_the_long_enough_strings_outside_the_plain_keys() -> None:
+    """What a client's error about kubeconfig contents may not show: every string of four
+    characters or more, at any depth, except under a key that names things (also in a list)."""
+    loaded = {
+        "apiVersion": "v1",
+        "kind": ["Config"],
+        "current-context": "prod",
+        "clusters": [
+            {"name": "prod", "cluster": {"server": "https://10.0.0.1:6443", "ca": "Q0FEQVRB"}}
+        ],
+        "users": [{"name": "deployer", "user": {"token": "s3cr3t", "args": ["get-token", "abc"]}}],
+        "contexts": [{"name": "prod", "context": {"cluster": "prod", "user": "deployer"}}],
+        "preferences": {"colors": 1, "proxy": "abcd"},
+    }
+
+    assert list(_credentials(loaded)) == [
+        "https://10.0.0.1:6443",
+        "Q0FEQVRB",
+        "s3cr3t",
+        "get-token",
+        "abcd",
+    ]
