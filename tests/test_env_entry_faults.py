@@ -168,3 +168,24 @@ def test_an_answer_that_is_a_verdict_still_fails_the_wait_at_once(status: int) -
         through_outages(check)()
 
     assert raised.value.status == status
+
+
+def test_a_wait_that_ends_before_the_api_server_ever_answered_says_so() -> None:
+    """No answer yet to say how far the rollout got, and a connection reset mid-answer (an
+    error without a `reason`): the wait gives up naming both, not an AttributeError."""
+    reset = urllib3.exceptions.ProtocolError(
+        "Connection aborted.", ConnectionResetError(104, "Connection reset by peer")
+    )
+
+    def check() -> tuple[bool, str]:
+        raise reset
+
+    clock = FakeTime()
+
+    with pytest.raises(RolloutFailed) as raised:
+        rollout.wait_until(through_outages(check), 120, sleep=clock.sleep, clock=clock.monotonic)
+
+    assert str(raised.value) == (
+        "gave up after 120 s: no answer from the API server yet (then the API server did not "
+        "answer: ('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer')))"
+    )

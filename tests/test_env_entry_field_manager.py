@@ -175,6 +175,29 @@ def test_a_rotation_moves_a_legacy_entry_to_the_stacks_manager_in_one_rollout(
     assert result.outs == ROTATED
 
 
+def test_a_rotation_after_a_stack_rename_moves_the_entry_from_the_old_stacks_manager(
+    fake: FakeKubeApi, provider: EnvEntryProvider
+) -> None:
+    """`pulumi stack rename`: the state records the old stack's manager, which holds the entry;
+    the rotation hands it over to the new name, and the old name keeps nothing of it."""
+    provider.create(dict(PROPS))
+    renamed = {**ROTATED, "fieldManager": "openclaw-cron-webhook/renamed"}
+    before = generation(fake)
+    fake.requests.clear()
+
+    result = provider.update("id", dict(PROPS), renamed)
+
+    assert applies(fake) == [
+        ("openclaw-cron-webhook/renamed", [ENV_NAME]),  # the live entry, unchanged: co-owned
+        (MANAGER, []),  # the old stack's manager lets go: the entry stays
+        ("openclaw-cron-webhook/renamed", [ENV_NAME]),  # the rotation
+    ]
+    assert env_of(fake) == [*THEIR_ENV, ours("openclaw-cron-webhook-r2")]
+    assert owners(fake) == [("openclaw-cron-webhook/renamed", "Apply")]
+    assert generation(fake) == before + 1, "one rollout: the rotation's"
+    assert result.outs == renamed
+
+
 def test_a_create_over_the_legacy_entry_adopts_it_without_a_rollout(
     fake: FakeKubeApi, provider: EnvEntryProvider
 ) -> None:

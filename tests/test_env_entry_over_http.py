@@ -255,6 +255,23 @@ def test_pods_that_never_let_go_of_the_old_secret_fail_the_rotation_by_name(
     assert fake_time.now >= 600
 
 
+def test_the_wait_for_old_pods_gives_up_after_the_entrys_own_timeout(
+    fake: FakeKubeApi, provider: EnvEntryProvider, fake_time: FakeTime
+) -> None:
+    """Both waits of a rotation (rollout, then pods letting go) take `rolloutTimeoutSeconds`."""
+    provider.create(dict(PROPS))
+    old_pods = pods_reading(fake, "openclaw-cron-webhook-r1")
+    fake.deployments.old_pods_linger = 10**6
+
+    with pytest.raises(RolloutFailed) as raised:
+        provider.update("id", dict(PROPS), {**ROTATED, "rolloutTimeoutSeconds": 420})
+
+    assert str(raised.value) == (
+        "gave up after 420 s: pods still reading Secret openclaw-cron-webhook-r1: "
+        + ", ".join(old_pods)
+    )
+
+
 @pytest.mark.parametrize(
     ("stuck_at", "waiting_for"),
     [
