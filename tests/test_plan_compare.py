@@ -17,9 +17,10 @@ from stages.token.identity import GUARD_TYPE
 from stages.token.identity import TYPE as RANDOM
 from tools.plan import app as plan
 from tools.plan import judging as plan_judging
-from tools.plan.compare import input_changes, summary_line, up_steps
+from tools.plan.compare import compare, input_changes, summary_line, up_steps
 from tools.plan.kinds import kind_of
-from tools.plan.model import Change, PlannedResource
+from tools.plan.masking import SECRET
+from tools.plan.model import Change, PlannedResource, Step
 
 pytestmark = pytest.mark.usefixtures("shared_program_runs")
 
@@ -174,7 +175,10 @@ def test_retain_on_destroy_is_a_note_not_an_update(tmp_path: Path, dev_plan: Pat
     stack = DEV.replace("retainOnDestroy: false", "retainOnDestroy: true")
     data, text = compared(tmp_path, dev_plan, stack)
     assert data["summary"]["same"] == 6
-    assert f"  {PARAMETER}: retainOnDelete false → true (a resource option" in text
+    assert (
+        f"\n  {PARAMETER}: retainOnDelete false → true (a resource option: recorded in state, "
+        "nothing changes in the cloud; it decides what destroy does)\n"
+    ) in text
     parameter_step = next(step for step in data["destroy"] if step["id"] == PARAMETER)
     assert parameter_step["does"] == (
         "keeps AWS SSM parameter /lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN "
@@ -313,6 +317,12 @@ def test_enabled_false_is_planned_as_a_destroy_with_its_own_line(
         "`pulumi up` (the state's retainOnDelete): change it with an `up` of its own first."
     )
     assert f"  rollback switch: {data['switch']}\n" in text
+    # The deleted resources are explained by their own kind: only the env entry rolls pods.
+    assert by_id(data)[ENV]["pods"] == "restarts pods: one rollout of Deployment openclaw/openclaw"
+    assert (
+        '\n  restarts pods: delete EnvEntry "openclaw-cron-webhook-env": one rollout of '
+        "Deployment openclaw/openclaw\n"
+    ) in text
     assert data["document"]["result"] == "removed"
     assert '-  "cron": {' in data["document"]["diff"]
 
@@ -330,3 +340,89 @@ def test_section_present_false_deletes_only_the_section(tmp_path: Path, dev_plan
         f"removes it, and only it (no rollout): {SECTION}: {removal['does']}. OpenClaw then "
     )
     assert "the scheduler keeps running" in data["switch"]
+
+
+def planned(
+    id_: str,
+    action: str,
+    mode: str | None = None,
+    *,
+    waits: str | None = None,
+    retain: bool = False,
+    inputs: dict[str, Any] | None = None,
+) -> PlannedResource:
+    """A resource of a type no stage explains (generic words), targeting `<id>-target`."""
+    return PlannedResource(
+        id_,
+        None,
+        "t",
+        id_,
+        action,
+        mode,
+        [],
+        f"{id_}-target",
+        inputs or {},
+        [],
+        retain,
+        waits,
+        f"pods of {id_}",
+        None,
+    )
+
+
+def test_up_steps_say_what_each_operation_does() -> None:
+    """Creates and updates name their target and what they wait for (nothing: no clause);
+    a replacement's create says it is the replacement; a delete-before-create replacement
+    deletes in place, after the steps before it; a kept resource is kept when deleted."""
+    resources = [
+        planned("new", "create", waits="waits until new is ready"),
+        planned("bare", "create"),
+        planned("up", "update", waits="waits until up rolled out"),
+        planned("still", "update"),
+        planned("swap", "replace", "create-before-delete", waits="waits until swap is ready"),
+        planned("again", "replace", "create-before-delete"),
+        planned("inplace", "replace", "delete-before-create"),
+        planned("kept", "delete", retain=True),
+        planned("gone", "delete"),
+    ]
+    order = ["kept", "gone", "new", "bare", "up", "still", "swap", "again", "inplace"]
+    assert up_steps(resources, None, order) == [
+        Step("create", "new", "creates new-target; waits until new is ready"),
+        Step("create", "bare", "creates bare-target"),
+        Step("update", "up", "updates up-target; pods of up; waits until up rolled out"),
+        Step("update", "still", "updates still-target; pods of still"),
+        Step("create", "swap", "creates the replacement: swap-target; waits until swap is ready"),
+        Step("create", "again", "creates the replacement: again-target"),
+        Step("delete", "inplace", "deletes it"),
+        Step("create", "inplace", "creates the replacement: inplace-target"),
+        Step("delete", "again", "deletes it"),
+        Step("delete", "swap", "deletes it"),
+        Step("delete", "gone", "deletes it"),
+        Step("delete", "kept", "kept (retainOnDelete)"),
+    ]
+
+
+def test_a_secret_from_a_created_resource_is_a_new_value() -> None:
+    """A resource new to this plan is created, and a secret computed from it changes; a
+    resource after it is still compared; `secret_sources` need not name every resource."""
+    previous = {
+        "resources": [
+            {"id": "param", "action": "create", "inputs": {"value": SECRET}},
+            {"id": "plain", "action": "create", "inputs": {"a": 1}},
+        ]
+    }
+    resources = [
+        planned("token", "create"),
+        planned("param", "create", inputs={"value": SECRET}),
+        planned("plain", "create", inputs={"a": 1}),
+    ]
+    assert compare(resources, previous, {"param": {"value": ["token"]}}) == []
+    assert [(r.id, r.action, r.changes) for r in resources] == [
+        ("token", "create", []),
+        (
+            "param",
+            "update",
+            [Change("value", "update", SECRET, SECRET, "a new value from the created token")],
+        ),
+        ("plain", "same", []),
+    ]
