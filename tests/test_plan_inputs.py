@@ -11,6 +11,8 @@ from stack_files import CLUSTER_STACK_FILE
 
 from tools.plan import app as plan
 from tools.plan import judging as plan_judging
+from tools.plan import reading
+from tools.plan.errors import PlanError
 from tools.plan.mock_runtime import ROOT
 from tools.plan.output import MARKER
 
@@ -397,3 +399,55 @@ def test_a_plan_folder_from_before_the_marker_is_recognised(tmp_path: Path) -> N
     assert plan.main([*CLUSTER, "--out", str(out)]) == 0
     assert not (out / "kubernetes" / "enventry-old-openclaw.yaml").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rendered"]
+
+
+# --- tools.plan.reading, directly ------------------------------------------------------------
+
+
+def test_a_yaml_error_without_a_position_is_reported_as_its_text() -> None:
+    exc = yaml.MarkedYAMLError(problem="something is wrong", problem_mark=None)
+    assert str(reading._yaml_error(Path("m.yaml"), exc)) == (
+        "m.yaml: invalid YAML: something is wrong"
+    )
+
+
+def test_a_yaml_reader_error_is_one_line_naming_the_file() -> None:
+    with pytest.raises(PlanError) as caught:
+        reading.load_yaml_documents("a: \x07\n", Path("m.yaml"))
+    assert str(caught.value) == (
+        "m.yaml: invalid YAML: unacceptable character #x0007: control characters are not "
+        'allowed in "<unicode string>", position 3'
+    )
+
+
+def test_a_json_manifest_nested_too_deeply_names_the_file() -> None:
+    with pytest.raises(PlanError) as caught:
+        reading.load_manifests('{"a": ' + "[" * 200_000, Path("m.json"))
+    assert str(caught.value) == "m.json: nested too deeply to be a manifest"
+
+
+def test_invalid_json_and_yaml_manifests_name_the_file() -> None:
+    with pytest.raises(PlanError) as caught:
+        reading.load_manifests('{"a": }', Path("m.json"))
+    assert str(caught.value) == "m.json: invalid JSON at line 1, column 7: Expecting value"
+    with pytest.raises(PlanError) as caught:
+        reading.load_manifests("a: [\n", Path("m.yaml"))
+    assert str(caught.value) == (
+        "m.yaml: invalid YAML at line 2, column 1: did not find expected node content"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"kind": "List"}', True),
+        (' \n\t{"kind": "List"}', True),
+        ('// a comment\n/* another */ {"kind": "List"}', True),
+        ("kind: List\n", False),
+        ('// a comment\nkind: "{"\n', False),
+    ],
+)
+def test_a_json_object_is_told_after_json5_whitespace_and_comments(
+    text: str, expected: bool
+) -> None:
+    assert reading.looks_like_json_object(text) is expected
