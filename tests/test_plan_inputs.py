@@ -451,3 +451,18 @@ def test_a_json_object_is_told_after_json5_whitespace_and_comments(
     text: str, expected: bool
 ) -> None:
     assert reading.looks_like_json_object(text) is expected
+
+
+@pytest.mark.parametrize(("value", "base"), [("0b_", 2), ("0x_", 16)])
+def test_a_value_yaml_reads_as_a_number_but_cannot_build_is_one_line_naming_the_file(
+    value: str, base: int
+) -> None:
+    """PyYAML's int resolver matches `0b_` and `0x_`, then fails to build them (a ValueError
+    out of the loader, not a YAMLError): still the file's one-line error, never a traceback."""
+    with pytest.raises(PlanError) as raised:
+        reading.load_yaml_documents(f"a: {value}\n", Path("m.yaml"))
+
+    assert str(raised.value) == (
+        "m.yaml: invalid YAML: a value read as a number is not one "
+        f"(invalid literal for int() with base {base}: '')"
+    )

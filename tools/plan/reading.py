@@ -128,6 +128,10 @@ def load_yaml_documents(text: str, path: Path) -> list[Any]:
         raise _yaml_error(path, exc) from None
     except RecursionError:
         raise PlanError(f"{path}: nested too deeply to be a stack file or manifest") from None
+    except ValueError as exc:  # PyYAML resolves `0b_`, `0x_` as numbers it then cannot build
+        raise PlanError(
+            f"{path}: invalid YAML: a value read as a number is not one ({exc})"
+        ) from None
 
 
 def _load_json(text: str, path: Path) -> Any:
