@@ -466,3 +466,44 @@ def test_a_value_yaml_reads_as_a_number_but_cannot_build_is_one_line_naming_the_
         "m.yaml: invalid YAML: a value read as a number is not one "
         f"(invalid literal for int() with base {base}: '')"
     )
+
+
+def test_a_file_of_exactly_the_limit_is_read_and_one_byte_more_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.dev.yaml"
+    path.write_text("a" * 1000)
+    assert reading.read_text(path, "the stack file", 1000, "too big") == "a" * 1000
+    path.write_text("a" * 1001)
+    with pytest.raises(PlanError) as caught:
+        reading.read_text(path, "the stack file", 1000, "too big")
+    assert str(caught.value) == f"the stack file {path} is 1,001 bytes: too big"
+
+
+def test_an_unreadable_path_says_why_in_the_systems_words(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("x")
+    path = tmp_path / "a-file" / "Pulumi.dev.yaml"
+    with pytest.raises(PlanError) as caught:
+        reading.read_text(path, "the stack file", 1000, "too big")
+    assert str(caught.value) == f"the stack file {path}: cannot read it (Not a directory)"
+
+
+def test_a_text_file_with_a_nul_byte_is_refused_as_binary(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.dev.yaml"
+    path.write_bytes(b"a: b\x00c\n")
+    with pytest.raises(PlanError) as caught:
+        reading.read_text(path, "the stack file", 1000, "too big")
+    assert str(caught.value) == (f"the stack file {path} contains NUL bytes: is it a binary file?")
+
+
+def test_yaml_too_deep_for_python_is_one_line_naming_the_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """libyaml stops at depth 1000 itself; a RecursionError (a caller already deep in its
+    stack) is still the file's one-line error."""
+
+    def too_deep(text: str) -> None:
+        raise RecursionError
+
+    monkeypatch.setattr(reading, "refuse_references", too_deep)
+    with pytest.raises(PlanError) as caught:
+        reading.load_yaml_documents("a: 1\n", Path("m.yaml"))
+    assert str(caught.value) == "m.yaml: nested too deeply to be a stack file or manifest"

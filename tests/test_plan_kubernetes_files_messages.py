@@ -153,8 +153,9 @@ def test_a_custom_resource_file_says_it_was_not_schema_validated() -> None:
 def test_an_invalid_object_is_reported_under_its_file_name() -> None:
     with pytest.raises(PlanError) as caught:
         object_file({**CONFIGMAP, "bogus": 1})
-    assert str(caught.value).startswith(
-        "configmap-openclaw-hooks.yaml is not a valid ConfigMap (k8s 1.33): "
+    assert str(caught.value) == (
+        "configmap-openclaw-hooks.yaml is not a valid ConfigMap (k8s 1.33): (top): "
+        "Additional properties are not allowed ('bogus' was unexpected)"
     )
     with pytest.raises(PlanError) as caught:
         object_file({**CONFIGMAP, "apiVersion": None})
