@@ -175,3 +175,16 @@ def test_a_patch_replaces_what_is_not_a_mapping_or_named_list_in_the_base() -> N
     named = [{"name": "A", "value": "1"}]
     assert merge_by_name({"env": named}, {"env": None}) == {"env": None}
     assert merge_by_name({"env": named}, {"env": {"name": "B"}}) == {"env": {"name": "B"}}
+
+
+def test_a_list_of_objects_without_names_is_replaced_by_the_patch() -> None:
+    """Only lists whose every item is an object with a string `name` merge by name (containers,
+    env); any other list, e.g. a container's ports, is replaced, as Server-Side Apply's atomic
+    lists are."""
+    base = {"ports": [{"containerPort": 80}, {"containerPort": 81}], "env": [{"name": "A"}]}
+    patch = {"ports": [{"containerPort": 8080}], "env": [{"name": 1}]}
+
+    assert merge_by_name(base, patch) == {
+        "ports": [{"containerPort": 8080}],
+        "env": [{"name": 1}],
+    }
