@@ -28,7 +28,7 @@ from stack.permissions import PARTS, render
 from stack.settings import PROJECT, ConfigError, decoded, parse_settings
 from stages.permissions import ROLES, Role, Scope
 from tools.plan.errors import PlanError
-from tools.plan.stack_file import Stack, load_stack
+from tools.plan.stack_file import Stack, add_stack_options, load_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 # bin/permissions runs from the repository; it passes the caller's folder for a relative path.
@@ -43,13 +43,7 @@ def options_from(argv: list[str] | None) -> argparse.Namespace:
         "Kubernetes Roles and bindings, its IAM policy, and in git mode the repository "
         "credential's access. Read from the stack's file; no Pulumi CLI, no state.",
     )
-    which = parser.add_mutually_exclusive_group()
-    which.add_argument(
-        "--stack", help="NAME, ORG/NAME or ORG/PROJECT/NAME: reads Pulumi.NAME.yaml (default dev)"
-    )
-    which.add_argument(
-        "--stack-file", metavar="FILE", help="a Pulumi.NAME.yaml anywhere; the stack is NAME"
-    )
+    add_stack_options(parser)
     parser.add_argument(
         "--role", action="append", choices=ROLES, help="only this role (repeatable; default all)"
     )

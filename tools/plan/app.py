@@ -47,7 +47,7 @@ from tools.plan.paths import shown
 from tools.plan.planned import destroy_steps, planned_resources
 from tools.plan.preview import compare_components
 from tools.plan.schema import load_previous
-from tools.plan.stack_file import Stack, load_stack
+from tools.plan.stack_file import Stack, add_stack_options, load_stack
 from tools.plan.switches import (
     RETAIN_NOTE,
     section_absent,
@@ -189,13 +189,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m tools.plan",
         description="Offline plan of a stack: no cloud, no cluster, no Pulumi CLI.",
     )
-    which = parser.add_mutually_exclusive_group()
-    which.add_argument(
-        "--stack", help="NAME, ORG/NAME or ORG/PROJECT/NAME: reads Pulumi.NAME.yaml (default dev)"
-    )
-    which.add_argument(
-        "--stack-file", metavar="FILE", help="a Pulumi.NAME.yaml anywhere; the stack is NAME"
-    )
+    add_stack_options(parser)
     parser.add_argument(
         "--base-config",
         metavar="FILE",

@@ -7,6 +7,7 @@ refuses, naming the key, anything Pulumi could not hand to a program.
 
 from __future__ import annotations
 
+import argparse
 import math
 import re
 from collections.abc import Mapping
@@ -40,6 +41,18 @@ class Stack:
     project: str
     file: Path
     config: StackConfig
+
+
+def add_stack_options(parser: argparse.ArgumentParser) -> None:
+    """`--stack` or `--stack-file`: how every tool that reads a stack's file is told which,
+    as `load_stack` takes them."""
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
+        "--stack", help="NAME, ORG/NAME or ORG/PROJECT/NAME: reads Pulumi.NAME.yaml (default dev)"
+    )
+    which.add_argument(
+        "--stack-file", metavar="FILE", help="a Pulumi.NAME.yaml anywhere; the stack is NAME"
+    )
 
 
 def load_project(root: Path) -> tuple[str, dict[str, Any]]:
