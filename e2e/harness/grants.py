@@ -174,11 +174,13 @@ def run_by_roles(driver: StackDriver, plane: ControlPlane, kubeconfig: Path) -> 
 @contextmanager
 def less_one_rule(driver: StackDriver, plane: ControlPlane, less: Grants) -> Iterator[None]:
     """`less` granted for the block (the driver does not grant in it), and what is printed for
-    the stack file granted again after, whatever happened."""
+    the stack file granted again after, by the driver's own grant, whatever happened."""
     grant, driver.grant = driver.grant, None
+    if grant is None:
+        raise ValueError("the stack does not run by roles (grants.run_by_roles)")
     less.grant(plane)
     try:
         yield
     finally:
         driver.grant = grant
-        Grants.printed(driver.stack_file).grant(plane)
+        grant(driver.stack_file)

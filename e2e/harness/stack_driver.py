@@ -267,18 +267,19 @@ class StackDriver:
     def stack_file(self) -> Path:
         return self.project / f"Pulumi.{self.stack.name}.yaml"
 
-    def env_of(self, kind: str) -> dict[str, str]:
+    def env_of(self, kind: str, step: str | None = None) -> dict[str, str]:
         """The environment `kind` (preview, refresh, up, destroy, verify) runs with: the
-        stack's, with its role's identity over it once the stack runs by roles; the
-        roles granted first if the stack file changed since they last were."""
+        stack's, with its role's identity over it once the stack runs by roles, recorded as
+        `step` (default: the kind); the roles granted first if the stack file changed since
+        they last were."""
         role = ROLE_OF.get(kind)
         if not self.roles or role is None:
             return self.env
         text = self.stack_file.read_text()
         if self.grant is not None and text != self._granted_for:
             self.grant(self.stack_file)
-            self._granted_for = self.stack_file.read_text()
-        self.ran_as.append({"role": role, "step": kind})
+            self._granted_for = text
+        self.ran_as.append({"role": role, "step": step or kind})
         return {**self.env, **self.roles[role]}
 
     def set_config(self, values: dict[str, Any]) -> None:
@@ -316,9 +317,7 @@ class StackDriver:
                 name = meta.urn.rsplit("::", 1)[-1]
                 steps.append(Step(str(meta.op.value), meta.type, name, inputs))
 
-        self.stack.workspace.env_vars = self.env_of(kind)
-        if self.roles:
-            self.ran_as[-1]["step"] = name
+        self.stack.workspace.env_vars = self.env_of(kind, name)
         started = time.monotonic()
         place = f"stack {self.stack.name}: {name}"
         try:
