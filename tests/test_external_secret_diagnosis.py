@@ -124,3 +124,43 @@ def test_a_wait_cut_short_by_ctrl_c_is_not_called_a_timeout() -> None:
         f"ExternalSecret {NS}/{NAME} was not synced when its wait was interrupted: Ready=False, "
         "SecretSyncedError: could not get secret data from provider."
     )
+
+
+def test_a_warning_recorded_through_events_k8s_io_is_dated_by_its_event_time() -> None:
+    """An event written through the events.k8s.io API has `eventTime` and no `lastTimestamp`;
+    one with neither date counts as the oldest, never as the last warning."""
+    events = [
+        {
+            "type": "Warning",
+            "reason": "UpdateFailed",
+            "message": MISSING_KEY,
+            "eventTime": "2026-12-07T10:00:05.000000+00:00",
+        },
+        {
+            "type": "Warning",
+            "reason": "UpdateFailed",
+            "message": "older",
+            "lastTimestamp": "2026-12-07T10:00:03+00:00",
+        },
+        {"type": "Warning", "reason": "UpdateFailed", "message": "undated"},
+    ]
+
+    message = explain(NS, NAME, "ClusterSecretStore", "s", FAILED_ES, VALID_STORE, events, 20)
+
+    assert message.splitlines()[2] == f"ESO's last warning about it (UpdateFailed): {MISSING_KEY}"
+
+
+def test_a_ready_condition_without_reason_or_message_says_only_what_it_has() -> None:
+    external_secret = {
+        "metadata": {"name": NAME, "namespace": NS, "uid": "u-3"},
+        "status": {"conditions": [{"type": "Ready", "status": "False", "reason": "Deleted"}]},
+    }
+    store = {"status": {"conditions": [{"type": "Ready", "status": "Unknown"}]}}
+
+    message = explain(NS, NAME, "ClusterSecretStore", "s", external_secret, store, [], 20)
+
+    assert message.splitlines()[:2] == [
+        f"ExternalSecret {NS}/{NAME} was not synced within 20 s (timeouts.externalSecretSeconds): "
+        "Ready=False, Deleted.",
+        "Its store, ClusterSecretStore s: Ready=Unknown.",
+    ]
