@@ -73,3 +73,24 @@ def test_diff_update_and_create_return_the_rotations_only() -> None:
     assert provider.update("id", olds, news).outs == news
     assert provider.create(news).outs == news
     provider.delete("id", news)  # nothing to remove: the guard lives in the state only
+
+
+def test_a_label_with_the_current_number_spelled_otherwise_is_a_new_label() -> None:
+    """`02` is neither used before nor lower than `2`: it names a new -r02 pair (a new token,
+    which is what rotating means), so it goes forward."""
+    assert check({"rotation": "2", "used": ["1"]}, "02") == (
+        {"rotation": "02", "used": ["1", "2"]},
+        [],
+    )
+
+
+def test_going_back_among_named_labels_asks_for_a_new_label_not_a_number() -> None:
+    """No label is a number, so there is no next number to suggest; the command says what to
+    put in its place."""
+    _, failures = check({"rotation": "2024-q2", "used": ["2024-q1"]}, "2024-q1")
+
+    assert failures[0].endswith(
+        "Keep the current rotation (pulumi config set --path "
+        "'openclaw-cron-webhook:token.rotation' 2024-q2), or rotate forward to a label never "
+        "used (pulumi config set --path 'openclaw-cron-webhook:token.rotation' <a new label>)"
+    )
