@@ -247,6 +247,25 @@ def test_a_spec_edited_outside_pulumi_names_every_difference() -> None:
             CannotRead("Kubernetes denies `get`", "x", "y"),
             "(the ClusterSecretStore parameterstore could not be read: Kubernetes denies `get`)",
         ),
+        (  # a condition without a message (ESO omits an empty one): nothing is made up
+            {"status": {"conditions": [{"type": "Ready", "status": "False", "reason": "Invalid"}]}},
+            "its ClusterSecretStore parameterstore is not Ready (Invalid: )",
+        ),
+        (  # a long provider error is cut at 200 characters
+            {
+                "status": {
+                    "conditions": [
+                        {
+                            "type": "Ready",
+                            "status": "False",
+                            "reason": "X",
+                            "message": "denied " * 40,
+                        }
+                    ]
+                }
+            },
+            "its ClusterSecretStore parameterstore is not Ready (X: " + "denied " * 28 + "deni)",
+        ),
     ],
 )
 def test_an_external_secret_that_is_not_synced_says_what_its_store_says(
