@@ -1,0 +1,87 @@
+"""What the git layer says when the user's git is missing, hangs, or the file is no text
+(git/clone.py), with the real `git` and a bare repository on disk.
+
+Each message is what a `pulumi up` prints: it names the file, branch and repository (a URL's
+userinfo redacted) and what to do, so it is asserted whole.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from git_bare_repo import BareRepo, git, isolated_git  # noqa: F401 - isolated_git is a fixture
+
+import stages.section.git.clone as clone_module
+from stages.section.git.clone import GitError, GitFile
+from stages.section.git.repo import read_head
+
+pytestmark = [pytest.mark.process, pytest.mark.usefixtures("isolated_git")]
+
+PATH = "apps/openclaw/configmap.yaml"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> BareRepo:
+    return BareRepo.create(tmp_path, {PATH: "kind: ConfigMap\n"})
+
+
+def test_no_git_on_path_says_how_to_get_on(repo: BareRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+
+    with pytest.raises(GitError) as raised:
+        read_head(GitFile(repo.url, "main", PATH))
+
+    assert str(raised.value) == (
+        "git is not on PATH; section.target git pushes with the git command (install it, or set "
+        "`pulumi config set --path 'openclaw-cron-webhook:section.target' cluster`)."
+    )
+
+
+def hanging_git(directory: Path, command: str) -> Path:
+    """A `git` first on PATH that hangs on `command` and runs the real git otherwise."""
+    real = shutil.which("git")
+    wrapper = directory / "bin" / "git"
+    wrapper.parent.mkdir()
+    # "$1" "$2" are `-c core.hooksPath=/dev/null`; "$3" is the command.
+    wrapper.write_text(f'#!/bin/sh\n[ "$3" = {command} ] && exec sleep 30\nexec {real} "$@"\n')
+    wrapper.chmod(0o755)
+    return wrapper.parent
+
+
+@pytest.mark.parametrize("command", ["clone", "rev-parse"])
+def test_a_git_command_that_hangs_is_stopped_and_named(
+    repo: BareRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, command: str
+) -> None:
+    """A prompt nobody sees, or a network that never answers: git is stopped at the timeout."""
+    monkeypatch.setenv("PATH", f"{hanging_git(tmp_path, command)}:/usr/bin:/bin")
+    monkeypatch.setattr(clone_module, "GIT_TIMEOUT_SECONDS", 1)
+
+    with pytest.raises(GitError) as raised:
+        read_head(GitFile(repo.url, "main", PATH))
+
+    assert str(raised.value) == (
+        f"git {command} for {PATH} (branch main of {repo.url}) did not finish within 1 s; check "
+        "the network and that git can reach the repository without a prompt (`git ls-remote "
+        "<url>` in a terminal)."
+    )
+
+
+def test_a_file_that_is_not_utf8_is_no_manifest(repo: BareRepo, tmp_path: Path) -> None:
+    index = {"GIT_INDEX_FILE": str(tmp_path / "index")}
+    blob = git(repo.bare, "hash-object", "-w", "--stdin", stdin=b"kind: Caf\xe9\n").strip()
+    git(repo.bare, "read-tree", "main", env=index)
+    git(repo.bare, "update-index", "--cacheinfo", f"100644,{blob},{PATH}", env=index)
+    tree = git(repo.bare, "write-tree", env=index).strip()
+    commit = git(repo.bare, "commit-tree", tree, "-p", "main", "-m", "latin-1").strip()
+    git(repo.bare, "update-ref", "refs/heads/main", commit)
+
+    with pytest.raises(GitError) as raised:
+        read_head(GitFile(repo.url, "main", PATH))
+
+    assert str(raised.value) == (
+        f"{PATH} (branch main of {repo.url}) is not UTF-8 text ('utf-8' codec can't decode byte "
+        "0xe9 in position 9: invalid continuation byte), so it is not a manifest Kubernetes "
+        "tools read. Check `section.git.path`."
+    )
