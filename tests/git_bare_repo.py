@@ -44,7 +44,7 @@ class BareRepo:
         key = (branch, *sorted(files.items()))
         seed = _SEEDS.get(key)
         if seed is None:
-            seed = Path(tempfile.mkdtemp(dir=_SEED_ROOT.name)) / "seed.git"
+            seed = Path(tempfile.mkdtemp(dir=_seed_root())) / "seed.git"
             git(None, "init", "--quiet", "--bare", f"--initial-branch={branch}", str(seed))
             cls(seed).commit(files, "Seed the GitOps repository", branch=branch)
             _SEEDS[key] = seed
@@ -142,11 +142,25 @@ def git_bytes(
 
 
 # Seeded repositories, by branch and files, copied for each test (init + commit once).
-_SEED_ROOT = tempfile.TemporaryDirectory(prefix="git-test-seeds-")
 _SEEDS: dict[tuple[object, ...], Path] = {}
+_SEED_ROOT: list[tempfile.TemporaryDirectory[str]] = []
+
+
+def _seed_root() -> str:
+    """The folder of this session's seeds, made when the first is needed.
+
+    Not at import: mutmut imports the tests (a collect-only session, whose end removes the
+    seeds) in a process that then forks one process per mutant; a folder made at import was
+    gone in every one of them, so every test of a repository failed and each mutant those
+    tests cover was counted killed.
+    """
+    if not _SEED_ROOT:
+        _SEED_ROOT.append(tempfile.TemporaryDirectory(prefix="git-test-seeds-"))
+    return _SEED_ROOT[0].name
 
 
 def remove_seeds() -> None:
-    """Called by conftest.py when the session ends."""
+    """Called by conftest.py when the session ends; a later session makes its own."""
     _SEEDS.clear()
-    _SEED_ROOT.cleanup()
+    while _SEED_ROOT:
+        _SEED_ROOT.pop().cleanup()
