@@ -123,6 +123,12 @@ def test_remote_lines_are_verbatim_without_padding_and_credentials() -> None:
     ]
 
 
+def test_a_hook_output_of_the_limit_is_shown_whole() -> None:
+    stderr = "".join(f"remote: line {n}\n" for n in range(MAX_REMOTE_LINES))
+
+    assert remote_lines(stderr, REPO) == [f"remote: line {n}" for n in range(MAX_REMOTE_LINES)]
+
+
 def test_a_long_hook_output_is_cut_and_says_how_much() -> None:
     stderr = "".join(f"remote: line {n}\n" for n in range(MAX_REMOTE_LINES + 5))
 
