@@ -99,7 +99,12 @@ def test_an_edit_that_changes_nothing_pushes_nothing(repo: BareRepo) -> None:
 
     result = commit_edit(target(repo), lambda text: text, author=AUTHOR, message=MESSAGE)
 
-    assert (result.commit, result.pushed, result.text) == (before, False, MANIFEST)
+    assert (result.commit, result.pushed, result.text, result.attempts) == (
+        before,
+        False,
+        MANIFEST,
+        1,
+    )
     assert repo.head() == before
 
 
