@@ -85,3 +85,75 @@ def test_a_file_that_is_not_utf8_is_no_manifest(repo: BareRepo, tmp_path: Path) 
         "0xe9 in position 9: invalid continuation byte), so it is not a manifest Kubernetes "
         "tools read. Check `section.git.path`."
     )
+
+
+def failing_ssh(monkeypatch: pytest.MonkeyPatch, directory: Path, said: bytes) -> str:
+    """The user's ssh for git, saying `said` and failing; the ssh URL it is run for."""
+    script = directory / "deploy-ssh"
+    script.write_bytes(b"#!/bin/sh\nprintf '%s' '" + said + b"' >&2\nexit 255\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("GIT_SSH_COMMAND", str(script))
+    monkeypatch.setenv("GIT_SSH_VARIANT", "ssh")
+    return "ssh://gitops.example.invalid/org/gitops.git"
+
+
+# What git adds when its ssh fails, as the message shows it (white space folded).
+COULD_NOT_READ = (
+    "fatal: Could not read from remote repository. Please make sure you have the correct access "
+    "rights and the repository exists."
+)
+CHECK = (
+    "Check that `git ls-remote <url>` works in this shell (ssh agent or credential helper), then "
+    "run the Pulumi command again."
+)
+
+
+def test_what_ssh_says_in_another_encoding_is_shown_with_the_rest_replaced(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    url = failing_ssh(monkeypatch, tmp_path, "Zugriff verweigert für deploy.\n".encode("latin-1"))
+
+    with pytest.raises(GitError) as raised:
+        read_head(GitFile(url, "main", PATH))
+
+    assert str(raised.value) == (
+        f"git clone for {PATH} (branch main of {url}) failed (exit 128): Zugriff verweigert "
+        f"f\N{REPLACEMENT CHARACTER}r deploy. {COULD_NOT_READ}. {CHECK}"
+    )
+
+
+def test_a_long_error_is_cut_to_its_last_800_characters(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """ssh -v, say: the end of what git says (its fatal line) is what explains the failure."""
+    debug = [f"debug1: handshake step {n:03d}" for n in range(40)]
+    url = failing_ssh(monkeypatch, tmp_path, "\n".join(debug).encode() + b"\n")
+    everything = " ".join([*debug, COULD_NOT_READ])
+    assert len(everything) > 800
+
+    with pytest.raises(GitError) as raised:
+        read_head(GitFile(url, "main", PATH))
+
+    assert str(raised.value) == (
+        f"git clone for {PATH} (branch main of {url}) failed (exit 128): "
+        f"{everything[-800:]}. {CHECK}"
+    )
+
+
+def test_a_git_killed_without_a_word_says_so(
+    repo: BareRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Killed by a signal (the OOM killer, say), git prints nothing: the message says that."""
+    real = shutil.which("git")
+    wrapper = tmp_path / "bin" / "git"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\n[ "$3" = rev-parse ] && kill -9 $$\nexec {real} "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}:/usr/bin:/bin")
+
+    with pytest.raises(GitError) as raised:
+        read_head(GitFile(repo.url, "main", PATH))
+
+    assert str(raised.value) == (
+        f"git rev-parse for {PATH} (branch main of {repo.url}) failed (exit -9): nothing. {CHECK}"
+    )
