@@ -10,6 +10,7 @@ the refusal is pushed once, not retried as if someone else had pushed first.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,9 @@ from kubernetes.client import ApiClient
 
 from components.git_section_provider import GitJsonSectionProvider
 from stages.kube_connection import KubeTarget
-from stages.section.git.clone import PushRefused
+from stages.section.git.clone import GitFile, PushRefused
 from stages.section.git.provider import commit_message
+from stages.section.git.repo import commit_edit
 
 pytestmark = [pytest.mark.process, pytest.mark.usefixtures("isolated_git")]
 
@@ -186,3 +188,33 @@ def test_the_message_redacts_the_repositorys_userinfo(
         provider.create({**props(repo), "repo": url})
 
     assert str(raised.value) == refused("ssh://***@gitops.example.invalid/org/gitops.git")
+
+
+def test_a_refusal_in_bytes_that_are_not_utf8_is_still_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hook speaks latin-1, and the user's git reaches the repository (an `insteadOf` in
+    their config) in a folder whose name is latin-1, which git prints back (`To <url>`): what
+    git and the server print is not UTF-8, and the refusal is told with those bytes replaced."""
+    folder = Path(os.fsdecode(os.fsencode(tmp_path) + b"/d\xe9p\xf4t"))
+    folder.mkdir()
+    repo = without_section(folder)
+    hook = repo.bare / "hooks" / "pre-receive"
+    hook.write_bytes(b"#!/bin/sh\ncat > /dev/null\necho 'Pouss\xe9e refus\xe9e' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    url = "https://gitops.example.invalid/org/gitops.git"
+    Path(os.environ["GIT_CONFIG_GLOBAL"]).write_bytes(
+        b'[url "' + os.fsencode(repo.url) + b'"]\n\tinsteadOf = ' + url.encode() + b"\n"
+    )
+
+    with pytest.raises(PushRefused) as raised:
+        commit_edit(
+            GitFile(url, "main", PATH), lambda text: text + "# x\n", author="A <a@b.c>", message="m"
+        )
+
+    assert str(raised.value).startswith(
+        f"The server refused the push to {PATH} (branch main of {url}): [remote rejected] "
+        "(pre-receive hook declined). Nothing was pushed, and pushing again would be refused "
+        "again. git said:\n    remote: Pouss\N{REPLACEMENT CHARACTER}e refus"
+        f"\N{REPLACEMENT CHARACTER}e\nRepository {url}, branch main: "
+    )
