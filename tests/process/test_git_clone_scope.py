@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
-from git_bare_repo import BareRepo, isolated_git  # noqa: F401 - isolated_git is a fixture
+from git_bare_repo import BareRepo, git, isolated_git  # noqa: F401 - isolated_git is a fixture
 
 from stages.section.git.clone import GitError, GitFile
 from stages.section.git.repo import HISTORY_DEPTH, commit_edit, last_change_message, read_head
@@ -69,4 +69,37 @@ def test_a_repository_that_looks_like_an_option_is_taken_as_a_repository(tmp_pat
         f"git clone for {PATH} (branch main of {repo}) failed (exit 128): fatal: repository "
         f"'{repo}' does not exist. Check that `git ls-remote <url>` works in this shell (ssh "
         "agent or credential helper), then run the Pulumi command again."
+    )
+
+
+def test_a_manifest_whose_name_starts_with_a_dash_is_read_and_committed(tmp_path: Path) -> None:
+    """`section.git.path` may start with `-` (the config allows it): git takes it as a path,
+    never as an option, in every command that names it."""
+    path = "-openclaw.yaml"
+    repo = BareRepo.create(tmp_path, {path: MANIFEST})
+    file = GitFile(repo.url, "main", path)
+
+    assert read_head(file).text == MANIFEST
+    result = commit_edit(file, lambda text: text + "# x\n", author="A <a@b.c>", message="edit")
+    assert (result.pushed, repo.read(path)) == (True, MANIFEST + "# x\n")
+    assert last_change_message(file) == "edit\n"
+
+
+def test_a_symlink_is_not_a_manifest(tmp_path: Path) -> None:
+    """A symlink is a blob to git (mode 120000) holding the target's name: not the manifest."""
+    repo = BareRepo.create(tmp_path, {"apps/real.yaml": MANIFEST})
+    index = {"GIT_INDEX_FILE": str(tmp_path / "index")}
+    link = git(repo.bare, "hash-object", "-w", "--stdin", stdin=b"real.yaml").strip()
+    git(repo.bare, "read-tree", "main", env=index)
+    git(repo.bare, "update-index", "--add", "--cacheinfo", f"120000,{link},{PATH}", env=index)
+    tree = git(repo.bare, "write-tree", env=index).strip()
+    commit = git(repo.bare, "commit-tree", tree, "-p", "main", "-m", "link").strip()
+    git(repo.bare, "update-ref", "refs/heads/main", commit)
+
+    with pytest.raises(GitError) as raised:
+        read_head(GitFile(repo.url, "main", PATH))
+
+    assert str(raised.value) == (
+        f"{PATH} (branch main of {repo.url}) is not a regular file (git mode 120000 blob); point "
+        "`section.git.path` at the ConfigMap manifest itself."
     )
