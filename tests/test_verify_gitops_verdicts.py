@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from stages.fix_commands import Commands
-from stages.hop import fail, ok
+from stages.hop import CannotRead, Hop, fail, ok
 from stages.section.document import set_section
 from stages.section.git.branch_head import BranchHead
 from stages.section.git.verify import gitops_hop
@@ -75,6 +75,33 @@ def head(text: str | None) -> BranchHead:
 def test_the_stacks_setting_is_the_one_these_verdicts_expect() -> None:
     """CRON is written out here rather than read from the settings, so a changed default shows."""
     assert GIT.cron_section() == CRON
+
+
+def test_a_branch_head_verify_could_not_read_is_a_check_that_could_not_run() -> None:
+    """The reader's own words and fix go through. tools.verify.check reads the branch head
+    whenever the settings say git mode; should no reading reach the hop, it still says so
+    rather than judging a file it never saw."""
+    live = config_map(WITH_SECTION, **ARGO)
+    unreadable = CannotRead(
+        "cannot read app/cm.yaml", "no access to the repository", "git ls-remote x"
+    )
+
+    assert gitops_hop(GIT, live, unreadable, C) == Hop(
+        "gitops",
+        "error",
+        "cannot read app/cm.yaml",
+        (TRACKED,),
+        "no access to the repository",
+        "git ls-remote x",
+    )
+    assert gitops_hop(GIT, None, None, C) == Hop(
+        "gitops",
+        "error",
+        "git mode, but no repository file read",
+        ("tracked by no controller seen",),
+        "",
+        "pulumi up --stack dev",
+    )
 
 
 def test_a_branch_without_the_file_names_the_path_setting_to_correct() -> None:
