@@ -1,4 +1,4 @@
-"""The two dynamic resources as the engine sees them: their own provider, their outputs by name.
+"""The dynamic resources as the engine sees them: their own provider, their outputs by name.
 
 A dynamic resource carries its provider in its inputs (`__provider`, the pickled object): that
 is what the engine unpickles to run create, diff, update and delete, today and at every later
@@ -18,8 +18,10 @@ import dill  # type: ignore[import-untyped]
 
 from components.configmap_section_provider import JsonSectionProvider
 from components.deployment_env_provider import EnvEntryProvider
+from components.git_section_provider import GitJsonSectionProvider
 from stages.env_entry.identity import TYPE as ENV_ENTRY
 from stages.section.identity import CLUSTER_TYPE as SECTION
+from stages.section.identity import GIT_TYPE as GIT_SECTION
 from tools.plan.mock_runtime import Recording, run_program
 
 PROGRAM = """
@@ -126,4 +128,77 @@ def test_the_env_entry_resource(tmp_path: Path) -> None:
         "secret_name": "hook-r1",
         "secret_key": "HOOK",
         "field_manager": "gw-project/prod",
+    }
+
+
+GIT_PROGRAM = """
+import pulumi
+
+from stages.section.git.dynamic_resource import GitSectionResource
+
+section = GitSectionResource(
+    "git-section",
+    repo="ssh://git@git.example.org/platform/gitops.git",
+    branch="main",
+    path="apps/gw/configmap.yaml",
+    author="Ops <ops@example.org>",
+    namespace="gateway",
+    config_map="gw-config",
+    key="config.json",
+    section="cron",
+    value={"enabled": True},
+    stack="gw-project/prod",
+    delivery_timeout_seconds=120,
+)
+pulumi.export("section", {
+    "repo": section.repo,
+    "branch": section.branch,
+    "path": section.path,
+    "namespace": section.namespace,
+    "config_map": section.config_map,
+    "key": section.key,
+    "section": section.section,
+    "value": section.value,
+    "delivery_timeout_seconds": section.delivery_timeout_seconds,
+    "application": section.application,
+    "application_namespace": section.application_namespace,
+})
+"""
+
+
+def test_the_git_section_resource(tmp_path: Path) -> None:
+    """Registered without an Application, it has none, and its namespace is Argo CD's usual
+    `argocd`: the defaults of `section.git` (stack.settings.GitSettings)."""
+    main = tmp_path / "__main__.py"
+    main.write_text(GIT_PROGRAM)
+    recording = run_program({}, main=main)
+
+    assert type(registered_provider(recording, GIT_SECTION)) is GitJsonSectionProvider
+    assert inputs(recording, GIT_SECTION) == {
+        "repo": "ssh://git@git.example.org/platform/gitops.git",
+        "branch": "main",
+        "path": "apps/gw/configmap.yaml",
+        "author": "Ops <ops@example.org>",
+        "namespace": "gateway",
+        "configMap": "gw-config",
+        "key": "config.json",
+        "section": "cron",
+        "value": {"enabled": True},
+        "stack": "gw-project/prod",
+        "deliveryTimeoutSeconds": 120,
+        "application": "",
+        "applicationNamespace": "argocd",
+    }
+    assert recording.outputs["section"] == {
+        "repo": "ssh://git@git.example.org/platform/gitops.git",
+        "branch": "main",
+        "path": "apps/gw/configmap.yaml",
+        "namespace": "gateway",
+        "config_map": "gw-config",
+        "key": "config.json",
+        "section": "cron",
+        "value": {"enabled": True},
+        "delivery_timeout_seconds": 120,
+        "application": "",
+        "application_namespace": "argocd",
     }
