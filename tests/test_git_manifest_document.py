@@ -163,6 +163,9 @@ SHAPES = {
         + "  openclaw.json: |\n"
         + block(DOCUMENT)
     ),
+    "space-line-before-the-closing-brace": manifest(DOCUMENT.removesuffix("\n}") + "\n\n}").replace(
+        "\n\n", "\n  \n", 1
+    ),  # a blank line written shorter than the block's indent
     "minified-document": manifest(json.dumps(json.loads(DOCUMENT), separators=(",", ":"))),
     "bom-and-unicode": "\ufeff" + manifest(DOCUMENT.replace("18789", '"ポート\\u2028"')),
 }
@@ -354,11 +357,18 @@ def test_an_edit_that_would_not_read_back_is_refused() -> None:
     )
 
 
-def test_an_edit_of_the_final_line_breaks_is_refused() -> None:
+@pytest.mark.parametrize(
+    "document",
+    [DOCUMENT, json.dumps(json.loads(DOCUMENT), separators=(",", ":")), DOCUMENT + "\n\n"],
+    ids=["one-fewer", "none-after-a-minified-document", "one-more"],
+)
+def test_an_edit_of_the_final_line_breaks_is_refused(document: str) -> None:
+    """The block's value ends with one "\n" (clip chomping); an edit with fewer or more final
+    line breaks is refused for that reason, before any line is rewritten."""
     embedded = find_document(manifest(), TARGET, source=SOURCE)
 
     with pytest.raises(ManifestError) as raised:
-        embedded.replace(DOCUMENT)  # the block's value ends with "\n" (clip chomping)
+        embedded.replace(document)
 
     assert str(raised.value) == (
         f"{CONTEXT}: the edit would change the document's final line breaks, which the block "
