@@ -257,11 +257,16 @@ def test_the_printed_permissions_parse_and_use_the_known_parameter_arn() -> None
 # --- readers that cannot read ---------------------------------------------------------------
 
 
-def test_the_ssm_endpoint_comes_from_the_environment_like_the_aws_cli() -> None:
+def test_the_ssm_endpoint_comes_from_the_environment_like_the_aws_cli(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     both = {"AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:4001", "AWS_ENDPOINT_URL": "http://x:1"}
     assert ssm_reader.ssm_client("eu-west-1", both).meta.endpoint_url == "http://127.0.0.1:4001"
     generic = {"AWS_ENDPOINT_URL": "http://127.0.0.1:4002"}
     assert ssm_reader.ssm_client("eu-west-1", generic).meta.endpoint_url == "http://127.0.0.1:4002"
+    # verify gives no environment: the process's own is read.
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:4003")
+    assert ssm_reader.ssm_client("eu-west-1").meta.endpoint_url == "http://127.0.0.1:4003"
 
 
 def test_no_region_is_a_check_that_cannot_run(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -270,7 +275,11 @@ def test_no_region_is_a_check_that_cannot_run(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
     with pytest.raises(CannotRead) as missing:
         ssm_reader.ssm_client(None, {})
-    assert missing.value.fix == "pulumi config set aws:region <region>"
+    assert (missing.value.summary, missing.value.cause, missing.value.fix) == (
+        "no AWS region",
+        "the stack sets no aws:region and the environment has no AWS_REGION",
+        "pulumi config set aws:region <region>",
+    )
 
 
 def test_a_missing_profile_is_a_check_that_cannot_run(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -278,7 +287,11 @@ def test_a_missing_profile_is_a_check_that_cannot_run(monkeypatch: pytest.Monkey
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
     with pytest.raises(CannotRead) as missing:
         ssm_reader.ssm_client("eu-west-1", {})
-    assert missing.value.summary == "no SSM client (ProfileNotFound)"
+    assert (missing.value.summary, missing.value.cause, missing.value.fix) == (
+        "no SSM client (ProfileNotFound)",
+        "boto3 cannot set up a client from this environment (AWS_PROFILE, ~/.aws/config)",
+        "aws configure list   (shows which profile and credentials boto3 would use)",
+    )
 
 
 def _closed_port() -> int:
