@@ -135,6 +135,20 @@ def test_an_entry_applied_again_during_the_rollout_stops_the_destroy(
     assert "GET pods" not in calls(fake)
 
 
+def test_every_other_manager_that_declares_the_entry_is_named(
+    fake: Cluster, provider: EnvEntryProvider
+) -> None:
+    """In Git and applied by a second tool as well: the person has two writers to talk to."""
+    add_deployment(fake, [*THEIR_ENV, ours()])
+    provider.create(dict(PROPS))
+    fake.apply_as("second-tool", [ours()])
+
+    with pytest.raises(EntryStillDeclared) as raised:
+        provider.delete("id", dict(PROPS))
+
+    assert str(raised.value) == refusal("field managers argocd-controller, second-tool")
+
+
 def test_an_entry_only_the_stack_declared_is_relinquished(
     fake: Cluster, provider: EnvEntryProvider
 ) -> None:
