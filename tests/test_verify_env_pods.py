@@ -12,7 +12,7 @@ from test_verify_hops import ENV, FORCE_SYNC, KEY, OURS, R0, R1, C, M, S, deploy
 
 from stages.env_entry.pod_spec import entry
 from stages.env_entry.verify import env_hop
-from stages.hop import fail
+from stages.hop import fail, ok
 
 R2 = "openclaw-cron-webhook-r2"
 EVIDENCE = f"container openclaw: {ENV} ← Secret {R1} key {KEY}"
@@ -63,4 +63,53 @@ def test_every_pod_that_cannot_start_for_its_secret_is_named() -> None:
         "the Secret or key the env entry names is missing (see secret)",
         FORCE_SYNC,
         EVIDENCE,
+    )
+
+
+def test_an_init_container_still_reading_an_earlier_rotation_counts() -> None:
+    """An init container that takes a variable from the Secret a rotation deletes."""
+    old = pod("p-old", OURS, "False")
+    old["spec"]["initContainers"] = [{"name": "migrate", "env": [entry("SEED", R0, KEY)]}]
+
+    assert env_hop(S, deployment(OURS), [pod("p-0", OURS), old], C, M) == fail(
+        "env",
+        f"pods still read an earlier rotation's Secret: p-old reads {R0}",
+        "old pods outlived the rollout (terminating, or left by an interrupted rollout)",
+        "kubectl -n openclaw delete pod p-old",
+        EVIDENCE,
+    )
+
+
+def test_no_ready_pod_of_several_wanted_is_a_failure() -> None:
+    rolled_out = deployment(OURS, replicas=2, updatedReplicas=2, availableReplicas=2)
+    rolled_out["spec"]["replicas"] = 2
+    pods = [pod("p-0", OURS, "False"), pod("p-1", OURS, "False")]
+
+    assert env_hop(S, rolled_out, pods, C, M) == fail(
+        "env",
+        "Deployment openclaw/openclaw wants 2 pod(s), none is Ready",
+        "the pods cannot start or become Ready (see their events)",
+        "kubectl -n openclaw rollout status deployment/openclaw",
+        EVIDENCE,
+    )
+
+
+def test_every_ready_pod_is_named_and_a_scaled_down_deployment_has_none() -> None:
+    rolled_out = deployment(OURS, replicas=2, updatedReplicas=2, availableReplicas=2)
+    rolled_out["spec"]["replicas"] = 2
+    pods = [pod("p-0", OURS), pod("p-1", OURS)]
+    assert env_hop(S, rolled_out, pods, C, M) == ok(
+        "env",
+        f"Deployment openclaw/openclaw rolled out; 2 Ready pod(s) read Secret {R1} (p-0, p-1)",
+        EVIDENCE,
+    )
+    scaled = deployment(OURS)
+    scaled["spec"]["replicas"] = 0
+    for count in ("replicas", "updatedReplicas", "availableReplicas"):  # zero: left out
+        del scaled["status"][count]
+    assert env_hop(S, scaled, [], C, M) == ok(
+        "env",
+        f"Deployment openclaw/openclaw rolled out; 0 Ready pod(s) read Secret {R1}",
+        EVIDENCE,
+        "scaled to zero: no pod to check",
     )
