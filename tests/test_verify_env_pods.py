@@ -8,6 +8,9 @@ its evidence. tests/test_verify_hops.py holds the hop's other branches.
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from test_verify_hops import ENV, FORCE_SYNC, KEY, OURS, R0, R1, C, M, S, deployment, pod
 
 from stages.env_entry.pod_spec import entry
@@ -66,10 +69,28 @@ def test_every_pod_that_cannot_start_for_its_secret_is_named() -> None:
     )
 
 
-def test_an_init_container_still_reading_an_earlier_rotation_counts() -> None:
-    """An init container that takes a variable from the Secret a rotation deletes."""
+@pytest.mark.parametrize(
+    "reads",
+    [
+        {"initContainers": [{"name": "migrate", "env": [entry("SEED", R0, KEY)]}]},
+        {
+            "containers": [
+                {
+                    "name": "openclaw",
+                    "env": OURS,
+                    "envFrom": [
+                        {"configMapRef": {"name": "openclaw-env"}},
+                        {"secretRef": {"name": R0}},
+                    ],
+                }
+            ]
+        },
+    ],
+    ids=["an init container's variable", "all of the Secret, by envFrom"],
+)
+def test_every_way_a_pod_takes_an_earlier_rotations_secret_counts(reads: dict[str, Any]) -> None:
     old = pod("p-old", OURS, "False")
-    old["spec"]["initContainers"] = [{"name": "migrate", "env": [entry("SEED", R0, KEY)]}]
+    old["spec"].update(reads)
 
     assert env_hop(S, deployment(OURS), [pod("p-0", OURS), old], C, M) == fail(
         "env",
