@@ -11,7 +11,7 @@ import json
 
 from test_verify_hops import NAME, UP_REFRESH, C, S, parameter
 
-from stages.hop import CannotRead, Hop, cannot_check, fail, ok
+from stages.hop import CannotRead, Hop, fail, ok
 from stages.live import Live
 from stages.parameter.verify import judge, ssm_hop
 from tools.verify.stack import settings_from_config
@@ -102,4 +102,6 @@ def test_the_hop_compares_the_version_the_stack_recorded() -> None:
         ),
     )
     denied = CannotRead("AWS denies ssm:DescribeParameters", "may not", "grant it")
-    assert judge(Live("dev", S, {}, C, ssm_problem=denied), {}) == (cannot_check("ssm", denied),)
+    assert judge(Live("dev", S, {}, C, ssm_problem=denied), {}) == (
+        Hop("ssm", "error", "AWS denies ssm:DescribeParameters", (), "may not", "grant it"),
+    )
