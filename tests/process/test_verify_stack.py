@@ -314,41 +314,65 @@ def test_an_unreachable_ssm_names_its_endpoint(aws_credentials: None) -> None:
     )  # fmt: skip
     with pytest.raises(CannotRead) as unreachable:
         ssm_reader.read_parameter(client, "/p", Redactor(), PERMISSIONS_FIX)
-    assert unreachable.value.summary == (
-        f"cannot reach SSM at {endpoint} (EndpointConnectionError)"
+    assert (unreachable.value.summary, unreachable.value.cause, unreachable.value.fix) == (
+        f"cannot reach SSM at {endpoint} (EndpointConnectionError)",
+        "the SSM endpoint is unreachable from here (network, proxy, or a wrong "
+        "AWS_ENDPOINT_URL_SSM / AWS_ENDPOINT_URL)",
+        f"aws ssm describe-parameters --max-results 1 --endpoint-url {endpoint}",
+    )
+
+
+def test_no_credentials_is_a_check_that_cannot_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        monkeypatch.setenv(name, "/nonexistent")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.delenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", raising=False)
+    monkeypatch.delenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", raising=False)
+    endpoint = {"AWS_ENDPOINT_URL_SSM": f"http://127.0.0.1:{_closed_port()}"}
+    client = ssm_reader.ssm_client("eu-west-1", endpoint)
+    with pytest.raises(CannotRead) as missing:
+        ssm_reader.read_parameter(client, "/p", Redactor(), PERMISSIONS_FIX)
+    assert (missing.value.summary, missing.value.cause, missing.value.fix) == (
+        "no AWS credentials",
+        "boto3 found no credentials (environment, profile, SSO, instance role)",
+        "export AWS_PROFILE=<a profile allowed what --print-permissions lists>",
     )
 
 
 @pytest.mark.parametrize(
-    ("code", "summary", "fix"),
+    ("code", "summary", "cause", "fix"),
     [
         (
             "AccessDeniedException",
             "AWS denies ssm:DescribeParameters on /p (AccessDeniedException)",
+            "verify's AWS identity may not ssm:DescribeParameters on the parameter /p",
             f"{PERMISSIONS_FIX}   (grant the IAM policy it prints)",
         ),
         (
             "UnrecognizedClientException",
             "AWS rejects the credentials (UnrecognizedClientException)",
+            "the credentials boto3 found are invalid or expired",
             "aws sts get-caller-identity   (then refresh the credentials, e.g. aws sso login)",
         ),
         (
             "ThrottlingException",
             "SSM DescribeParameters on /p failed: ThrottlingException",
+            "SSM answered ThrottlingException to ssm:DescribeParameters",
             "aws ssm describe-parameters --parameter-filters Key=Name,Values=/p",
         ),
     ],
 )
 def test_each_ssm_refusal_is_said_in_our_words(
-    aws_credentials: None, code: str, summary: str, fix: str
+    aws_credentials: None, code: str, summary: str, cause: str, fix: str
 ) -> None:
     client = boto3.client("ssm", region_name="eu-west-1")
     with Stubber(client) as stub:
         stub.add_client_error("describe_parameters", code, f"refused {TOKEN}")
         with pytest.raises(CannotRead) as refused:
             ssm_reader.read_parameter(client, "/p", Redactor(), PERMISSIONS_FIX)
-    assert (refused.value.summary, refused.value.fix) == (summary, fix)
-    assert TOKEN not in refused.value.cause
+    assert (refused.value.summary, refused.value.cause, refused.value.fix) == (summary, cause, fix)
 
 
 def test_kubernetes_refusals_and_silence_are_said_in_our_words() -> None:
