@@ -17,7 +17,7 @@ import yaml
 
 from stack import permissions
 from stack.settings import parse_settings
-from stages.permissions import Scope
+from stages.permissions import Scope, kube
 from tools.permissions import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -270,6 +270,14 @@ def test_a_namespaced_store_is_a_role_rule_and_no_cluster_role_is_printed() -> N
         "ClusterRoleBinding",
     ]
     assert cluster_wide[2]["rules"] == [rule(ES, "clustersecretstores", ["get"], "parameterstore")]
+
+
+def test_a_verb_outside_the_ordered_ones_is_refused_by_name() -> None:
+    """A rule is built from RBAC's verbs in order, so a verb not among them (a typo, or
+    `deletecollection`) would drop out of the Role unnoticed; a stage stating one is refused."""
+    refusal = "^not an RBAC verb this module orders: \\['deletecollection', 'escalate'\\]$"
+    with pytest.raises(ValueError, match=refusal):
+        kube("", "configmaps", ["get", "escalate", "deletecollection"], "openclaw")
 
 
 def test_one_role_and_one_part_print_only_the_policy(capsys: pytest.CaptureFixture[str]) -> None:
