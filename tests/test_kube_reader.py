@@ -1,210 +1,180 @@
-"""verify's Kubernetes reads (stages.kube_reader.ClusterReader) over HTTP, object by object.
+"""verify's Kubernetes reads (stages.kube_reader.ClusterReader) over HTTP: what each returns.
 
 Why here and not only end to end (tests/process/test_verify_live.py): each read must ask the API
 server for exactly its object (the namespaced SecretStore and the cluster-wide store live at
-different paths), and each refusal must say which verb on which object was refused, what is
-likely wrong and the one command that helps, in our words, never the client library's text.
-The fake API server is tests/fake_kube_api.py, extended here with the ESO objects and Secrets;
-a proxy's answer that is not a Kubernetes `Status` comes from a raw HTTP server.
+different paths, pods are listed by the Deployment's selector), hand the stages the object as
+the API server spells it (camelCase), and keep of a Secret only its keys, one value's digest
+and length, and its controller: the value itself leaves only through the Redactor.
+Refusals are tests/test_kube_reader_refusals.py.
 """
 
 from __future__ import annotations
 
-import copy
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import base64
+import hashlib
 from typing import Any
 
-import pytest
-from fake_kube_api import FakeKubeApi, LoggedRequest
+from fake_kube_objects import FakeKubeObjects
 from kubernetes.client import ApiClient, Configuration
 
-from stages.hop import CannotRead
-from stages.kube_reader import ClusterReader
+from stages.kube_reader import ClusterReader, SecretFacts
 from stages.redaction import Redactor
 
 NS, STORE = "openclaw", "parameterstore"
+R2, KEY = "openclaw-cron-webhook-r2", "OPENCLAW_CRON_WEBHOOK_TOKEN"
+TOKEN = "5f" * 32
 ESO = "/apis/external-secrets.io/v1"
 CLUSTER_STORE_PATH = f"{ESO}/clustersecretstores/{STORE}"
 NAMESPACED_STORE_PATH = f"{ESO}/namespaces/{NS}/secretstores/{STORE}"
-PERMISSIONS_FIX = "./bin/verify --stack dev --permissions"
-KUBECTL = "kubectl --kubeconfig ~/.kube/prod --context prod"
-
-
-class Cluster(FakeKubeApi):
-    """The shared fake, plus objects served by path (ESO's objects, Secrets); an error queued
-    with `fail_next` still comes first."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.objects: dict[str, dict[str, Any]] = {}
-
-    def handle(
-        self,
-        method: str,
-        path: str,
-        query: dict[str, list[str]],
-        body: dict[str, Any] | None,
-        content_type: str | None = None,
-    ) -> tuple[int, dict[str, Any]]:
-        with self._lock:
-            failing = any(failure[0] == method for failure in self._failures)
-            if method == "GET" and path in self.objects and not failing:
-                self.requests.append(LoggedRequest(method, path, query, None))
-                return 200, copy.deepcopy(self.objects[path])
-        return super().handle(method, path, query, body, content_type)
+ES_PATH = f"{ESO}/namespaces/{NS}/externalsecrets/{R2}"
+SECRET_PATH = f"/api/v1/namespaces/{NS}/secrets/{R2}"
 
 
 def reader_of(host: str, redactor: Redactor | None = None) -> ClusterReader:
-    return ClusterReader(
-        ApiClient(Configuration(host=host)), redactor or Redactor(), PERMISSIONS_FIX, KUBECTL
-    )
+    return ClusterReader(ApiClient(Configuration(host=host)), redactor or Redactor(), "x")
 
 
-def store(name: str, message: str) -> dict[str, Any]:
+def store(message: str) -> dict[str, Any]:
     condition = {"type": "Ready", "status": "True", "reason": "Valid", "message": message}
-    return {"metadata": {"name": name}, "status": {"conditions": [condition]}}
+    return {"metadata": {"name": STORE}, "status": {"conditions": [condition]}}
 
 
 def test_each_store_kind_is_read_at_its_own_path() -> None:
     """A SecretStore lives in the ExternalSecret's namespace, a ClusterSecretStore in none: the
     two of the same name are different objects, and each kind must get its own."""
-    cluster = Cluster()
+    cluster = FakeKubeObjects()
     with cluster:
-        cluster.objects[CLUSTER_STORE_PATH] = store(STORE, "the cluster-wide one")
-        cluster.objects[NAMESPACED_STORE_PATH] = store(STORE, "the namespace's one")
+        cluster.objects[CLUSTER_STORE_PATH] = store("the cluster-wide one")
+        cluster.objects[NAMESPACED_STORE_PATH] = store("the namespace's one")
         reader = reader_of(cluster.host)
-        assert reader.secret_store("ClusterSecretStore", NS, STORE) == store(
-            STORE, "the cluster-wide one"
-        )
-        assert reader.secret_store("SecretStore", NS, STORE) == store(STORE, "the namespace's one")
+        assert reader.secret_store("ClusterSecretStore", NS, STORE) == store("the cluster-wide one")
+        assert reader.secret_store("SecretStore", NS, STORE) == store("the namespace's one")
         assert [r.path for r in cluster.requests] == [CLUSTER_STORE_PATH, NAMESPACED_STORE_PATH]
 
 
-def test_a_missing_store_of_either_kind_is_none() -> None:
-    cluster = Cluster()
+def test_the_external_secret_the_config_map_and_the_deployment_as_the_api_server_spells_them() -> (
+    None
+):
+    external_secret = {
+        "apiVersion": "external-secrets.io/v1",
+        "kind": "ExternalSecret",
+        "metadata": {"name": R2, "namespace": NS},
+        "spec": {"secretStoreRef": {"name": STORE, "kind": "ClusterSecretStore"}},
+        "status": {"refreshTime": "2026-11-30T08:51:55Z"},
+    }
+    app = {"name": "openclaw", "image": "openclaw:1", "env": [{"name": "NODE_ENV", "value": "x"}]}
+    cluster = FakeKubeObjects()
+    with cluster:
+        cluster.objects[ES_PATH] = external_secret
+        cluster.add_config_map(NS, "openclaw-config", {"openclaw.json": '{"cron": {}}'})
+        cluster.deployments.add(NS, "openclaw", [app], labels={"app": "openclaw"})
+        reader = reader_of(cluster.host)
+        assert reader.external_secret(NS, R2) == external_secret
+        config_map = reader.config_map(NS, "openclaw-config")
+        deployment = reader.deployment(NS, "openclaw")
+        paths = [r.path for r in cluster.requests]
+    assert config_map is not None
+    assert config_map["data"] == {"openclaw.json": '{"cron": {}}'}
+    assert config_map["metadata"]["resourceVersion"] == "1001"
+    assert config_map["metadata"]["creationTimestamp"] == "2026-02-01T00:00:00+00:00"
+    assert deployment is not None
+    assert deployment["spec"]["template"]["spec"]["containers"] == [app]
+    assert deployment["status"]["observedGeneration"] == 1
+    assert paths == [
+        ES_PATH,
+        f"/api/v1/namespaces/{NS}/configmaps/openclaw-config",
+        f"/apis/apps/v1/namespaces/{NS}/deployments/openclaw",
+    ]
+
+
+def test_pods_are_listed_by_the_selector_in_the_namespace() -> None:
+    app = {"name": "openclaw", "image": "openclaw:1"}
+    cluster = FakeKubeObjects()
+    with cluster:
+        cluster.deployments.add(NS, "openclaw", [app], labels={"app": "openclaw"}, replicas=2)
+        cluster.deployments.add(NS, "other", [app], labels={"app": "other"})
+        pods = reader_of(cluster.host).pods(NS, "app=openclaw")
+        (request,) = cluster.requests
+    assert [pod["metadata"]["name"][-2:] for pod in pods] == ["-0", "-1"]
+    assert {pod["metadata"]["labels"]["app"] for pod in pods} == {"openclaw"}
+    assert [pod["spec"]["containers"] for pod in pods] == [[app], [app]]
+    assert (request.path, request.query) == (
+        f"/api/v1/namespaces/{NS}/pods",
+        {"labelSelector": ["app=openclaw"]},
+    )
+
+
+def test_what_does_not_exist_is_none_and_no_pods_are_an_empty_list() -> None:
+    cluster = FakeKubeObjects()
     with cluster:
         reader = reader_of(cluster.host)
         assert reader.secret_store("ClusterSecretStore", NS, STORE) is None
         assert reader.secret_store("SecretStore", NS, STORE) is None
-        assert [r.path for r in cluster.requests] == [CLUSTER_STORE_PATH, NAMESPACED_STORE_PATH]
+        assert reader.external_secret(NS, R2) is None
+        assert reader.secret(NS, R2, KEY) is None
+        assert reader.config_map(NS, "openclaw-config") is None
+        assert reader.deployment(NS, "openclaw") is None
+        assert reader.pods(NS, "app=openclaw") == []
+        assert len(cluster.requests) == 7
 
 
-@pytest.mark.parametrize(
-    ("kind", "what"),
-    [
-        (
-            "ClusterSecretStore",
-            'clustersecretstores.external-secrets.io "parameterstore" (cluster-wide)',
-        ),
-        ("SecretStore", 'secretstores.external-secrets.io "parameterstore" in namespace openclaw'),
-    ],
-)
-def test_a_denied_store_read_names_the_verb_the_store_and_where_it_lives(
-    kind: str, what: str
-) -> None:
-    cluster = Cluster()
+def secret(data: dict[str, str] | None, owners: list[dict[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {"apiVersion": "v1", "kind": "Secret"}
+    found["metadata"] = {"name": R2, "namespace": NS, "ownerReferences": owners}
+    if data is not None:
+        found["data"] = {
+            key: base64.b64encode(value.encode()).decode() for key, value in data.items()
+        }
+    return found
+
+
+def owner(kind: str, name: str, *, controller: bool) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": kind,
+        "name": name,
+        "uid": f"u-{name}",
+        "controller": controller,
+    }
+
+
+def test_a_secret_is_its_sorted_keys_one_values_digest_and_length_and_its_controller() -> None:
+    """Only the digest and length of the one key's value are kept; the value and its base64
+    form are handed to the Redactor, so no output can quote either."""
+    owners = [owner("Deployment", "a-bystander", controller=False)]
+    owners.append(owner("ExternalSecret", R2, controller=True))
+    cluster = FakeKubeObjects()
+    redactor = Redactor()
     with cluster:
-        cluster.fail_next("GET", 403)
-        with pytest.raises(CannotRead) as denied:
-            reader_of(cluster.host).secret_store(kind, NS, STORE)
-    assert (denied.value.summary, denied.value.cause, denied.value.fix) == (
-        f"Kubernetes denies `get` on {what} (403 Forbidden)",
-        f"verify's Kubernetes identity may not `get` {what}",
-        f"{PERMISSIONS_FIX}   (grant the Role it prints)",
+        cluster.objects[SECRET_PATH] = secret({"zz-other": "other value", KEY: TOKEN}, owners)
+        facts = reader_of(cluster.host, redactor).secret(NS, R2, KEY)
+    assert facts == SecretFacts(
+        keys=(KEY, "zz-other"),
+        digest=hashlib.sha256(TOKEN.encode()).hexdigest(),
+        length=64,
+        owner=f"ExternalSecret/{R2}",
+    )
+    encoded = base64.b64encode(TOKEN.encode()).decode()
+    assert redactor.scrub(f"value {TOKEN}, data {encoded}, other value") == (
+        "value [redacted], data [redacted], other value"
     )
 
 
-@pytest.mark.parametrize(
-    ("kind", "what", "kubectl"),
-    [
-        (
-            "ClusterSecretStore",
-            'clustersecretstores.external-secrets.io "parameterstore" (cluster-wide)',
-            f"{KUBECTL} get clustersecretstores.external-secrets.io parameterstore",
-        ),
-        (
-            "SecretStore",
-            'secretstores.external-secrets.io "parameterstore" in namespace openclaw',
-            f"{KUBECTL} get secretstores.external-secrets.io parameterstore -n openclaw",
-        ),
-    ],
-)
-def test_a_failing_store_read_gives_the_kubectl_command_that_shows_the_servers_message(
-    kind: str, what: str, kubectl: str
-) -> None:
-    """The API server's own message is not repeated (it may quote anything); its `Status`
-    reason is, and the same read with kubectl shows the rest."""
-    cluster = Cluster()
+def test_a_secret_without_the_key_or_a_controller_has_no_digest_and_no_owner() -> None:
+    cluster = FakeKubeObjects()
+    redactor = Redactor()
     with cluster:
-        cluster.fail_next("GET", 500)
-        with pytest.raises(CannotRead) as failed:
-            reader_of(cluster.host).secret_store(kind, NS, STORE)
-    assert (failed.value.summary, failed.value.cause, failed.value.fix) == (
-        f"`get` {what} failed: 500 InternalError",
-        "the API server answered 500 InternalError",
-        f"{kubectl}   (the same read with kubectl shows the API server's message)",
-    )
+        cluster.objects[SECRET_PATH] = secret(
+            {"other": TOKEN}, [owner("ExternalSecret", R2, controller=False)]
+        )
+        facts = reader_of(cluster.host, redactor).secret(NS, R2, KEY)
+    assert facts == SecretFacts(keys=("other",), digest=None, length=None, owner=None)
+    assert redactor.scrub(TOKEN) == TOKEN, "a value verify did not judge is not registered"
 
 
-def test_rejected_credentials_send_the_user_to_renew_them() -> None:
-    cluster = Cluster()
+def test_a_secret_without_data_has_no_keys() -> None:
+    cluster = FakeKubeObjects()
     with cluster:
-        cluster.fail_next("GET", 401)
-        with pytest.raises(CannotRead) as rejected:
-            reader_of(cluster.host).config_map(NS, "openclaw-config")
-    assert (rejected.value.summary, rejected.value.cause, rejected.value.fix) == (
-        "Kubernetes rejects the credentials (401 Unauthorized)",
-        "the kubeconfig's credentials are invalid or expired",
-        "kubectl auth whoami   (then renew the credentials of that context)",
-    )
-
-
-@contextmanager
-def raw_server(status_line: str, body: bytes) -> Iterator[str]:
-    """An HTTP server that answers every request with this status line and body, as a proxy or
-    load balancer in front of the API server may (an HTML error page, a JSON of its own)."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.wfile.write(f"HTTP/1.1 {status_line}\r\n".encode())
-            self.wfile.write(f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode())
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            """Keep test output clean."""
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.002})
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-@pytest.mark.parametrize(
-    ("status_line", "body", "answered"),
-    [
-        ("502 Bad Gateway", b"<html><body>upstream connect error</body></html>", "502 Bad Gateway"),
-        ("503 Service Unavailable", b'{"error": "no healthy upstream"}', "503 Service Unavailable"),
-        ("502 ", b"<html>upstream connect error</html>", "502 "),
-        ("503 ", b'{"error": "no healthy upstream"}', "503 "),
-    ],
-)
-def test_an_answer_that_is_not_a_kubernetes_status_is_named_by_its_http_reason(
-    status_line: str, body: bytes, answered: str
-) -> None:
-    """Without a `Status` reason, the HTTP reason phrase names the answer; without either, the
-    code stands alone (nothing is made up)."""
-    with raw_server(status_line, body) as host, pytest.raises(CannotRead) as failed:
-        reader_of(host).config_map(NS, "openclaw-config")
-    what = 'configmaps "openclaw-config" in namespace openclaw'
-    assert (failed.value.summary, failed.value.cause) == (
-        f"`get` {what} failed: {answered}",
-        f"the API server answered {answered}",
-    )
+        cluster.objects[SECRET_PATH] = secret(None, [])
+        facts = reader_of(cluster.host).secret(NS, R2, KEY)
+    assert facts == SecretFacts(keys=(), digest=None, length=None, owner=None)
