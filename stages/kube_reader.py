@@ -180,7 +180,9 @@ class ClusterReader:
         except ApiException as error:
             if error.status == 404:
                 return None
-            kubectl = f"{self._kubectl} {verb} {resource} {name or ''}".rstrip()
+            # kubectl's read is `get` for a single object and a list alike (`kubectl list` is
+            # no command); the RBAC verb stays in the summary.
+            kubectl = f"{self._kubectl} get {resource} {name or ''}".rstrip()
             kubectl += f" -n {namespace}" if namespace else ""
             raise self._api_error(error, verb, what + where, kubectl) from None
         except (HTTPError, OSError) as error:

@@ -74,6 +74,13 @@ READS = [
         f"{KUBECTL} get deployments.apps openclaw -n openclaw",
         id="deployment",
     ),
+    pytest.param(
+        lambda reader: reader.pods(NS, "app=openclaw"),
+        "list",
+        "pods in namespace openclaw",
+        f"{KUBECTL} get pods -n openclaw",
+        id="pods",
+    ),
 ]
 
 
