@@ -157,3 +157,42 @@ def test_a_live_document_that_is_not_json_fails_the_wait_naming_it(
         "so OpenClaw cannot load it either. Fix the document in its source, then run `pulumi up` "
         "again."
     )
+
+
+@pytest.mark.parametrize(
+    ("changes", "already", "longer", "argo"),
+    [
+        ({"deliveryTimeoutSeconds": 10}, True, 60, ""),
+        (
+            {"application": "openclaw", "applicationNamespace": "gitops"},
+            False,
+            120,
+            " (`kubectl -n gitops get application openclaw` shows its sync status)",
+        ),
+    ],
+    ids=["already-in-no-application", "pushed-application-elsewhere"],
+)
+def test_the_timeout_says_where_the_commit_is_how_to_look_and_how_long_to_wait(
+    api_client: ApiClient, changes: dict[str, Any], already: bool, longer: int, argo: str
+) -> None:
+    """The commit was already on the branch (nothing to push, the wait still owed), or pushed;
+    the Application's status is named only when there is one; the longer wait suggested is
+    twice the timeout, at least a minute."""
+    props = {**PROPS, **changes}
+    result = CommitResult(COMMIT, pushed=not already, text="", attempts=1)
+    time = FakeTime()
+    delivery = Delivery(lambda: api_client, 2.0, clock=time.clock, sleep=time.sleep)
+
+    with pytest.raises(DeliveryTimeout) as raised:
+        delivery.deliver(props, result, carries(props), source=SOURCE)
+
+    timeout = props["deliveryTimeoutSeconds"]
+    assert str(raised.value) == (
+        f"Commit {COMMIT} ({'already in' if already else 'pushed to'} {SOURCE}) did not reach "
+        f"ConfigMap {NAMESPACE}/{NAME} within {timeout} s (section.git.deliveryTimeoutSeconds): "
+        f'{CONTEXT} has no "cron" section yet. The commit stays in the repository: once the '
+        f"GitOps controller syncs that branch and file{argo}, run the same Pulumi command again "
+        "(it commits nothing new and only waits), or revert the commit to give up. To wait "
+        "longer: `pulumi config set --path 'openclaw-cron-webhook:section.git."
+        f"deliveryTimeoutSeconds' {longer}`."
+    )
