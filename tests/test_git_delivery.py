@@ -196,3 +196,55 @@ def test_the_timeout_says_where_the_commit_is_how_to_look_and_how_long_to_wait(
         "longer: `pulumi config set --path 'openclaw-cron-webhook:section.git."
         f"deliveryTimeoutSeconds' {longer}`."
     )
+
+
+@pytest.mark.parametrize(
+    ("expected", "live", "missing"),
+    [
+        (DOCUMENT, WITH_CRON, f'{CONTEXT} still has the "cron" section'),
+        (
+            WITH_CRON,
+            WITH_CRON.replace("true", "false"),
+            f"{CONTEXT} differs from the document at commit {COMMIT}, which gives the "
+            '"cron" section back',
+        ),
+        (
+            DOCUMENT,
+            DOCUMENT.replace("18789", "18790"),
+            f"{CONTEXT} differs from the document at commit {COMMIT} in other bytes",
+        ),
+    ],
+    ids=["section-still-live", "given-back-section-differs", "other-bytes-differ"],
+)
+def test_after_a_delete_the_wait_says_how_the_live_document_differs(
+    cluster: FakeKubeApi, api_client: ApiClient, expected: str, live: str, missing: str
+) -> None:
+    """The document at the delete's commit has no section, or the one an adopted section had
+    before the stack (given back); the live one is not that document yet."""
+    cluster.edit_data(NAMESPACE, NAME, KEY, lambda _: live)
+    time = FakeTime()
+    delivery = Delivery(lambda: api_client, 2.0, clock=time.clock, sleep=time.sleep)
+
+    with pytest.raises(DeliveryTimeout) as raised:
+        deliver(delivery, restored(PROPS, expected, COMMIT))
+
+    assert f"within 60 s (section.git.deliveryTimeoutSeconds): {missing}. The commit " in str(
+        raised.value
+    )
+
+
+def test_a_config_map_that_is_gone_is_delivered_after_a_delete_and_missing_after_a_create(
+    cluster: FakeKubeApi, api_client: ApiClient
+) -> None:
+    cluster.delete_config_map(NAMESPACE, NAME)
+    time = FakeTime()
+    delivery = Delivery(lambda: api_client, 2.0, clock=time.clock, sleep=time.sleep)
+
+    deliver(delivery, restored(PROPS, DOCUMENT, COMMIT))
+    assert time.sleeps == []
+    with pytest.raises(DeliveryTimeout) as raised:
+        deliver(delivery, carries(PROPS))
+
+    assert f"(section.git.deliveryTimeoutSeconds): {CONTEXT} does not exist. The " in str(
+        raised.value
+    )
