@@ -15,7 +15,7 @@ from git_bare_repo import BareRepo, git, isolated_git  # noqa: F401 - isolated_g
 
 import stages.section.git.clone as clone_module
 from stages.section.git.clone import GitError, GitFile
-from stages.section.git.repo import read_head
+from stages.section.git.repo import commit_edit, read_head
 
 pytestmark = [pytest.mark.process, pytest.mark.usefixtures("isolated_git")]
 
@@ -50,7 +50,7 @@ def hanging_git(directory: Path, command: str) -> Path:
     return wrapper.parent
 
 
-@pytest.mark.parametrize("command", ["clone", "rev-parse"])
+@pytest.mark.parametrize("command", ["clone", "rev-parse", "push"])
 def test_a_git_command_that_hangs_is_stopped_and_named(
     repo: BareRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, command: str
 ) -> None:
@@ -59,13 +59,19 @@ def test_a_git_command_that_hangs_is_stopped_and_named(
     monkeypatch.setattr(clone_module, "GIT_TIMEOUT_SECONDS", 1)
 
     with pytest.raises(GitError) as raised:
-        read_head(GitFile(repo.url, "main", PATH))
+        commit_edit(
+            GitFile(repo.url, "main", PATH),
+            lambda text: text + "# x\n",
+            author="A <a@b.c>",
+            message="m",
+        )
 
     assert str(raised.value) == (
         f"git {command} for {PATH} (branch main of {repo.url}) did not finish within 1 s; check "
         "the network and that git can reach the repository without a prompt (`git ls-remote "
         "<url>` in a terminal)."
     )
+    assert repo.count() == 1
 
 
 def test_a_file_that_is_not_utf8_is_no_manifest(repo: BareRepo, tmp_path: Path) -> None:
