@@ -669,6 +669,11 @@ USER_PROBLEM = (
             USER_PROBLEM,
         ),
         (f"http://{SECRET}@h/x.git", "http://***@h/x.git", USER_PROBLEM),
+        (  # the userinfo runs to the last `@`, as git's curl reads it: a password after an `@`
+            f"https://deploy@bot:{SECRET}@git.example.com/gitops.git",
+            "https://***@git.example.com/gitops.git",
+            f"embeds a password, {STORED}; let git's credential helper or ssh agent supply it",
+        ),
         (
             f"https://git.example.com/gitops.git?access_token={SECRET}",
             "https://git.example.com/gitops.git?***",
@@ -685,7 +690,17 @@ USER_PROBLEM = (
             "has white space before or after it, which git would take as part of the URL",
         ),
     ],
-    ids=["password", "ssh-password", "token-user", "two-ats", "http-user", "query", "lead", "tail"],
+    ids=[
+        "password",
+        "ssh-password",
+        "token-user",
+        "two-ats",
+        "http-user",
+        "password-after-an-at",
+        "query",
+        "lead",
+        "tail",
+    ],
 )
 def test_a_credential_in_the_repo_url_is_refused_without_printing_it(
     url: str, shown: str, problem: str
