@@ -163,3 +163,34 @@ def test_a_git_killed_without_a_word_says_so(
     assert str(raised.value) == (
         f"git rev-parse for {PATH} (branch main of {repo.url}) failed (exit -9): nothing. {CHECK}"
     )
+
+
+def test_a_fetch_after_someone_elses_push_that_fails_is_named(
+    repo: BareRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Someone else pushed first, and fetching their commit fails (the network went away)."""
+    real = shutil.which("git")
+    wrapper = tmp_path / "bin" / "git"
+    wrapper.parent.mkdir()
+    wrapper.write_text(
+        f'#!/bin/sh\n[ "$3" = fetch ] && {{ echo "fatal: unable to access the server" >&2; '
+        f'exit 128; }}\nexec {real} "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}:/usr/bin:/bin")
+    calls: list[str] = []
+
+    def edit(text: str) -> str:
+        if not calls:
+            repo.commit({PATH: text + "# theirs\n"}, "theirs")
+        calls.append(text)
+        return text + "# ours\n"
+
+    with pytest.raises(GitError) as raised:
+        commit_edit(GitFile(repo.url, "main", PATH), edit, author="A <a@b.c>", message="m")
+
+    assert str(raised.value) == (
+        f"git fetch for {PATH} (branch main of {repo.url}) failed (exit 128): fatal: unable to "
+        f"access the server. {CHECK}"
+    )
+    assert repo.log("--format=%s") == ["theirs", "Seed the GitOps repository"]
