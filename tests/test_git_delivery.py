@@ -128,7 +128,12 @@ def test_the_refresh_is_asked_of_the_application_in_its_namespace(
     deliver(delivery, carries(props), props)
 
     (patch,) = [request for request in cluster.requests if request.method == "PATCH"]
-    assert patch.path == "/apis/argoproj.io/v1alpha1/namespaces/gitops/applications/openclaw"
+    assert (patch.path, patch.content_type, patch.body, patch.query) == (
+        "/apis/argoproj.io/v1alpha1/namespaces/gitops/applications/openclaw",
+        "application/merge-patch+json",
+        {"metadata": {"annotations": {"argocd.argoproj.io/refresh": "normal"}}},
+        {"fieldManager": ["openclaw-cron-webhook"]},
+    )
     assert "could not ask Argo CD Application gitops/openclaw to refresh (404 " in (
         capsys.readouterr().err
     )
