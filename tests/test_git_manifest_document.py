@@ -167,6 +167,11 @@ SHAPES = {
         "\n\n", "\n  \n", 1
     ),  # a blank line written shorter than the block's indent
     "minified-document": manifest(json.dumps(json.loads(DOCUMENT), separators=(",", ":"))),
+    "crlf-minified-no-final-newline": manifest(
+        json.dumps(json.loads(DOCUMENT), separators=(",", ":"))
+    )
+    .replace("\n", "\r\n")
+    .removesuffix("\r\n"),  # the one line changes, and no line break follows it
     "bom-and-unicode": "\ufeff" + manifest(DOCUMENT.replace("18789", '"ポート\\u2028"')),
 }
 
@@ -275,6 +280,14 @@ REFUSALS = {
         manifest() + "  bad: [\n",
         None,  # PyYAML's own words follow the prefix
     ),
+    "comment-between-anchor-and-block": (
+        HEAD + "  openclaw.json: &doc # the app's\n    |\n" + block(DOCUMENT),
+        f"{CONTEXT}: cannot find the block's header line; nothing changed.",
+    ),
+    "block-header-ends-the-file": (
+        HEAD + "  openclaw.json: |",
+        f"{CONTEXT}: cannot find the block's header line; nothing changed.",
+    ),
     "empty-block": (
         HEAD + "  openclaw.json: |\n\n  other: x\n",
         f"{CONTEXT} is empty, so there is no document to add a section to. Commit the "
@@ -357,14 +370,47 @@ def test_an_edit_that_would_not_read_back_is_refused() -> None:
     )
 
 
+def test_a_blank_line_among_the_changed_lines_stays_empty() -> None:
+    """New lines get the block's indentation, but an empty one gets none: no trailing spaces
+    in the reviewed diff."""
+    embedded = find_document(manifest(), TARGET, source=SOURCE)
+    document = DOCUMENT.replace("18789", "18790").replace('\n  "plugins"', '\n\n  "plugins"')
+
+    assert embedded.replace(document + "\n") == manifest(document)
+
+
+def test_a_tag_yaml_cannot_construct_is_refused_naming_the_file() -> None:
+    """Finding the document only composes the file; the read-back check constructs it, and a
+    tag PyYAML's safe loader does not know stops the edit there."""
+    with pytest.raises(ManifestError) as raised:
+        add(manifest(tail="  extra: !vault secret\n"))
+
+    assert str(raised.value).startswith(
+        f"{CONTEXT}: the file cannot be read as plain YAML (could not determine a constructor "
+        "for the tag '!vault'"
+    )
+    assert str(raised.value).endswith(").")
+
+
+def test_a_document_yaml_cannot_carry_is_refused_by_the_read_back() -> None:
+    """A C0 control character (which JSON itself would escape) cannot stand in a YAML file:
+    the edited file would not load, so nothing is written."""
+    embedded = find_document(manifest(), TARGET, source=SOURCE)
+
+    with pytest.raises(ManifestError) as raised:
+        embedded.replace(DOCUMENT.replace("18789", '"\x01"') + "\n")
+
+    assert str(raised.value).startswith(f"{CONTEXT}: the file cannot be read as plain YAML (")
+
+
 @pytest.mark.parametrize(
     "document",
     [DOCUMENT, json.dumps(json.loads(DOCUMENT), separators=(",", ":")), DOCUMENT + "\n\n"],
     ids=["one-fewer", "none-after-a-minified-document", "one-more"],
 )
 def test_an_edit_of_the_final_line_breaks_is_refused(document: str) -> None:
-    """The block's value ends with one "\n" (clip chomping); an edit with fewer or more final
-    line breaks is refused for that reason, before any line is rewritten."""
+    """The block's value ends with one line break (clip chomping); an edit with fewer or more
+    final line breaks is refused for that reason, before any line is rewritten."""
     embedded = find_document(manifest(), TARGET, source=SOURCE)
 
     with pytest.raises(ManifestError) as raised:
