@@ -564,6 +564,35 @@ def test_refusals_come_before_any_commit_or_cluster_call(
     assert cluster.requests == []
 
 
+@pytest.mark.parametrize("operation", ["create", "update", "delete"])
+def test_a_refusal_names_the_file_its_branch_and_repository(
+    provider: GitJsonSectionProvider,
+    props: dict[str, Any],
+    repo: BareRepo,
+    cluster: FakeCluster,
+    operation: str,
+) -> None:
+    """The ConfigMap was renamed in Git: every operation refuses the file the same way, naming
+    it as the operator finds it (path, branch, repository), and commits nothing."""
+    head = repo.commit({PATH: ORIGINAL.replace("openclaw-config", "gateway-config")}, "renamed")
+    run = {
+        "create": lambda: provider.create(dict(props)),
+        "update": lambda: provider.update("id", dict(props), {**props, "value": {}}),
+        "delete": lambda: provider.delete("id", dict(props)),
+    }[operation]
+
+    with pytest.raises(ManifestError) as raised:
+        run()
+
+    assert str(raised.value) == (
+        f"{PATH} (branch main of {repo.url}) holds ConfigMap gateway-config, not "
+        "openclaw-config (the stack's `config.configMap`). Point the stack at the file that "
+        "holds it (`pulumi config set --path 'openclaw-cron-webhook:section.git.path' <path>`), "
+        "or fix `config.configMap`."
+    )
+    assert (repo.head(), cluster.requests) == (head, [])
+
+
 def test_a_concurrent_push_between_clone_and_push_is_kept(
     provider: GitJsonSectionProvider,
     props: dict[str, Any],
