@@ -265,6 +265,10 @@ REFUSALS = {
         HEAD + "  openclaw.json:\n    gateway: {}\n",
         f"ConfigMap openclaw/openclaw-config in {SOURCE}: data key openclaw.json is not a string.",
     ),
+    "a-number": (
+        HEAD + "  openclaw.json: 18789\n",
+        f"ConfigMap openclaw/openclaw-config in {SOURCE}: data key openclaw.json is not a string.",
+    ),
     "duplicate-key": (
         manifest(tail="  AGENTS.md: again\n"),
         f"{SOURCE}: the mapping at line 10 repeats the key AGENTS.md, which Kubernetes tools "
@@ -427,8 +431,12 @@ def test_phase1_is_required_on_create_and_update() -> None:
 def test_json5_documents_are_refused_not_rewritten() -> None:
     text = manifest(DOCUMENT.replace('"gateway": {', '"gateway": { // the port'))
 
-    with pytest.raises(LossyDocumentError, match=f"^{re.escape(CONTEXT)} contains JSON5-only"):
-        add(text)
+    for edit in (
+        add,
+        lambda text: set_section_in_manifest(text, TARGET, "cron", CRON, source=SOURCE),
+    ):
+        with pytest.raises(LossyDocumentError, match=f"^{re.escape(CONTEXT)} contains JSON5-only"):
+            edit(text)
 
 
 # Any layout a literal block can have, any section value: add then remove is the same file.
