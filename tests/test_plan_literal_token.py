@@ -79,3 +79,45 @@ def test_a_placeholder_is_shown_as_it_is_without_a_note() -> None:
 
     assert '-    "webhookToken": "${OTHER}"' in result.diff.splitlines()
     assert result.notes == ()
+
+
+def test_each_literal_is_masked_whole_when_one_spelling_ends_another() -> None:
+    """The same token pasted twice, once with its quotes (`"whsec_…"`) and once with only the
+    closing one: the first's spelling ends with the second's. Each line shows the marker, not a
+    marker inside what is left of the longer spelling."""
+    token = "whsec_" + "5f" * 16
+    base = set_section(PHASE1, "cron", {**CRON, "webhookToken": f'"{token}"'}, context="t")
+    base = set_section(base, "hooks", {"webhookToken": f'{token}"'}, context="t")
+
+    result = apply_section(SECTION, BaseConfig(Path("base"), base, None), "base", owned=True)
+
+    assert result.diff == (
+        "--- a/base\n"
+        "+++ b/openclaw.json\n"
+        "@@ -2,7 +2,7 @@\n"
+        '   "plugins": {"entries": {"diagnostics-otel": {"enabled": true}}},\n'
+        '   "cron": {\n'
+        '     "enabled": true,\n'
+        f"{MASKED}\n"
+        '+    "webhookToken": "${OPENCLAW_CRON_WEBHOOK_TOKEN}"\n'
+        "   },\n"
+        '   "hooks": {\n'
+        '     "webhookToken": "[literal value, not stored]"\n'
+    )
+
+
+def test_a_comment_json_cannot_read_does_not_stop_the_masking(tmp_path: Path) -> None:
+    """The manifest is YAML: a comment may spell a webhookToken member that is no JSON string
+    (`\\$` is no JSON escape). It is skipped, and the literal below it is still masked."""
+    body = "".join(f"    {line}\n" for line in BASE.splitlines())
+    manifest = tmp_path / "cm.yaml"
+    manifest.write_text(
+        '# OpenClaw reads "webhookToken": "\\${OPENCLAW_CRON_WEBHOOK_TOKEN}" from its env\n'
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: openclaw-config\n"
+        f"  namespace: openclaw\ndata:\n  openclaw.json: |\n{body}"
+    )
+
+    planned = git_base(SECTION, manifest, tmp_path / "unused.json", lambda p: p.name, owned=True)
+
+    assert LITERAL[:-1] not in planned.commit.diff
+    assert f"-    {MASKED[1:]}" in planned.commit.diff.splitlines()
