@@ -126,6 +126,10 @@ def test_no_change_is_all_same(tmp_path: Path, dev_plan: Path) -> None:
     assert data["steps"] == []
     assert "Summary: 6 unchanged" in text
     assert "restarts pods: nothing" in text
+    parameter_step = next(step for step in data["destroy"] if step["id"] == PARAMETER)
+    assert parameter_step["does"] == (
+        "deletes AWS SSM parameter /lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN from AWS"
+    )
 
 
 def test_a_section_change_is_a_hot_update(tmp_path: Path, dev_plan: Path) -> None:
