@@ -78,8 +78,10 @@ def test_each_resource_says_what_it_waits_for_and_where_its_object_is(tmp_path: 
         "waits until ExternalSecret openclaw/openclaw-cron-webhook-r1 is Ready with reason "
         "SecretSynced, up to 300 s"
     )
-    assert resources[ENV]["waits"].startswith(
-        "waits until Deployment openclaw/openclaw has rolled out"
+    assert resources[ENV]["waits"] == (
+        "waits until Deployment openclaw/openclaw has rolled out (every replica updated and "
+        "available) and, when the secretKeyRef changed, until no pod reads the previous Secret, "
+        "up to 600 s"
     )
     files = {rid: (r["kubernetes"] or {}).get("file") for rid, r in resources.items()}
     assert files == {
