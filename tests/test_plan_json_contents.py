@@ -83,6 +83,10 @@ def test_each_resource_says_what_it_waits_for_and_where_its_object_is(tmp_path: 
         "available) and, when the secretKeyRef changed, until no pod reads the previous Secret, "
         "up to 600 s"
     )
+    assert resources[ENV]["target"] == (
+        "env OPENCLAW_CRON_WEBHOOK_TOKEN of container openclaw in apps/v1 Deployment "
+        "openclaw/openclaw (Server-Side Apply, one entry)"
+    )
     files = {rid: (r["kubernetes"] or {}).get("file") for rid, r in resources.items()}
     assert files == {
         f"{GUARD_TYPE}::cron-webhook-token-rotation": None,
