@@ -72,7 +72,8 @@ def test_the_waits_say_the_stacks_own_timeouts(tmp_path: Path) -> None:
 
 
 def test_each_resource_says_what_it_waits_for_and_where_its_object_is(tmp_path: Path) -> None:
-    resources = by_id(run_plan(tmp_path / "out"))
+    planned = run_plan(tmp_path / "out")
+    resources = by_id(planned)
 
     assert resources[ES]["waits"] == (
         "waits until ExternalSecret openclaw/openclaw-cron-webhook-r1 is Ready with reason "
@@ -86,6 +87,11 @@ def test_each_resource_says_what_it_waits_for_and_where_its_object_is(tmp_path: 
     assert resources[ENV]["target"] == (
         "env OPENCLAW_CRON_WEBHOOK_TOKEN of container openclaw in apps/v1 Deployment "
         "openclaw/openclaw (Server-Side Apply, one entry)"
+    )
+    assert next(step["does"] for step in planned["destroy"] if step["id"] == ENV) == (
+        "relinquishes env OPENCLAW_CRON_WEBHOOK_TOKEN of container openclaw in Deployment "
+        "openclaw/openclaw: one rollout, waited until no pod reads Secret "
+        "openclaw-cron-webhook-r1; every other entry and container stays"
     )
     files = {rid: (r["kubernetes"] or {}).get("file") for rid, r in resources.items()}
     assert files == {
