@@ -119,6 +119,21 @@ def test_a_failing_read_gives_the_status_reason_and_the_kubectl_read_that_shows_
     )
 
 
+def test_without_the_stacks_kube_options_the_kubectl_read_is_plain_kubectl() -> None:
+    """A reader given no kubectl spelling prints plain `kubectl`: KUBECONFIG's current context,
+    as verify spells it for a stack that names no --context or --kubeconfig."""
+    cluster = FakeKubeObjects()
+    with cluster:
+        cluster.fail_next("GET", 500)
+        reader = ClusterReader(ApiClient(Configuration(host=cluster.host)), Redactor(), "x")
+        with pytest.raises(CannotRead) as failed:
+            reader.config_map(NS, "openclaw-config")
+    assert failed.value.fix == (
+        "kubectl get configmaps openclaw-config -n openclaw   (the same read with kubectl shows "
+        "the API server's message)"
+    )
+
+
 def test_rejected_credentials_send_the_user_to_renew_them() -> None:
     assert refusal(lambda reader: reader.config_map(NS, "openclaw-config"), 401) == (
         "Kubernetes rejects the credentials (401 Unauthorized)",
