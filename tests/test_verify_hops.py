@@ -19,7 +19,7 @@ from stages.env_entry.pod_spec import entry
 from stages.env_entry.verify import env_hop
 from stages.external_secret.verify import external_secret_hop, secret_hop
 from stages.fix_commands import Commands
-from stages.hop import CannotRead, Hop, ok
+from stages.hop import CannotRead, Hop, fail, ok
 from stages.kube_reader import SecretFacts
 from stages.parameter.ssm_reader import ParameterFacts
 from stages.parameter.verify import same_kms_key, ssm_hop
@@ -78,6 +78,41 @@ def test_the_stack_hop_names_the_outputs_a_pending_config_change_would_alter() -
         f"secretName: {R0} → {R1}",
     )
     assert stack_hop("dev", S, {"secretName": R1}, C).status == "ok"
+
+
+def test_each_output_the_config_decides_is_compared_and_the_section_is_not_quoted() -> None:
+    """The outputs of the last update (__main__.py exports them) against the current config;
+    the section is named, not shown (the stack's own section is checked by the config hop)."""
+    outputs = {
+        "parameterName": "/old/OPENCLAW_CRON_WEBHOOK_TOKEN",
+        "externalSecretName": R1,
+        "secretName": R1,
+        "envName": "OLD_TOKEN",
+        "cronSection": {"webhookToken": "${OLD_TOKEN}"},
+    }
+
+    assert stack_hop("dev", S, outputs, C) == fail(
+        "stack",
+        "stack dev's config differs from its last update (parameterName, envName, cronSection)",
+        "the config was changed (for example token.rotation) and `pulumi up` has not run since; "
+        "the hops below are checked against the new config",
+        "pulumi up --stack dev",
+        f"parameterName: /old/OPENCLAW_CRON_WEBHOOK_TOKEN → {NAME}",
+        f"envName: OLD_TOKEN → {ENV}",
+        "cronSection: the section's keys differ",
+    )
+
+
+def test_outputs_the_last_update_applied_hold_with_or_without_the_section() -> None:
+    """With `section.present: false` the program exports `cronSection` as null."""
+    applied = {"parameterName": NAME, "secretName": R1, "envName": ENV}
+    off = settings_from_config(
+        {"openclaw-cron-webhook:section": (json.dumps({"present": False}), False)}, "dev"
+    )
+    held = ok("stack", "stack dev: the last update applied the current config (rotation 1)")
+
+    assert stack_hop("dev", S, {**applied, "cronSection": S.cron_section()}, C) == held
+    assert stack_hop("dev", off, {**applied, "cronSection": None}, C) == held
 
 
 # --- ssm ------------------------------------------------------------------------------------
@@ -376,6 +411,34 @@ def test_a_wrong_secret_is_named_with_the_command_that_fixes_it(
     assert (hop.status, hop.summary, hop.fix) == ("fail", summary, fix)
 
 
+@pytest.mark.parametrize(
+    ("changed", "cause", "fix"),
+    [
+        (
+            False,
+            "the Secret was edited by hand after ESO's last sync; a sync writes SSM's value back",
+            FORCE_SYNC,
+        ),
+        (
+            True,
+            "the SSM value was changed outside Pulumi after ESO's last sync (see "
+            "externalSecret); this puts the stack's token back into SSM",
+            UP_REFRESH,
+        ),
+    ],
+)
+def test_a_differing_value_says_which_side_was_changed_and_what_the_secret_holds(
+    changed: bool, cause: str, fix: str
+) -> None:
+    """Whether SSM changed after ESO's last sync decides who changed the value, and so the
+    fix: a sync puts a hand-edited Secret right, a refreshing up puts a changed SSM value back."""
+    hop = secret_hop(S, facts(digest=OTHER), parameter(), SSM_OK, changed, C)
+
+    assert hop.cause == cause
+    assert hop.fix == fix
+    assert hop.evidence == (f"key {KEY}: 64 bytes, sha256 {OTHER[:12]}",)
+
+
 def test_a_secret_cannot_be_compared_when_ssm_could_not_be_read() -> None:
     ssm = Hop("ssm", "error", "AWS denies", (), "may not ssm:GetParameter", "grant it")
     hop = secret_hop(S, facts(), None, ssm, None, C)
@@ -384,6 +447,7 @@ def test_a_secret_cannot_be_compared_when_ssm_could_not_be_read() -> None:
         "see the ssm hop: may not ssm:GetParameter",
         "grant it",
     )
+    assert hop.evidence == (f"key {KEY}: 64 bytes, sha256 {DIGEST[:12]}",)
 
 
 # --- env ------------------------------------------------------------------------------------
