@@ -41,3 +41,16 @@ def test_a_value_longer_than_80_characters_is_cut_with_an_ellipsis() -> None:
     assert (len(whole), len(cut)) == (80, 80)
 
     assert differences(live, wanted) == [f"webhookSsrfPolicy is {cut} (stack: {whole})"]
+
+
+def test_a_missing_token_and_another_variable_are_not_called_literal() -> None:
+    """Only a value that is no `${VAR}` placeholder may be a pasted token; a missing one and a
+    placeholder of another variable are named without that warning."""
+    wanted = {"enabled": True, "webhookToken": "${OPENCLAW_CRON_WEBHOOK_TOKEN}"}
+
+    assert differences({"enabled": True}, wanted) == [
+        "webhookToken is missing the placeholder ${OPENCLAW_CRON_WEBHOOK_TOKEN}"
+    ]
+    assert differences({"enabled": True, "webhookToken": "${OTHER}"}, wanted) == [
+        "webhookToken is not the placeholder ${OPENCLAW_CRON_WEBHOOK_TOKEN}"
+    ]
