@@ -9,6 +9,7 @@ for the engine, and the provider process is recognised exactly as in production 
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import sys
 import types
@@ -149,9 +150,9 @@ def test_an_orphan_whose_engine_is_gone_leaves_the_entry_to_the_next_run(
 ) -> None:
     """The CLI killed outright while the create waited: the next `up` may already be applying
     the same entry, so the orphan does not take it back out."""
-    monkeypatch.setattr(sys, "argv", ["/x/pulumi/dynamic/__main__.py", f"127.0.0.1:{free_port()}"])
     monkeypatch.setattr(rollout, "time", FakeTime())
-    with FakeKubeApi() as fake:
+    with closed_port() as port, FakeKubeApi() as fake:
+        monkeypatch.setattr(sys, "argv", ["/x/pulumi/dynamic/__main__.py", f"127.0.0.1:{port}"])
         add_deployment(fake, THEIR_ENV)
         fake.deployments.stall_rollouts_at = 3
 
@@ -176,10 +177,16 @@ def test_with_its_engine_there_a_failed_create_takes_the_entry_back(
         assert env_of(fake) == THEIR_ENV
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+@contextlib.contextmanager
+def closed_port() -> Iterator[int]:
+    """A loopback port where no engine answers, held for the test.
+
+    Bound but not listening: a connection is refused, and no other test's server (xdist runs
+    them side by side) can take the port meanwhile, as it could a port merely found free.
+    """
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield int(held.getsockname()[1])
 
 
 @pytest.mark.parametrize(
