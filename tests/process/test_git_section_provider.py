@@ -34,7 +34,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 import stages.section.git.provider as provider_module
 from components.git_section_provider import GitJsonSectionProvider
-from stages.section.document import PreconditionError
+from stages.section.document import InvalidDocumentError, PreconditionError
 from stages.section.git.delivery import REFRESH_ANNOTATION, DeliveryTimeout
 from stages.section.git.embedded_document import ManifestError
 from stages.section.git.repo import GitFileMissing
@@ -423,10 +423,12 @@ def test_update_rewrites_a_hand_edited_section_with_one_commit(
     props: dict[str, Any],
     repo: BareRepo,
     cluster: FakeCluster,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     provider.create(dict(props))
     repo.commit({PATH: SPLICED.replace('"enabled": true,', '"enabled": 1,')}, "by hand")
     news = {**props, "value": {**CRON, "enabled": False}}
+    capsys.readouterr()
 
     result = provider.update("id", dict(props), news)
 
@@ -434,6 +436,7 @@ def test_update_rewrites_a_hand_edited_section_with_one_commit(
     assert repo.log("--format=%s")[0] == message("update").splitlines()[0]
     assert result.outs == {**news, "commit": repo.head()}
     assert live(cluster) == WITH_CRON.replace('"enabled": true,', '"enabled": false,')
+    assert capsys.readouterr().err == pushed(repo) + NO_APPLICATION_NOTE
 
 
 def test_an_update_of_delivery_settings_only_commits_nothing(
@@ -564,7 +567,7 @@ def test_refusals_come_before_any_commit_or_cluster_call(
     assert cluster.requests == []
 
 
-@pytest.mark.parametrize("operation", ["create", "update", "delete"])
+@pytest.mark.parametrize("operation", ["create", "update", "delete", "diff", "read"])
 def test_a_refusal_names_the_file_its_branch_and_repository(
     provider: GitJsonSectionProvider,
     props: dict[str, Any],
@@ -572,13 +575,16 @@ def test_a_refusal_names_the_file_its_branch_and_repository(
     cluster: FakeCluster,
     operation: str,
 ) -> None:
-    """The ConfigMap was renamed in Git: every operation refuses the file the same way, naming
-    it as the operator finds it (path, branch, repository), and commits nothing."""
+    """The ConfigMap was renamed in Git: every operation, preview and refresh included,
+    refuses the file the same way, naming it as the operator finds it (path, branch,
+    repository), and commits nothing."""
     head = repo.commit({PATH: ORIGINAL.replace("openclaw-config", "gateway-config")}, "renamed")
     run = {
         "create": lambda: provider.create(dict(props)),
         "update": lambda: provider.update("id", dict(props), {**props, "value": {}}),
         "delete": lambda: provider.delete("id", dict(props)),
+        "diff": lambda: provider.diff("id", dict(props), dict(props)),
+        "read": lambda: provider.read("id", dict(props)),
     }[operation]
 
     with pytest.raises(ManifestError) as raised:
@@ -591,6 +597,20 @@ def test_a_refusal_names_the_file_its_branch_and_repository(
         "or fix `config.configMap`."
     )
     assert (repo.head(), cluster.requests) == (head, [])
+
+
+def test_a_preview_of_a_file_whose_document_is_broken_names_the_file(
+    provider: GitJsonSectionProvider, props: dict[str, Any], repo: BareRepo
+) -> None:
+    repo.commit({PATH: manifest('{\n  "gateway": {\n')}, "broken by hand")
+
+    with pytest.raises(InvalidDocumentError) as raised:
+        provider.diff("id", dict(props), dict(props))
+
+    assert str(raised.value).startswith(
+        f"openclaw.json of ConfigMap openclaw/openclaw-config in {PATH} (branch main of "
+        f"{repo.url}) is not valid JSON5 ("
+    )
 
 
 def test_a_concurrent_push_between_clone_and_push_is_kept(
@@ -942,6 +962,42 @@ def test_a_section_this_stack_committed_and_the_state_lost_is_not_adopted_and_go
     assert (repo.read(PATH), live(cluster)) == (ORIGINAL, DOCUMENT)
     assert repo.log("--format=%s")[0] == message("remove").splitlines()[0]
     assert warnings == []
+
+
+def test_a_section_this_stack_last_updated_and_the_state_lost_is_not_adopted(
+    provider: GitJsonSectionProvider, props: dict[str, Any], repo: BareRepo
+) -> None:
+    """The last commit that changed the file is this stack's `update`: its own section too."""
+    news = {**props, "value": {**CRON, "enabled": False}}
+    provider.update("id", created(provider, props), news)
+    head = repo.head()
+
+    outs = created(provider, news)  # the state lost the record
+
+    assert outs == {**news, "commit": head, "adopted": False, "before": None}
+
+
+def test_an_adopted_section_removed_in_git_is_not_put_back_and_destroy_says_so(
+    provider: GitJsonSectionProvider,
+    props: dict[str, Any],
+    repo: BareRepo,
+    argo: FakeArgo,
+    warnings: list[str],
+) -> None:
+    """Nothing to give back and nothing committed: the note names no commit to look in."""
+    seeded_by_the_team(repo, argo)
+    outs = created(provider, props)
+    head = repo.commit({PATH: ORIGINAL}, "the team removed the section")
+    argo.sync()
+
+    provider.delete("id", outs)
+
+    assert (repo.head(), repo.read(PATH)) == (head, ORIGINAL)
+    assert warnings == [
+        f"openclaw.json of ConfigMap openclaw/openclaw-config in {PATH} (branch main of "
+        f'{repo.url}) has no "cron" section any more (removed outside this stack): destroy did '
+        "not put back the section this stack had adopted."
+    ]
 
 
 def test_a_section_given_back_by_a_restore_commit_is_adopted_again(
