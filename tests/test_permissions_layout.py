@@ -29,6 +29,7 @@ roleRef:
   name: openclaw-cron-webhook-verify
 """
 
+ARN = "arn:aws:ssm:ap-northeast-1:*:parameter/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
 POLICY = """\
 # stack dev, role verify: AWS IAM policy
 {
@@ -41,7 +42,7 @@ POLICY = """\
         "ssm:GetParameter",
         "ssm:ListTagsForResource"
       ],
-      "Resource": "arn:aws:ssm:ap-northeast-1:*:parameter/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
+      "Resource": "ARN"
     },
     {
       "Sid": "DescribeParameters",
@@ -51,7 +52,7 @@ POLICY = """\
     }
   ]
 }
-"""
+""".replace("ARN", ARN)
 
 GIT_ACCESS = """\
 # stack dev, role verify: what the GitOps repository's credential must be allowed
