@@ -12,33 +12,17 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from test_git_manifest_document import CONTEXT, CRON, DOCUMENT, SOURCE, TARGET, block
 
 from stages.section.git.embedded_document import ManifestError
-from stages.section.git.manifest import ManifestTarget, add_section_to_manifest, find_document
-
-TARGET = ManifestTarget("openclaw", "openclaw-config", "openclaw.json")
-SOURCE = "apps/openclaw/configmap.yaml (branch main of file:///srv/gitops.git)"
-CONTEXT = f"openclaw.json of ConfigMap openclaw/openclaw-config in {SOURCE}"
-CRON = {"enabled": True, "webhookToken": "${OPENCLAW_CRON_WEBHOOK_TOKEN}"}
-DOCUMENT = """{
-  "gateway": {
-    "port": 18789
-  },
-  "plugins": {
-    "entries": {
-      "diagnostics-otel": {
-        "enabled": true
-      }
-    }
-  }
-}"""
+from stages.section.git.manifest import add_section_to_manifest, find_document
 
 
 def manifest(document: str = DOCUMENT, tail: str = "") -> str:
-    block = "".join("    " + line + "\n" if line else "\n" for line in document.split("\n"))
+    """The manifest without the shared one's leading comment: the block's edges are the subject."""
     return (
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: openclaw-config\n"
-        "  namespace: openclaw\ndata:\n  openclaw.json: |\n" + block + tail
+        "  namespace: openclaw\ndata:\n  openclaw.json: |\n" + block(document) + tail
     )
 
 
