@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 import yaml
-from fake_kube_api import FakeKubeApi, LoggedRequest
+from fake_kube_api import LoggedRequest
+from fake_kube_objects import FakeKubeObjects
 
 from stages.external_secret.diagnosis import read_and_explain
 from stages.kube_connection import KubeTarget
@@ -54,13 +55,12 @@ def event(uid: str, type_: str, reason: str, message: str, last: str) -> dict[st
     }
 
 
-class Cluster(FakeKubeApi):
-    """The shared fake plus ESO objects by path (404 for any other), chosen paths answered
-    403, and the namespace's events, filtered by `fieldSelector` as the API server does."""
+class Cluster(FakeKubeObjects):
+    """The shared fake with objects served by path (the ESO objects), chosen paths answered 403,
+    and the namespace's events, filtered by `fieldSelector` as the API server does."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.objects: dict[str, dict[str, Any]] = {}
         self.events: list[dict[str, Any]] = []
         self.forbidden: set[str] = set()
 
@@ -72,7 +72,7 @@ class Cluster(FakeKubeApi):
         body: dict[str, Any] | None,
         content_type: str | None = None,
     ) -> tuple[int, dict[str, Any]]:
-        if path.startswith(ESO) or path == EVENTS:
+        if path in self.forbidden or (method == "GET" and path == EVENTS):
             self.requests.append(LoggedRequest(method, path, query, body, content_type))
         if path in self.forbidden:
             message = f'user "ci" cannot get {path}'
@@ -86,11 +86,6 @@ class Cluster(FakeKubeApi):
                 if all(e["involvedObject"][key.split(".")[1]] == value for key, value in terms)
             ]
             return 200, {"kind": "EventList", "apiVersion": "v1", "metadata": {}, "items": items}
-        if method == "GET" and path.startswith(ESO):
-            if path in self.objects:
-                return 200, copy.deepcopy(self.objects[path])
-            message = f'"{path.rsplit("/", 1)[1]}" not found'
-            return 404, {"kind": "Status", "reason": "NotFound", "code": 404, "message": message}
         return super().handle(method, path, query, body, content_type)
 
 
