@@ -14,11 +14,11 @@ import json
 from typing import Any
 
 import pytest
+from test_verify_hops import head, manifest
 
 from stages.fix_commands import Commands
 from stages.hop import CannotRead, Hop, fail, ok
 from stages.section.document import set_section
-from stages.section.git.branch_head import BranchHead
 from stages.section.git.verify import gitops_hop
 from tools.verify.stack import settings_from_config
 
@@ -58,18 +58,6 @@ GIT = settings_from_config(
 def config_map(document: str | None, **meta: Any) -> dict[str, Any]:
     data = {} if document is None else {"openclaw.json": document}
     return {"metadata": {"name": "openclaw-config", **meta}, "data": data}
-
-
-def manifest(document: str) -> str:
-    body = "".join(f"    {line}\n" for line in document.splitlines())
-    return (
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: openclaw-config\n"
-        f"  namespace: openclaw\ndata:\n  openclaw.json: |\n{body}"
-    )
-
-
-def head(text: str | None) -> BranchHead:
-    return BranchHead(FILE, "c0ffee" * 7, text)
 
 
 def test_the_stacks_setting_is_the_one_these_verdicts_expect() -> None:
