@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,14 +55,17 @@ class BareRepo:
 
     def commit(
         self,
-        files: dict[str, str],
+        files: Mapping[str, str | bytes],
         message: str,
         branch: str = BRANCH,
         executable: frozenset[str] | set[str] = frozenset(),
+        symlinks: frozenset[str] | set[str] = frozenset(),
     ) -> str:
         """Another maintainer's push: `files` written on top of the branch head.
 
-        Built with plumbing inside the bare repository (no clone), as a push would leave it.
+        Built with plumbing inside the bare repository (no clone), as a push would leave it. A
+        file given as bytes is stored as they are (e.g. text that is not UTF-8); a path in
+        `symlinks` is a symbolic link whose content is the name it points to.
         """
         parent = git(self.bare, "rev-parse", "--verify", "--quiet", branch, check=False).strip()
         with tempfile.TemporaryDirectory(prefix="git-test-index-") as tmp:
@@ -69,8 +73,11 @@ class BareRepo:
             if parent:
                 git(self.bare, "read-tree", parent, env=index)
             for path, text in files.items():
-                blob = git(self.bare, "hash-object", "-w", "--stdin", stdin=text.encode()).strip()
-                mode = "100755" if path in executable else "100644"
+                content = text if isinstance(text, bytes) else text.encode()
+                blob = git(self.bare, "hash-object", "-w", "--stdin", stdin=content).strip()
+                mode = (
+                    "120000" if path in symlinks else "100755" if path in executable else "100644"
+                )
                 git(
                     self.bare,
                     "update-index",

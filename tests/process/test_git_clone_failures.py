@@ -74,14 +74,8 @@ def test_a_git_command_that_hangs_is_stopped_and_named(
     assert repo.count() == 1
 
 
-def test_a_file_that_is_not_utf8_is_no_manifest(repo: BareRepo, tmp_path: Path) -> None:
-    index = {"GIT_INDEX_FILE": str(tmp_path / "index")}
-    blob = git(repo.bare, "hash-object", "-w", "--stdin", stdin=b"kind: Caf\xe9\n").strip()
-    git(repo.bare, "read-tree", "main", env=index)
-    git(repo.bare, "update-index", "--cacheinfo", f"100644,{blob},{PATH}", env=index)
-    tree = git(repo.bare, "write-tree", env=index).strip()
-    commit = git(repo.bare, "commit-tree", tree, "-p", "main", "-m", "latin-1").strip()
-    git(repo.bare, "update-ref", "refs/heads/main", commit)
+def test_a_file_that_is_not_utf8_is_no_manifest(repo: BareRepo) -> None:
+    repo.commit({PATH: b"kind: Caf\xe9\n"}, "latin-1")
 
     with pytest.raises(GitError) as raised:
         read_head(GitFile(repo.url, "main", PATH))

@@ -88,13 +88,7 @@ def test_a_manifest_whose_name_starts_with_a_dash_is_read_and_committed(tmp_path
 def test_a_symlink_is_not_a_manifest(tmp_path: Path) -> None:
     """A symlink is a blob to git (mode 120000) holding the target's name: not the manifest."""
     repo = BareRepo.create(tmp_path, {"apps/real.yaml": MANIFEST})
-    index = {"GIT_INDEX_FILE": str(tmp_path / "index")}
-    link = git(repo.bare, "hash-object", "-w", "--stdin", stdin=b"real.yaml").strip()
-    git(repo.bare, "read-tree", "main", env=index)
-    git(repo.bare, "update-index", "--add", "--cacheinfo", f"120000,{link},{PATH}", env=index)
-    tree = git(repo.bare, "write-tree", env=index).strip()
-    commit = git(repo.bare, "commit-tree", tree, "-p", "main", "-m", "link").strip()
-    git(repo.bare, "update-ref", "refs/heads/main", commit)
+    repo.commit({PATH: "real.yaml"}, "link", symlinks={PATH})
 
     with pytest.raises(GitError) as raised:
         read_head(GitFile(repo.url, "main", PATH))
