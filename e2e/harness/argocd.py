@@ -15,7 +15,6 @@ control plane's, so the plane's stop (by pid, also on failure) stops them first.
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import time
@@ -26,6 +25,7 @@ from typing import Any
 
 from kubernetes import client
 
+from e2e.harness import debian
 from e2e.harness.control_plane import (
     ControlPlane,
     Launcher,
@@ -49,7 +49,6 @@ SYNC_POLICY = {
 IN_CLUSTER = "https://kubernetes.default.svc"
 # The harness's own manager for Argo CD's objects (Applications, its ConfigMaps).
 HARNESS_MANAGER = "e2e-harness"
-REDIS_INSTALL_SECONDS = 30
 
 
 @dataclass
@@ -139,7 +138,7 @@ def start(plane: ControlPlane, bin_dir: Path, keep: bool = False) -> ArgoCD:
     """Start redis, the repo-server and the application-controller; create what the
     controller needs in the cluster (CRDs, namespace, argocd-cm/-secret, AppProject default)."""
     began = time.monotonic()
-    redis = ensure_redis_server()
+    redis = debian.redis_server()
     redis_port, repo_port, repo_metrics, controller_metrics = free_ports(4)
     with plane.api_client() as api:
         install_crds(api, bin_dir.parent / "argocd", "Argo CD")
@@ -202,33 +201,6 @@ def start(plane: ControlPlane, bin_dir: Path, keep: bool = False) -> ArgoCD:
     version = _version(bin_dir, plane.run_dir / "home")
     print(f"Argo CD {version} ready in {time.monotonic() - began:.1f} s", flush=True)
     return ArgoCD(version=version, redis_port=redis_port, repo_server_port=repo_port)
-
-
-def ensure_redis_server() -> str:
-    """Debian's redis-server, installed by the harness when the machine lacks it."""
-    found = shutil.which("redis-server")
-    if found:
-        return found
-    apt = shutil.which("apt-get")
-    if apt is None:
-        raise RuntimeError("redis-server is missing and apt-get is not available to install it")
-    print(
-        f"installing redis-server from Debian (Argo CD's cache; ~{REDIS_INSTALL_SECONDS} s, once)",
-        flush=True,
-    )
-    began = time.monotonic()
-    done = subprocess.run(
-        [apt, "install", "-y", "--no-install-recommends", "redis-server"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
-    )
-    found = shutil.which("redis-server")
-    if done.returncode != 0 or not found:
-        raise RuntimeError(f"apt-get install redis-server failed:\n{done.stderr[-2000:]}")
-    print(f"redis-server installed in {time.monotonic() - began:.0f} s", flush=True)
-    return found
 
 
 def _launch_ready(
