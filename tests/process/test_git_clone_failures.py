@@ -118,7 +118,7 @@ def test_what_ssh_says_in_another_encoding_is_shown_with_the_rest_replaced(
 
     assert str(raised.value) == (
         f"git clone for {PATH} (branch main of {url}) failed (exit 128): Zugriff verweigert "
-        f"f\N{REPLACEMENT CHARACTER}r deploy. {COULD_NOT_READ}. {CHECK}"
+        f"f\N{REPLACEMENT CHARACTER}r deploy. {COULD_NOT_READ} {CHECK}"
     )
 
 
@@ -136,7 +136,7 @@ def test_a_long_error_is_cut_to_its_last_800_characters(
 
     assert str(raised.value) == (
         f"git clone for {PATH} (branch main of {url}) failed (exit 128): "
-        f"{everything[-800:]}. {CHECK}"
+        f"{everything[-800:]} {CHECK}"
     )
 
 

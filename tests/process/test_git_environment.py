@@ -112,6 +112,6 @@ def test_what_a_failing_ssh_says_reaches_the_message_as_is(
         "git clone for apps/cm.yaml (branch main of ssh://***@gitops.example.invalid/org/"
         "gitops.git) failed (exit 128): Permission denied (publickey). fatal: Could not read "
         "from remote repository. Please make sure you have the correct access rights and the "
-        "repository exists.. Check that `git ls-remote <url>` works in this shell (ssh agent or "
+        "repository exists. Check that `git ls-remote <url>` works in this shell (ssh agent or "
         "credential helper), then run the Pulumi command again."
     )

@@ -248,7 +248,8 @@ class Clone:
                 "read-only deploy key may not), then run the Pulumi command again."
             )
         return GitError(
-            f"git {doing} for {self._file.source} failed (exit {result.returncode}): {said}. "
+            f"git {doing} for {self._file.source} failed (exit {result.returncode}): "
+            f"{said.rstrip('.')}. "
             "Check that `git ls-remote <url>` works in this shell (ssh agent or credential "
             "helper), then run the Pulumi command again."
         )
