@@ -216,9 +216,11 @@ class ClusterReader:
 
 
 def _status_reason(error: ApiException) -> str:
-    """The `reason` of the API server's Status object (Forbidden, InternalError, ...)."""
+    """The `reason` of the API server's Status object (Forbidden, InternalError, ...); a proxy's
+    body may be any JSON, or none, and then the HTTP reason phrase stands in."""
     try:
         status = json.loads(error.body or "{}")
     except (TypeError, ValueError):
-        return str(error.reason or "")
-    return str(status.get("reason") or error.reason or "")
+        status = None
+    reason = status.get("reason") if isinstance(status, dict) else None
+    return str(reason or error.reason or "")

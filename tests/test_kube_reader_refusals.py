@@ -189,13 +189,15 @@ def raw_server(status_line: str, body: bytes) -> Iterator[str]:
         ("503 Service Unavailable", b'{"error": "no healthy upstream"}', "503 Service Unavailable"),
         ("502 ", b"<html>upstream connect error</html>", "502 "),
         ("503 ", b'{"error": "no healthy upstream"}', "503 "),
+        ("504 Gateway Timeout", b'"upstream request timeout"', "504 Gateway Timeout"),
+        ("503 Service Unavailable", b'["no healthy upstream"]', "503 Service Unavailable"),
     ],
 )
 def test_an_answer_that_is_not_a_kubernetes_status_is_named_by_its_http_reason(
     status_line: str, body: bytes, answered: str
 ) -> None:
     """Without a `Status` reason, the HTTP reason phrase names the answer; without either, the
-    code stands alone (nothing is made up)."""
+    code stands alone (nothing is made up). A JSON body need not be an object."""
     with raw_server(status_line, body) as host, pytest.raises(CannotRead) as failed:
         reader_of(host).config_map(NS, "openclaw-config")
     what = 'configmaps "openclaw-config" in namespace openclaw'
