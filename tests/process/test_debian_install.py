@@ -32,10 +32,12 @@ def fake_apt(bin_dir: Path, log: Path, install: str) -> None:
 
 
 def install(bin_dir: Path) -> subprocess.Popen[str]:
-    """`python -m e2e.harness.debian` with only the fake apt-get and the system's tools on PATH."""
+    """`python -m e2e.harness.debian` with PATH holding only the fake apt-get (and what it puts
+    there): a redis-server the machine has in /usr/bin must not count. The fake's own tools
+    come from the PATH the harness gives apt-get."""
     env = {
         **os.environ,
-        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "PATH": str(bin_dir),
         "OPENCLAW_CRON_WEBHOOK_CACHE": str(bin_dir),
     }
     return subprocess.Popen(
