@@ -1,10 +1,11 @@
 """What plan.json and the written files tell a reviewer, field by field.
 
 plan.txt is checked elsewhere line by line; these are the facts that live in plan.json and the
-files beside it: what each resource waits for and which file shows its object, which outputs
-are secret, every input (lists included) with secrets masked, the ConfigMap as readable YAML,
-the base ConfigMap picked by name, notes kept through `--compare`, and every issue OpenClaw
-reports. Each test runs its own plan: mutation testing credits a run to the test that made it.
+files beside it: what each resource waits for and which file shows its object, what destroy
+does to the state-only token and guard, which outputs are secret, every input (lists included)
+with secrets masked, the ConfigMap as readable YAML, the base ConfigMap picked by name, notes
+kept through `--compare`, and every issue OpenClaw reports. Each test runs its own plan:
+mutation testing credits a run to the test that made it.
 """
 
 from __future__ import annotations
@@ -102,6 +103,19 @@ def test_each_resource_says_what_it_waits_for_and_where_its_object_is(tmp_path: 
         ENV: "kubernetes/enventry-openclaw-openclaw.yaml",
         SECTION: CONFIGMAP_FILE,
     }
+
+
+def test_destroy_only_forgets_the_token_and_its_rotation_guard(tmp_path: Path) -> None:
+    """Both live in Pulumi state alone: a reviewer reads that destroying them touches nothing."""
+    planned = run_plan(tmp_path / "out")
+
+    does = {step["id"]: step["does"] for step in planned["destroy"]}
+    assert does[f"{RANDOM}::cron-webhook-token"] == (
+        "forgets the generated token (state only; nothing in AWS or the cluster)"
+    )
+    assert does[f"{GUARD_TYPE}::cron-webhook-token-rotation"] == (
+        "forgets the rotations used (state only; nothing in AWS or the cluster)"
+    )
 
 
 def test_inputs_outputs_and_the_document_as_plan_json_holds_them(tmp_path: Path) -> None:
