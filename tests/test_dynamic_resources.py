@@ -19,9 +19,11 @@ import dill  # type: ignore[import-untyped]
 from components.configmap_section_provider import JsonSectionProvider
 from components.deployment_env_provider import EnvEntryProvider
 from components.git_section_provider import GitJsonSectionProvider
+from components.rotation_guard_provider import RotationGuardProvider
 from stages.env_entry.identity import TYPE as ENV_ENTRY
 from stages.section.identity import CLUSTER_TYPE as SECTION
 from stages.section.identity import GIT_TYPE as GIT_SECTION
+from stages.token.identity import GUARD_TYPE
 from tools.plan.mock_runtime import Recording, run_program
 
 PROGRAM = """
@@ -202,3 +204,27 @@ def test_the_git_section_resource(tmp_path: Path) -> None:
         "application": "",
         "application_namespace": "argocd",
     }
+
+
+GUARD_PROGRAM = """
+import pulumi
+
+from stages.token.rotation_guard import RotationGuardResource
+
+guard = RotationGuardResource("guard", "3", pulumi.ResourceOptions())
+pulumi.export("guard", {"rotation": guard.rotation, "used": guard.used})
+"""
+
+
+def test_the_rotation_guard_resource(tmp_path: Path) -> None:
+    """Its provider is what refuses a rotation that goes back: without it in `__provider` the
+    engine has no `check` to run. `used` is sent unset (None, left off the wire) for `check`
+    to fill in, yet it is an output of the resource: the mock runtime echoes the inputs, so
+    here it resolves to None; in the engine it is the checked list."""
+    main = tmp_path / "__main__.py"
+    main.write_text(GUARD_PROGRAM)
+    recording = run_program({}, main=main)
+
+    assert type(registered_provider(recording, GUARD_TYPE)) is RotationGuardProvider
+    assert inputs(recording, GUARD_TYPE) == {"rotation": "3"}
+    assert recording.outputs["guard"] == {"rotation": "3", "used": None}
