@@ -108,6 +108,8 @@ def test_image_of_reads_the_named_container_only() -> None:
     assert image_of(both, "missing", "d.yaml") is None
     assert image_of(deployment({"name": "app"}), "app", "d.yaml") is None
     assert image_of({"spec": None}, "app", "d.yaml") is None
+    assert image_of(deployment({"name": "app", "image": ""}), "app", "d.yaml") is None
+    assert image_of(deployment({"name": "app", "image": 2026}), "app", "d.yaml") is None
 
 
 @pytest.mark.parametrize(
@@ -118,6 +120,9 @@ def test_image_of_reads_the_named_container_only() -> None:
         ("localhost:5000/openclaw", None),
         ("openclaw@sha256:0123", None),
         ("ghcr.io/o/openclaw:2026.9.6@sha256:0123", "2026.9.6"),
+        ("ghcr.io/o/openclaw:2026.9.6@sha256:0123@x", "2026.9.6"),  # the first @ ends it
+        ("r.example/team:x/openclaw", None),  # a colon before the last segment is no tag
+        ("r.example/openclaw:2026.9.6:x", "2026.9.6:x"),  # all after the segment's first colon
     ],
 )
 def test_the_tag_is_what_follows_the_last_path_segments_colon(image: str, tag: str | None) -> None:
@@ -159,6 +164,14 @@ def test_the_tag_is_what_follows_the_last_path_segments_colon(image: str, tag: s
             "2026-02-17 02:22, so an OpenClaw of that date or earlier, older than 2026.9.6): the "
             "pod may accept keys 2026.9.6 rejects, or the reverse; the verdict is for OpenClaw "
             "2026.9.6 (to judge with an older release: --openclaw-version X, 2026.3.2 or later)",
+        ),
+        (
+            "r.example/openclaw:202609061200",  # built on the release's day: not older
+            None,
+            "its tag 202609061200 is not an OpenClaw release (it reads as a build time, "
+            "2026-09-06 12:00): the pod may accept keys 2026.9.6 rejects, or the reverse; the "
+            "verdict is for OpenClaw 2026.9.6 (to judge with an older release: "
+            "--openclaw-version X, 2026.3.2 or later)",
         ),
         (
             "r.example/openclaw:202613990000",  # no such date: just digits
