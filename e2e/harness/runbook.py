@@ -182,7 +182,6 @@ EXCLUDED: dict[tuple[str, str], str] = {
     ),
     ("The command", "*"): "mutation testing (as above)",
     ("A survivor", "*"): "mutation testing (as above)",
-    ("Equivalent mutants", "*"): "mutation testing (as above)",
     ("When the run itself is wrong", "*"): "mutation testing (as above)",
     **{
         ("After a failed or interrupted", text): (
