@@ -679,8 +679,14 @@ def test_diff_without_reading_git(
     props: dict[str, Any],
     change: dict[str, Any],
     replaces: list[str] | None,
+    tmp_path: Path,
 ) -> None:
-    result = provider.diff("id", dict(props), {**props, **change})
+    """A changed input decides the diff alone: a preview clones the repository only to look
+    for a hand edit when nothing changed. The repository here is unreachable, so a diff that
+    read Git would fail."""
+    olds = {**props, "repo": f"file://{tmp_path}/unreachable.git"}
+
+    result = provider.diff("id", olds, {**olds, **change})
 
     expected = replaces if replaces is not None else ["namespace", "configMap", "key", "section"]
     assert (result.changes, result.replaces, result.delete_before_replace) == (
