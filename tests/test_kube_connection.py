@@ -14,7 +14,7 @@ from pulumi.dynamic import Config, ConfigureRequest
 
 from components.configmap_section_provider import JsonSectionProvider
 from components.deployment_env_provider import EnvEntryProvider
-from stages.kube_connection import AccessDenied, KubeTarget, _credentials, api_errors
+from stages.kube_connection import AccessDenied, KubeTarget, _as_path, _credentials, api_errors
 
 
 def kubeconfig(current: str) -> str:
@@ -107,12 +107,30 @@ def test_a_one_line_kubeconfig_longer_than_any_path_is_contents() -> None:
             "kubernetes:kubeconfig (its contents) holds a YAML alias or merge key, which the stack "
             f"refuses; write the values out, or {SET_IT}",
         ),
+        (  # a character YAML's reader refuses: its error carries no position to say
+            f"apiVersion: v1\nusers:\n- user: {{token: {CANARY}\x07}}\n",
+            f"kubernetes:kubeconfig (its contents) is not valid YAML; {SET_IT}",
+        ),
         (
             yaml.safe_dump(with_user(**{"client-certificate": f"/nonexistent/{CANARY}.crt"})),
             "kubernetes:kubeconfig (its contents) cannot be used: File does not exist: ***",
         ),
+        (  # a credential inside another is masked with it, not leaving the rest of the path
+            yaml.safe_dump(
+                with_user(**{"client-certificate": f"/nonexistent/{CANARY}.crt", "token": CANARY})
+            ),
+            "kubernetes:kubeconfig (its contents) cannot be used: File does not exist: ***",
+        ),
     ],
-    ids=["one-line-cut-short", "one-long-line", "invalid-yaml", "alias", "client-error"],
+    ids=[
+        "one-line-cut-short",
+        "one-long-line",
+        "invalid-yaml",
+        "alias",
+        "control-character",
+        "client-error",
+        "credential-inside-another",
+    ],
 )
 def test_no_message_about_kubeconfig_contents_quotes_them(contents: str, message: str) -> None:
     with pytest.raises(ValueError, match=r"^kubernetes:kubeconfig ") as raised:
@@ -120,6 +138,32 @@ def test_no_message_about_kubeconfig_contents_quotes_them(contents: str, message
 
     assert str(raised.value) == message
     assert CANARY not in "".join(traceback.format_exception(raised.value))  # nor in a cause
+
+
+@pytest.mark.parametrize(
+    ("value", "statted"),
+    [
+        ("apiVersion: v1\nkind: Config\n", False),  # several lines: contents
+        ("p" * 4096, False),  # more than a path can hold (Linux's PATH_MAX counts the NUL)
+        ("p" * 4095, True),
+    ],
+    ids=["several-lines", "path-max", "one-short-of-path-max"],
+)
+def test_only_a_value_that_could_be_a_path_goes_near_stat(
+    value: str, statted: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Contents never reach `stat`, whose error once carried the whole kubeconfig; the value
+    one byte shorter than the limit shows the spy sees every `stat` there is."""
+    seen: list[str] = []
+
+    def is_file(path: Path) -> bool:
+        seen.append(str(path))
+        return False
+
+    monkeypatch.setattr(Path, "is_file", is_file)
+
+    assert _as_path(value) is None
+    assert seen == ([value] if statted else [])
 
 
 @pytest.mark.parametrize("provider_type", [JsonSectionProvider, EnvEntryProvider])
