@@ -52,6 +52,11 @@ LIMITS: list[tuple[str, Any, Any]] = [
         {"webhookSsrfPolicy": {"allowedHostnames": ["h" * 65489]}},  # 65,536 bytes as JSON
         {"webhookSsrfPolicy": {"allowedHostnames": ["h" * 65490]}},
     ),
+    (  # counted in UTF-8, as the ConfigMap holds it: "é" is 2 bytes, not 6 of "\u00e9"
+        "cron",
+        {"webhookSsrfPolicy": {"allowedHostnames": ["h" + "é" * 32744]}},  # 65,536 bytes
+        {"webhookSsrfPolicy": {"allowedHostnames": ["hh" + "é" * 32744]}},
+    ),
     ("deployment.name", "d" * 253, "d" * 254),
     ("deployment.envName", "E" * 253, "E" * 254),
     ("config.configMap", "m" * 253, "m" * 254),
