@@ -22,6 +22,7 @@ from stages.section.document import (
     remove_section,
     require_otel_diagnostics,
     section_drift,
+    section_span,
     set_section,
 )
 
@@ -43,6 +44,7 @@ EDITS: dict[str, Edit] = {
     "add_section": lambda text: add_section(text, "cron", VALUE, context=CONTEXT),
     "remove_section": lambda text: remove_section(text, "cron", context=CONTEXT),
     "require_otel_diagnostics": lambda text: require_otel_diagnostics(text, context=CONTEXT),
+    "section_span": lambda text: section_span(text, "cron", context=CONTEXT),  # adoption's
 }
 
 
@@ -64,6 +66,7 @@ def test_an_unusable_document_is_refused_naming_its_source(edit: Edit, text: str
         ("add_section", JSON5),
         ("set_section", JSON5_WITH_SECTION),
         ("remove_section", JSON5_WITH_SECTION),
+        ("section_span", JSON5_WITH_SECTION),
     ],
 )
 def test_an_edit_a_json5_document_cannot_take_is_refused_naming_its_source(

@@ -92,6 +92,7 @@ def manifest(document: str) -> str:
 ORIGINAL = manifest(DOCUMENT)
 SPLICED = manifest(WITH_CRON)
 DEPLOYMENT = "argoproj/openclaw/deployment-openclaw.yaml"
+POLL = 1.5  # not delivery.POLL_SECONDS: the provider must pass on the interval it was given
 
 
 def message(verb: str) -> str:
@@ -204,7 +205,7 @@ def fake_time(argo: FakeArgo) -> FakeTime:
 def provider(cluster: FakeCluster, fake_time: FakeTime) -> Iterator[GitJsonSectionProvider]:
     api_client = ApiClient(Configuration(host=cluster.host))
     provider = GitJsonSectionProvider(
-        lambda _target: api_client, poll_seconds=2.0, clock=fake_time.clock, sleep=fake_time.sleep
+        lambda _target: api_client, poll_seconds=POLL, clock=fake_time.clock, sleep=fake_time.sleep
     )
     provider.configure(ConfigureRequest(Config({"kubernetes:context": "lolice"}, "project")))
     yield provider
@@ -293,7 +294,7 @@ def test_create_commits_the_section_and_waits_until_it_is_live(
     )
     assert live(cluster) == WITH_CRON
     assert argo.syncs == [repo.head()]
-    assert fake_time.sleeps == [2.0] * 3  # the controller's third tick is its poll
+    assert fake_time.sleeps == [POLL] * 3  # the controller's third tick is its poll
     assert cluster.puts() == []  # the cluster is never written by the stack in git mode
     assert set(cluster_calls(cluster)) == {("GET", CONFIG_MAP_PATH)}
     assert capsys.readouterr().err == pushed(repo) + NO_APPLICATION_NOTE
@@ -333,7 +334,7 @@ def test_create_asks_argo_cd_to_refresh_and_that_delivers_the_commit(
     provider.create({**props, "application": APPLICATION})
 
     assert live(cluster) == WITH_CRON
-    assert fake_time.sleeps == [2.0]
+    assert fake_time.sleeps == [POLL]
     (patch,) = [request for request in cluster.requests if request.method == "PATCH"]
     assert (patch.path, patch.content_type, patch.body) == (
         APPLICATION_PATH,
@@ -371,7 +372,7 @@ def test_a_refresh_without_access_is_skipped_with_a_note(
     provider.create({**props, "application": APPLICATION})
 
     assert live(cluster) == WITH_CRON  # delivered at the controller's next poll
-    assert fake_time.sleeps == [2.0] * 3
+    assert fake_time.sleeps == [POLL] * 3
     assert capsys.readouterr().err == pushed(repo) + (
         f"openclaw-cron-webhook: could not ask Argo CD Application argocd/openclaw to refresh "
         f"({reason}): the controller picks the commit up at its next poll (Argo CD: 3 min by "
