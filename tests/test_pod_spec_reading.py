@@ -2,8 +2,9 @@
 
 stages.env_entry.pod_spec reads Deployments from the API and from files the plan is given; a
 reader that raised on a missing `spec`, `selector` or `template` would turn verify's named
-verdict into a traceback. Survivors of the re-run of issue 26 (selector_of 5, 7, 9, 11;
-containers 13), first reported killed because a busy machine ran out their time.
+verdict into a traceback. These mutants (selector_of 5, 7, 9, 11; containers 13) were listed
+as equivalent ("every Deployment has a spec"); the functions' own defaults say otherwise, so
+this test states them instead.
 """
 
 from __future__ import annotations
