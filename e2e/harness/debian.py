@@ -62,7 +62,8 @@ def main() -> None:
     """bin/e2e's step: install when missing, else say once that it is there."""
     if shutil.which(PACKAGE):
         print(f"{PACKAGE}: present")
-    redis_server()
+    else:
+        redis_server()
 
 
 if __name__ == "__main__":
