@@ -159,6 +159,36 @@ def test_a_git_killed_without_a_word_says_so(
     )
 
 
+def test_only_a_closing_period_is_dropped_from_what_git_says(
+    repo: BareRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The message adds its own period after git's words: only git's own closing period goes.
+
+    A git wrapper fails with what a real git says for an https host it cannot resolve: the
+    words end with the host name as the user wrote it, here one ending in `X`, which must stay
+    whole.
+    """
+    said = (
+        "fatal: unable to access 'https://gitops.example.invalidX/org/gitops.git/': "
+        "Could not resolve host: gitops.example.invalidX"
+    )
+    real = shutil.which("git")
+    wrapper = tmp_path / "bin" / "git"
+    wrapper.parent.mkdir()
+    wrapper.write_text(
+        f'#!/bin/sh\n[ "$3" = rev-parse ] && {{ echo "{said}" >&2; exit 128; }}\nexec {real} "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}:/usr/bin:/bin")
+
+    with pytest.raises(GitError) as raised:
+        read_head(GitFile(repo.url, "main", PATH))
+
+    assert str(raised.value) == (
+        f"git rev-parse for {PATH} (branch main of {repo.url}) failed (exit 128): {said}. {CHECK}"
+    )
+
+
 def test_a_fetch_after_someone_elses_push_that_fails_is_named(
     repo: BareRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
