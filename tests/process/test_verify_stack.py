@@ -341,23 +341,62 @@ def test_no_credentials_is_a_check_that_cannot_run(monkeypatch: pytest.MonkeyPat
     )
 
 
+# What SSM says when KMS refuses verify's identity the key (the wording as
+# hashicorp/terraform-provider-aws#42849 quotes it).
+KMS_REFUSAL = (
+    "User: arn:aws:iam::111122223333:user/verify is not authorized to perform: kms:Decrypt on "
+    "resource: arn:aws:kms:eu-west-1:111122223333:key/k (Service: AWSKMS; Status Code: 400)"
+)
+
+
 @pytest.mark.parametrize(
-    ("code", "summary", "cause", "fix"),
+    ("code", "said", "summary", "cause", "fix"),
     [
         (
             "AccessDeniedException",
+            "refused",
             "AWS denies ssm:DescribeParameters on /p (AccessDeniedException)",
             "verify's AWS identity may not ssm:DescribeParameters on the parameter /p",
             f"{PERMISSIONS_FIX}   (grant the IAM policy it prints)",
         ),
         (
-            "UnrecognizedClientException",
-            "AWS rejects the credentials (UnrecognizedClientException)",
-            "the credentials boto3 found are invalid or expired",
-            "aws sts get-caller-identity   (then refresh the credentials, e.g. aws sso login)",
+            "AccessDenied",
+            "refused",
+            "AWS denies ssm:DescribeParameters on /p (AccessDenied)",
+            "verify's AWS identity may not ssm:DescribeParameters on the parameter /p",
+            f"{PERMISSIONS_FIX}   (grant the IAM policy it prints)",
+        ),
+        (
+            "AccessDeniedException",
+            KMS_REFUSAL,
+            "AWS denies kms:Decrypt on /p (AccessDeniedException)",
+            "verify's AWS identity may not kms:Decrypt on the parameter /p",
+            f"{PERMISSIONS_FIX}   (grant the IAM policy it prints)",
+        ),
+        (  # a code of KMS's own (the key pending deletion), should SSM pass one on
+            "KMSInvalidStateException",
+            "refused",
+            "AWS denies kms:Decrypt on /p (KMSInvalidStateException)",
+            "verify's AWS identity may not kms:Decrypt on the parameter /p",
+            f"{PERMISSIONS_FIX}   (grant the IAM policy it prints)",
+        ),
+        *(
+            (
+                code,
+                "refused",
+                f"AWS rejects the credentials ({code})",
+                "the credentials boto3 found are invalid or expired",
+                "aws sts get-caller-identity   (then refresh the credentials, e.g. aws sso login)",
+            )
+            for code in (
+                "UnrecognizedClientException",
+                "InvalidClientTokenId",
+                "ExpiredTokenException",
+            )
         ),
         (
             "ThrottlingException",
+            "Rate exceeded",
             "SSM DescribeParameters on /p failed: ThrottlingException",
             "SSM answered ThrottlingException to ssm:DescribeParameters",
             "aws ssm describe-parameters --parameter-filters Key=Name,Values=/p",
@@ -365,11 +404,11 @@ def test_no_credentials_is_a_check_that_cannot_run(monkeypatch: pytest.MonkeyPat
     ],
 )
 def test_each_ssm_refusal_is_said_in_our_words(
-    aws_credentials: None, code: str, summary: str, cause: str, fix: str
+    aws_credentials: None, code: str, said: str, summary: str, cause: str, fix: str
 ) -> None:
     client = boto3.client("ssm", region_name="eu-west-1")
     with Stubber(client) as stub:
-        stub.add_client_error("describe_parameters", code, f"refused {TOKEN}")
+        stub.add_client_error("describe_parameters", code, f"{said} {TOKEN}")
         with pytest.raises(CannotRead) as refused:
             ssm_reader.read_parameter(client, "/p", Redactor(), PERMISSIONS_FIX)
     assert (refused.value.summary, refused.value.cause, refused.value.fix) == (summary, cause, fix)
