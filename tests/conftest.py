@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import gc
 import json
+import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -86,6 +87,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 f"{item.nodeid} {where}: a test that starts processes is marked `process` "
                 "and lives in tests/process/; any other test has neither"
             )
+    if "__mutmut_" in os.environ.get("MUTANT_UNDER_TEST", ""):
+        # mutmut runs a mutant's tests with -x, in the order it names them (a set's): the first
+        # failure ends the run. Unit tests first, so a mutant they kill costs no process
+        # test's start-ups (a plan module's mutant: 78 tests, 20 process tests before the kill).
+        items.sort(key=lambda item: PROCESS_DIR in item.path.parents)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
