@@ -120,6 +120,53 @@ def test_rotation_replaces_the_pair_create_before_delete_with_one_rollout(
     )
 
 
+def test_plan_txt_says_each_changed_field_old_to_new(tmp_path: Path, dev_plan: Path) -> None:
+    """Each kind of change reads as its own line, under the resource and in the change list:
+    a field only the new plan has is `(none) → value`, one only the old plan had is
+    `value → (none)`, an updated one is JSON old → new (non-ASCII as written), and a secret
+    that changes with the replaced token stays `[secret]` and says why."""
+    previous = json.loads(dev_plan.read_text())
+    parameter, env = previous["resources"][2], previous["resources"][4]
+    parameter["inputs"]["description"] = "était ü"
+    del parameter["inputs"]["tags"]["app"]
+    env["inputs"]["legacy"] = 1
+    edited = tmp_path / "previous.json"
+    edited.write_text(json.dumps(previous))
+
+    _, text = compared(tmp_path, edited, DEV.replace('rotation: "1"', 'rotation: "2"'))
+
+    description = (
+        'description: "était ü" → "Bearer token OpenClaw sends to cron webhook receivers '
+        '(Pulumi-managed)"'
+    )
+    value = f"value: [secret] → [secret] (a new value from the replaced {TOKEN})"
+    assert (
+        "   pods:   no pod restart (pods get the token from the Secret, through the env entry)\n"
+        "   update because:\n"
+        f"     {description}\n"
+        '     tags.app: (none) → "openclaw"\n'
+        f"     {value}\n"
+        "   sets:\n"
+    ) in text
+    changes = text.split(f"Changes against {edited} (stack 'dev'):\n", 1)[1]
+    assert changes.split("\n  restarts pods: ", 1)[0] == (
+        f'  ~  update {GUARD_TYPE} "cron-webhook-token-rotation"\n'
+        '       rotation: "1" → "2"\n'
+        f'  +- replace (create-before-delete) {RANDOM} "cron-webhook-token"\n'
+        '       keepers.rotation: "1" → "2"\n'
+        f'  ~  update {PARAMETER_TYPE} "cron-webhook-token"\n'
+        f"       {description}\n"
+        '       tags.app: (none) → "openclaw"\n'
+        f"       {value}\n"
+        f'  +- replace (create-before-delete) {EXTERNAL_SECRET} "cron-webhook"\n'
+        '       metadata.name: "openclaw-cron-webhook-r1" → "openclaw-cron-webhook-r2"\n'
+        '       spec.target.name: "openclaw-cron-webhook-r1" → "openclaw-cron-webhook-r2"\n'
+        f'  ~  update {ENV_ENTRY} "openclaw-cron-webhook-env"\n'
+        "       legacy: 1 → (none)\n"
+        '       secretName: "openclaw-cron-webhook-r1" → "openclaw-cron-webhook-r2"'
+    )
+
+
 def test_no_change_is_all_same(tmp_path: Path, dev_plan: Path) -> None:
     data, text = compared(tmp_path, dev_plan, DEV)
     assert {r["action"] for r in data["resources"]} == {"same"}
