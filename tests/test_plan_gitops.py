@@ -486,8 +486,13 @@ def test_write_tracked_config_map_turns_the_refusal_into_a_warning(tmp_path: Pat
     indented = "".join(f"    {line}\n" for line in stanza.splitlines())
     assert f"\nWARNING: {warning}\n{indented}\nopenclaw.json: " in text
     assert "        jsonPointers:\n        - /data/openclaw.json\n" in indented
-    assert "#### ⚠️ A GitOps controller tracks the ConfigMap\n" in markdown
-    assert f"```yaml\n{stanza}```\n" in markdown
+    # plan.md: the warning as a section of its own, between the diff and OpenClaw's verdict
+    # (its code spans escaped: the words are plain text), then the stanza to paste.
+    assert markdown.split("```\n\n#### ⚠️ ", 1)[1].split("#### OpenClaw's verdict", 1)[0] == (
+        "A GitOps controller tracks the ConfigMap\n\n"
+        + warning.replace("`", "\\`")
+        + f"\n\n```yaml\n{stanza}```\n\n"
+    )
     assert (tmp_path / "out" / "openclaw.json").read_text().endswith(SECTION_LINES)
 
 

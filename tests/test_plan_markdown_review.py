@@ -235,13 +235,14 @@ def test_a_base_holding_the_section_shows_no_diff(tmp_path: Path) -> None:
 
 def test_added_and_removed_inputs_read_none_and_values_keep_their_pipes(tmp_path: Path) -> None:
     """A field only one plan has is `(none)` on the other side; a value with backticks and a
-    `|` is one code span, with no backslash (outside a table GitHub would show it)."""
+    `|` is one code span, with no backslash (outside a table GitHub would show it), and its
+    non-ASCII letters as written (as plan.txt shows them), not as `\\u` escapes."""
     first = tmp_path / "first"
     cluster = stack(tmp_path, "c", CLUSTER)
     plan_md(first, "--stack-file", cluster)
     previous: dict[str, Any] = json.loads((first / "plan.json").read_text())
     parameter, env = previous["resources"][2], previous["resources"][4]
-    parameter["inputs"]["description"] = "was `x` | y"
+    parameter["inputs"]["description"] = "était `x` | ü"
     del parameter["inputs"]["tags"]["app"]
     env["inputs"]["legacy"] = 1
     (first / "plan.json").write_text(json.dumps(previous))
@@ -251,7 +252,7 @@ def test_added_and_removed_inputs_read_none_and_values_keep_their_pipes(tmp_path
     changes = text.split("#### What changes, field by field\n\n", 1)[1].split("\n\n", 1)[0]
     assert changes == (
         "- update `Parameter` `cron-webhook-token`:\n"
-        '  - `description`: ``"was `x` | y"`` → `"Bearer token OpenClaw sends to cron webhook '
+        '  - `description`: ``"était `x` | ü"`` → `"Bearer token OpenClaw sends to cron webhook '
         'receivers (Pulumi-managed)"`\n'
         '  - `tags.app`: (none) → `"openclaw"`\n'
         "- update `EnvEntry` `openclaw-cron-webhook-env`:\n"

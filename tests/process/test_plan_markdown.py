@@ -74,7 +74,13 @@ def no_installed_openclaw(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
 def test_plan_md_for_a_first_rollout_with_an_issue_already_in_the_base(tmp_path: Path) -> None:
     fake = install_fake(tmp_path / "bin" / "openclaw")
     issue = {"path": "gateway.controlUi", "message": 'Unrecognized key: "allowInsecureAuth"'}
-    answer(fake, {"valid": False, "issues": [issue]}, base={"valid": False, "issues": [issue]})
+    # A warning about the whole document has no path: plan.md names the document instead.
+    warning = {"path": "", "message": "no $schema: the editor cannot check this file"}
+    answer(
+        fake,
+        {"valid": False, "issues": [issue], "warnings": [warning]},
+        base={"valid": False, "issues": [issue]},
+    )
     out = tmp_path / "out"
     args = [
         *("--openclaw", str(fake), "--out", str(out)),
@@ -116,6 +122,8 @@ def test_plan_md_for_a_first_rollout_with_an_issue_already_in_the_base(tmp_path:
         "INVALID only by the 1 issue(s) already in the base document)\n\n"
         "**Already in the base document, not caused by this change (1):**\n\n"
         '- `gateway.controlUi`: Unrecognized key: "allowInsecureAuth"\n\n'
+        "Warnings:\n\n"
+        "- `(document)`: no $schema: the editor cannot check this file\n\n"
         "| judged by | the pod runs |\n|---|---|\n"
         "| OpenClaw `2099.1.2` | `registry.example.com/team/openclaw:202602170222` (container "
         "`openclaw` of Deployment `openclaw/openclaw`) |\n\n"
