@@ -659,6 +659,22 @@ def test_a_document_openclaw_rejects_fails_with_its_issues() -> None:
     assert hop.fix == "kubectl -n openclaw edit configmap openclaw-config   (or its source in Git)"
 
 
+def test_a_missing_section_in_a_document_openclaw_rejects_says_so_with_the_issue_count() -> None:
+    """The missing section is the failure named; the evidence must not call the document
+    valid when OpenClaw rejected it, or the operator would put the section back into a
+    document the app still cannot load."""
+    judged = Judgement(
+        "2026.9.6",
+        False,
+        (Issue("gateway.port", "must be a number"), Issue("gateway.bind", "unknown mode")),
+    )
+    hop = config_hop(S, config_map(DOCUMENT), judged, "", C)
+    assert (hop.summary, hop.evidence) == (
+        f"{WHERE}: there is no `cron` section",
+        ("openclaw.json judged by OpenClaw 2026.9.6: INVALID, 2 issue(s)",),
+    )
+
+
 # --- gitops ---------------------------------------------------------------------------------
 
 ARGO = {"annotations": {"argocd.argoproj.io/tracking-id": "openclaw:/ConfigMap:openclaw/x"}}
