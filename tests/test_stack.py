@@ -6,6 +6,8 @@ import itertools
 import json
 from typing import Any
 
+import pytest
+
 from stack import delivery as delivery_stage
 from stages.env_entry import identity as env_entry_identity
 from stages.external_secret import identity as external_secret_identity
@@ -175,6 +177,21 @@ def test_an_empty_stack_reproduces_the_reference_deployment(cluster_run: Recordi
     empty = run_program({"aws:region": "ap-northeast-1"})
     for type_ in PATH:
         assert empty.one(type_).inputs == cluster_run.one(type_).inputs, type_
+
+
+def test_asking_for_one_resource_of_a_type_says_how_many_the_program_registered(
+    cluster_run: Recording,
+) -> None:
+    """The tests above lean on `one`: when the program stops registering a type, or registers
+    it twice, the failure must name the type and the count, not fail on an index."""
+    with pytest.raises(AssertionError) as none:
+        cluster_run.one("aws:ssm/parameter:Missing")
+    assert str(none.value) == "expected one aws:ssm/parameter:Missing, found 0"
+
+    twice = Recording(registrations=cluster_run.registrations * 2)
+    with pytest.raises(AssertionError) as two:
+        twice.one(PARAMETER)
+    assert str(two.value) == f"expected one {PARAMETER}, found 2"
 
 
 def test_non_default_values_reach_their_fields() -> None:
