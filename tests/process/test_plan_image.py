@@ -72,6 +72,26 @@ def test_the_pods_image_is_read_from_the_deployment_and_shown_beside_the_judge(
     }
 
 
+@pytest.mark.parametrize(
+    ("tag", "same"), [("2099.1.2", True), ("v2099.1.2-slim", True), ("2026.9.6", False)]
+)
+def test_plan_json_says_whether_the_pod_runs_the_release_that_judged(
+    tmp_path: Path, tag: str, same: bool
+) -> None:
+    """A tool reading plan.json (the PR comment) must not need to parse the note to learn
+    whether the verdict holds for the pod's own release."""
+    fake = install_fake(tmp_path / "bin" / "openclaw")
+    answer(fake, {"valid": True})
+    pods = tmp_path / "deployment.yaml"
+    pods.write_text(DEPLOYMENT.read_text().replace(IMAGE, f"ghcr.io/openclaw/openclaw:{tag}"))
+    out = tmp_path / "out"
+    args = [*CLUSTER, "--openclaw", str(fake), "--base-deployment", str(pods), "--out", str(out)]
+
+    assert plan.main(args) == 0
+
+    assert json.loads((out / "plan.json").read_text())["openclaw"]["pod"]["same_release"] is same
+
+
 def test_unjudged_the_image_is_still_shown(tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = [*CLUSTER, "--no-openclaw", "--base-deployment", str(DEPLOYMENT), "--out", str(out)]
