@@ -280,6 +280,23 @@ def test_an_equal_section_is_adopted_and_nothing_written(tmp_path: Path) -> None
     assert (document["result"], document["diff"]) == ("adopted", "")
 
 
+def test_switched_off_an_equal_section_in_the_base_is_removed_not_adopted(tmp_path: Path) -> None:
+    """With `section.present: false` the next `pulumi up` removes the section, even from a
+    base that already holds an equal one: the plan must say so, not that it adopts it."""
+    first = tmp_path / "first"
+    assert plan.main([*CLUSTER, "--out", str(first)]) == 0
+    off = tmp_path / "Pulumi.off.yaml"
+    off.write_text(
+        CLUSTER_STACK_FILE.read_text() + "  openclaw-cron-webhook:section:\n    present: false\n"
+    )
+    again = tmp_path / "again"
+    args = ["--stack-file", str(off), "--base-config", str(first / "openclaw.json")]
+    assert plan.main([*args, "--out", str(again)]) == 0
+    assert json.loads((again / "plan.json").read_text())["document"]["result"] == "removed"
+    assert "adopted" not in (again / "plan.txt").read_text()
+    assert "(adopted)" not in (again / "plan.md").read_text()
+
+
 def test_base_config_as_a_configmap_manifest_keeps_its_name_and_keys(tmp_path: Path) -> None:
     document = '{\n  "plugins": {"entries": {"diagnostics-otel": {"enabled": true}}}\n}\n'
     manifest = tmp_path / "cm.yaml"

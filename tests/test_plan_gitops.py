@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from stack_files import CLUSTER_STACK_FILE
 
 from stages.section.git.manifest import ManifestTarget, find_document
@@ -411,6 +412,22 @@ def test_an_openclaw_json_document_is_not_a_base_in_git_mode(
 # --- cluster mode: a base manifest a GitOps controller tracks ------------------------------
 
 
+def test_switched_off_in_git_mode_no_commit_is_shown(tmp_path: Path) -> None:
+    """`section.present: false`: the next `pulumi up` removes the section (the removal's
+    commit is the switch line's), so the plan shows no commit of the section being written,
+    and the document's diff takes the section out."""
+    off = GIT_STACK.replace("    target: git\n", "    present: false\n    target: git\n")
+    text, data, markdown = planned(
+        tmp_path, "--stack-file", stack(tmp_path, off), "--base-config", str(REPO_MANIFEST)
+    )
+    assert data["commit"] is None
+    assert "Commit (section.target git)" not in text
+    assert "  message:" not in text
+    assert "the commit below" not in markdown
+    assert data["document"]["result"] == "removed"
+    assert data["document"]["diff"].startswith("--- with the section\n+++ without\n@@ ")
+
+
 def test_a_tracked_base_is_the_previews_refusal(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -494,6 +511,46 @@ def test_write_tracked_config_map_turns_the_refusal_into_a_warning(tmp_path: Pat
         + f"\n\n```yaml\n{stanza}```\n\n"
     )
     assert (tmp_path / "out" / "openclaw.json").read_text().endswith(SECTION_LINES)
+
+
+REMOVAL = """\
+--- with the section
++++ without
+@@ -8,10 +8,5 @@
+         "enabled": true
+       }
+     }
+-  },
+-  "cron": {
+-    "enabled": true,
+-    "sessionRetention": "7d",
+-    "webhookToken": "${OPENCLAW_CRON_WEBHOOK_TOKEN}"
+   }
+ }
+"""
+
+
+def test_switched_off_on_a_tracked_base_writes_nothing_there_and_warns_of_nothing(
+    tmp_path: Path,
+) -> None:
+    """`section.present: false` with `writeTrackedConfigMap`: `pulumi up` writes no section
+    into the tracked ConfigMap, so no warning or stanza is shown; openclaw.json is the base
+    document as it is, and the diff takes the section the stack would write out of it."""
+    chosen = stack(
+        tmp_path,
+        "config:\n  openclaw-cron-webhook:section:\n    present: false\n"
+        "    writeTrackedConfigMap: true\n",
+    )
+    text, data, markdown = planned(tmp_path, "--stack-file", chosen, "--base-config", str(TRACKED))
+    assert (data["tracked"], data["commit"]) == (None, None)
+    assert "WARNING" not in text
+    assert "GitOps" not in markdown
+    assert data["document"]["result"] == "removed"
+    assert data["document"]["diff"] == REMOVAL
+    shown = "(base: tests/fixtures/plan/live-configmap-tracked.yaml; result in openclaw.json)"
+    assert f"{shown}\n{REMOVAL}" in text
+    base = yaml.safe_load(TRACKED.read_text())["data"]["openclaw.json"]
+    assert (tmp_path / "out" / "openclaw.json").read_text() == base
 
 
 def test_an_untracked_manifest_plans_without_a_word_on_gitops(tmp_path: Path) -> None:
