@@ -254,6 +254,11 @@ def test_the_live_deployment_is_merged_and_validated(tmp_path: Path) -> None:
         ),
         ("{not json", "invalid JSON at line 1, column 2"),
         ("a: b\n  c: d\n", "invalid YAML at line 2"),
+        (  # what the file holds instead is named, even when it is no object of any kind
+            "metadata: {name: openclaw, namespace: openclaw}\n---\n- openclaw\n",
+            "expected one Deployment (the stack's deployment.name is openclaw/openclaw); "
+            "found an object without kind openclaw/openclaw, a list",
+        ),
     ],
 )
 def test_bad_base_deployments(
