@@ -297,6 +297,65 @@ def test_switched_off_an_equal_section_in_the_base_is_removed_not_adopted(tmp_pa
     assert "(adopted)" not in (again / "plan.md").read_text()
 
 
+# What the next `pulumi up` does to the section of a stack that holds it, in the switch line.
+SECTION_REMOVAL = (
+    'pulumi-python:dynamic/openclaw:JsonSection::openclaw-cron-section: removes top-level "cron" '
+    'from data["openclaw.json"] of ConfigMap openclaw/openclaw-config (every other byte stays): '
+    "hot reload, no pod restart"
+)
+
+
+def switch_without_compare(tmp_path: Path, stack_text: str) -> str:
+    """The switch line of a plan against an empty stack (no --compare), checked in plan.txt."""
+    stack = tmp_path / "Pulumi.off.yaml"
+    stack.write_text(stack_text)
+    out = tmp_path / "out"
+    assert plan.main(["--stack-file", str(stack), "--out", str(out)]) == 0
+    switch: str = json.loads((out / "plan.json").read_text())["switch"]
+    assert f"\n  rollback switch: {switch}\n" in (out / "plan.txt").read_text()
+    return switch
+
+
+def test_enabled_false_without_compare_says_what_up_removes_from_a_stack_holding_phase2(
+    tmp_path: Path,
+) -> None:
+    """Against an empty stack nothing is deleted, so the line must not read as if this plan
+    deleted anything: it says nothing is created, then what `up` removes where Phase 2 is."""
+    stack_text = CLUSTER_STACK_FILE.read_text().replace(
+        "openclaw-cron-webhook:enabled: true", "openclaw-cron-webhook:enabled: false"
+    )
+    switch = switch_without_compare(tmp_path, stack_text)
+    assert switch.startswith(
+        "Phase 2 switched off (enabled: false): nothing is created; on a stack that holds "
+        "Phase 2 with this config, the next `pulumi up` removes it like `pulumi destroy`, in "
+        f"this order: {SECTION_REMOVAL}; pulumi-python:dynamic/openclaw:EnvEntry::"
+    )
+    assert switch.endswith(
+        "; pulumi-python:dynamic/openclaw:RotationGuard::cron-webhook-token-rotation: forgets "
+        "the rotations used (state only; nothing in AWS or the cluster). The SSM parameter is "
+        "kept or deleted as `token.retainOnDestroy` was at the last `pulumi up` (the state's "
+        "retainOnDelete): change it with an `up` of its own first."
+    )
+
+
+def test_section_present_false_without_compare_says_what_up_removes_from_a_stack_holding_it(
+    tmp_path: Path,
+) -> None:
+    """As above for the section alone: only it goes, and OpenClaw then runs on its defaults."""
+    stack_text = (
+        CLUSTER_STACK_FILE.read_text() + "  openclaw-cron-webhook:section:\n    present: false\n"
+    )
+    assert switch_without_compare(tmp_path, stack_text) == (
+        "the `cron` section is not written (section.present: false); on a stack that holds it, "
+        f"the next `pulumi up` removes it, and only it (no rollout): {SECTION_REMOVAL}. OpenClaw "
+        "then runs on its defaults: the scheduler keeps running (`openclaw cron status`: enabled, "
+        "with a next wake), and a job set to webhook delivery still runs but is not delivered to "
+        'a private or cluster receiver (deliveryStatus "not-delivered": the SSRF guard blocks it '
+        "without the section's webhookSsrfPolicy); switch such jobs to announce delivery first, "
+        "or use cron.enabled: false to stop the scheduler instead"
+    )
+
+
 def test_base_config_as_a_configmap_manifest_keeps_its_name_and_keys(tmp_path: Path) -> None:
     document = '{\n  "plugins": {"entries": {"diagnostics-otel": {"enabled": true}}}\n}\n'
     manifest = tmp_path / "cm.yaml"
