@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -154,6 +155,39 @@ def test_stage_order_is_explicit_in_each_resource(cluster_run: Recording) -> Non
     for before, after in itertools.pairwise(PATH):
         assert urn_of[before] in cluster_run.one(after).dependencies, f"{after} after {before}"
     assert [r.type for r in cluster_run.dependency_order()] == PATH
+
+
+ENV_ENTRY_STAGE = """
+import pulumi
+
+from stack.settings import Settings
+from stages.env_entry.resource import EnvEntry
+
+gate = pulumi.CustomResource("test:index:Gate", "external-secret-synced", {})
+EnvEntry(
+    "openclaw-cron-webhook-env",
+    Settings(),
+    "openclaw-cron-webhook-r1",
+    "openclaw-cron-webhook/dev",
+    pulumi.ResourceOptions(depends_on=[gate]),
+)
+"""
+
+
+def test_the_env_entry_waits_for_its_stages_dependency_even_without_data_from_it(
+    tmp_path: Path,
+) -> None:
+    """In the stack the entry's Secret name is the ExternalSecret's Output, so data alone would
+    order it; the order must not hang on that: a pod must never name a Secret ESO has not
+    written yet, so the stage's own `depends_on` reaches its resource whatever it is given."""
+    main = tmp_path / "__main__.py"
+    main.write_text(ENV_ENTRY_STAGE)
+
+    run = run_program({}, main=main)
+
+    gate = run.one("test:index:Gate")
+    assert run.one(ENV_ENTRY).dependencies == [gate.urn]
+    assert [r.type for r in run.dependency_order()] == ["test:index:Gate", ENV_ENTRY]
 
 
 def test_outputs_name_each_hop(cluster_run: Recording) -> None:
