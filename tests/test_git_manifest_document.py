@@ -274,6 +274,20 @@ REFUSALS = {
         f"{SOURCE}: the mapping at line 10 repeats the key AGENTS.md, which Kubernetes tools "
         "refuse to apply. Keep one, then run `pulumi up` again.",
     ),
+    "duplicate-keys": (
+        manifest(tail="  openclaw.json: again\n  AGENTS.md: again\n"),
+        f"{SOURCE}: the mapping at line 10 repeats the key AGENTS.md, openclaw.json, which "
+        "Kubernetes tools refuse to apply. Keep one, then run `pulumi up` again.",
+    ),
+    "duplicate-key-in-a-list": (  # an item of a list is a mapping like any other
+        manifest().replace(
+            "  labels:\n",
+            "  ownerReferences:\n    - kind: Application\n      name: gw\n      name: openclaw\n"
+            "  labels:\n",
+        ),
+        f"{SOURCE}: the mapping at line 8 repeats the key name, which Kubernetes tools refuse "
+        "to apply. Keep one, then run `pulumi up` again.",
+    ),
     "alias": (
         manifest(header="&doc |", tail="  copy.json: *doc\n"),
         f"{SOURCE}: line 25, column 14: {ALIAS.format('doc')}, then run `pulumi up` again.",
