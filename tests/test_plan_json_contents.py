@@ -39,6 +39,7 @@ ES = f"{EXTERNAL_SECRET}::cron-webhook"
 ENV = f"{ENV_ENTRY}::openclaw-cron-webhook-env"
 SECTION = f"{SECTION_TYPE}::openclaw-cron-section"
 CONFIGMAP_FILE = "kubernetes/configmap-openclaw-openclaw-config.yaml"
+ENV_FILE = "kubernetes/enventry-openclaw-openclaw.yaml"
 PHASE1 = {"plugins": {"entries": {"diagnostics-otel": {"enabled": True}}}}
 
 
@@ -100,8 +101,34 @@ def test_each_resource_says_what_it_waits_for_and_where_its_object_is(tmp_path: 
         f"{RANDOM}::cron-webhook-token": None,
         f"{PARAMETER_TYPE}::cron-webhook-token": None,
         ES: "kubernetes/externalsecret-openclaw-openclaw-cron-webhook-r1.yaml",
-        ENV: "kubernetes/enventry-openclaw-openclaw.yaml",
+        ENV: ENV_FILE,
         SECTION: CONFIGMAP_FILE,
+    }
+
+
+def test_a_rotations_env_entry_file_points_the_pods_at_the_new_secret(tmp_path: Path) -> None:
+    """The file is what a reviewer reads as the rollout's change: after a rotation it must
+    name the Secret the new ExternalSecret writes, which the pods will read from then on."""
+    stack = tmp_path / "Pulumi.rotated.yaml"
+    stack.write_text(CLUSTER_STACK_FILE.read_text().replace('rotation: "1"', 'rotation: "2"'))
+
+    run_plan(tmp_path / "out", "--stack-file", str(stack))
+
+    applied = yaml.safe_load((tmp_path / "out" / ENV_FILE).read_text())
+    (container,) = applied["spec"]["template"]["spec"]["containers"]
+    assert container == {
+        "name": "openclaw",
+        "env": [
+            {
+                "name": "OPENCLAW_CRON_WEBHOOK_TOKEN",
+                "valueFrom": {
+                    "secretKeyRef": {
+                        "name": "openclaw-cron-webhook-r2",
+                        "key": "OPENCLAW_CRON_WEBHOOK_TOKEN",
+                    }
+                },
+            }
+        ],
     }
 
 
