@@ -32,7 +32,7 @@ from components.configmap_section_provider import JsonSectionProvider
 from stages.kubernetes_meta import FIELD_MANAGER, GIVE_BACK_FIELD_MANAGER
 from stages.section.adoption import differing_keys, give_back, record_at_create
 from stages.section.cluster.authorship import written_by_this_program
-from stages.section.document import read_section, set_section
+from stages.section.document import LossyDocumentError, read_section, set_section
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NAMESPACE, NAME, KEY = "openclaw", "openclaw-config", "openclaw.json"
@@ -256,6 +256,21 @@ def test_a_json5_document_with_an_equal_section_is_adopted_and_left_as_it_was() 
 
     assert record == {"adopted": True, "before": '{"enabled": true}'}
     assert (given.text, given.finding) == (text, None)
+
+
+def test_a_json5_document_whose_adopted_section_changed_is_refused_naming_the_document() -> None:
+    """Destroy cannot splice the adopted bytes back into JSON5 without losing its comments, so
+    it refuses; the refusal must name the ConfigMap key the operator has to convert."""
+    json5 = (FIXTURES / "openclaw-comments.json5").read_text()
+    text = json5.replace("\n  /* Phase 1", "\n  cron: {enabled: false}, // by hand\n  /* Phase 1")
+    props = {**PROPS, "value": {"enabled": True}, "adopted": True, "before": '{"enabled": true}'}
+
+    with pytest.raises(LossyDocumentError) as refused:
+        give_back(text, "cron", props, context=CONTEXT)
+
+    assert str(refused.value).startswith(
+        "ConfigMap openclaw/openclaw-config key openclaw.json contains JSON5-only syntax"
+    )
 
 
 @pytest.mark.parametrize("manager", ["kubectl-edit", "openclaw-cron-webhook-fork", None])
