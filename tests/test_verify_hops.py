@@ -645,10 +645,26 @@ def test_a_missing_section_names_who_likely_removed_it(meta: dict[str, Any], cau
 
 
 def test_a_missing_or_unloadable_document_fails() -> None:
-    assert config_hop(S, None, None, "", C).summary == f"{WHERE} does not exist"
-    assert config_hop(S, config_map(None), None, "", C).summary == f"{WHERE} does not exist"
+    """Each failure says why and what to run; an unloadable one quotes the parser's reason
+    with the ConfigMap key it is about, so the operator knows which document to fix."""
+    missing = fail(
+        "config",
+        f"{WHERE} does not exist",
+        "the app's configuration is not deployed (its GitOps source owns the ConfigMap); "
+        "once it is back, this writes the section again",
+        UP_REFRESH,
+    )
+    assert config_hop(S, None, None, "", C) == missing
+    assert config_hop(S, config_map(None), None, "", C) == missing
     broken = config_hop(S, config_map("{"), None, "", C)
     assert broken.summary == f"{WHERE} is not a document OpenClaw can load"
+    assert config_hop(S, config_map("[1]"), None, "", C) == fail(
+        "config",
+        f"{WHERE} is not a document OpenClaw can load",
+        f"{WHERE} must be a JSON object at the top level, but it is a list. Fix the document "
+        "in its source, then run `pulumi up` again.",
+        "kubectl -n openclaw edit configmap openclaw-config   (or its source in Git)",
+    )
 
 
 def test_a_document_openclaw_rejects_fails_with_its_issues() -> None:
