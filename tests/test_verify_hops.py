@@ -644,6 +644,25 @@ def test_a_missing_section_names_who_likely_removed_it(meta: dict[str, Any], cau
     )
 
 
+def test_a_missing_section_in_git_mode_or_a_chosen_tracked_map_names_its_own_cause() -> None:
+    """In git mode the section comes from Git, so its absence is the controller's delay; with
+    `writeTrackedConfigMap` chosen, a tracker's revert means the Application lacks the
+    ignoreDifferences for the key, which is what the operator has to add."""
+    instance = {"labels": {"app.kubernetes.io/instance": "openclaw"}}
+    in_git = config_hop(GIT, config_map(DOCUMENT, **instance), None, "", C)
+    assert (in_git.summary, in_git.cause, in_git.fix) == (
+        f"{WHERE}: there is no `cron` section",
+        "the GitOps controller has not delivered the section from Git (see gitops)",
+        UP_REFRESH,
+    )
+    chosen = settings_with({"writeTrackedConfigMap": True})
+    tracked = config_hop(chosen, config_map(DOCUMENT, **instance), None, "", C)
+    assert tracked.cause == (
+        "reverted by Argo CD Application openclaw (label app.kubernetes.io/instance) (self-heal; "
+        "the Application must ignore /data/openclaw.json), or edited by hand"
+    )
+
+
 def test_a_missing_or_unloadable_document_fails() -> None:
     """Each failure says why and what to run; an unloadable one quotes the parser's reason
     with the ConfigMap key it is about, so the operator knows which document to fix."""
