@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from google.protobuf import json_format
 
 from stack import delivery as delivery_stage
 from stages.env_entry import identity as env_entry_identity
@@ -15,7 +16,7 @@ from stages.external_secret import identity as external_secret_identity
 from stages.parameter import identity as parameter_identity
 from stages.section import identity as section_identity
 from stages.token import identity as token_identity
-from tools.plan.mock_runtime import Recording, fake_token, run_program
+from tools.plan.mock_runtime import Recording, RecordingMonitor, fake_token, run_program
 
 PROJECT = "openclaw-cron-webhook"
 RANDOM = token_identity.TYPE
@@ -256,9 +257,14 @@ def test_non_default_values_reach_their_fields() -> None:
     )
     assert run.one(RANDOM).inputs["keepers"] == {"rotation": "7"}
     parameter = run.one(PARAMETER)
-    assert parameter.inputs["name"] == "/team/gw/HOOK_TOKEN"
-    assert parameter.inputs["keyId"] == "alias/gateway"
-    assert parameter.inputs["tags"] == {"team": "platform"}
+    assert parameter.inputs == {
+        "name": "/team/gw/HOOK_TOKEN",
+        "type": "SecureString",
+        "value": fake_token({"rotation": "7"}),
+        "keyId": "alias/gateway",
+        "description": "Bearer token OpenClaw sends to cron webhook receivers (Pulumi-managed)",
+        "tags": {"team": "platform"},
+    }
     assert parameter.retain_on_delete is True
     es = run.one(EXTERNAL_SECRET).inputs
     assert es["metadata"]["name"] == "hook-r7"
@@ -291,6 +297,29 @@ def test_non_default_values_reach_their_fields() -> None:
         "sessionRetention": False,
     }
     assert run.outputs["parameterArn"].startswith("arn:aws:ssm:eu-west-1:")
+    assert run.outputs["parameterVersion"] == 1
+
+
+def test_a_parameter_the_runbook_imported_is_adopted_not_created_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """docs/operations.md: when the runbook created the parameter by hand, `pulumi import
+    aws:ssm/parameter:Parameter cron-webhook-token <name>` puts it at the stack's top level. The
+    parameter must name that place (its own name, no parent) as an alias, or the next `pulumi up`
+    creates a second one (ParameterAlreadyExists) and deletes the import."""
+    aliases: list[dict[str, Any]] = []
+    register = RecordingMonitor.RegisterResource
+
+    def recording_aliases(monitor: RecordingMonitor, request: Any) -> Any:
+        if request.type == PARAMETER:
+            aliases.extend(json_format.MessageToDict(alias) for alias in request.aliases)
+        return register(monitor, request)
+
+    monkeypatch.setattr(RecordingMonitor, "RegisterResource", recording_aliases)
+    run = run_program({"aws:region": "ap-northeast-1"})
+
+    assert run.one(PARAMETER).name == "cron-webhook-token"
+    assert aliases == [{"spec": {"noParent": True}}]
 
 
 def test_no_connection_detail_enters_the_dynamic_resources_inputs() -> None:
