@@ -16,7 +16,14 @@ from stages.external_secret import identity as external_secret_identity
 from stages.parameter import identity as parameter_identity
 from stages.section import identity as section_identity
 from stages.token import identity as token_identity
-from tools.plan.mock_runtime import Recording, RecordingMonitor, fake_token, run_program
+from tools.plan.mock_runtime import (
+    SECRET_SIG,
+    SIG_KEY,
+    Recording,
+    RecordingMonitor,
+    fake_token,
+    run_program,
+)
 
 PROJECT = "openclaw-cron-webhook"
 RANDOM = token_identity.TYPE
@@ -300,6 +307,20 @@ def test_non_default_values_reach_their_fields() -> None:
     assert run.outputs["parameterVersion"] == 1
 
 
+def requests_to(monkeypatch: pytest.MonkeyPatch, method: str) -> list[Any]:
+    """Every request the mock engine's `method` receives from now on in this test (the
+    recording keeps only what most tests compare)."""
+    requests: list[Any] = []
+    received = getattr(RecordingMonitor, method)
+
+    def recording(monitor: RecordingMonitor, request: Any) -> Any:
+        requests.append(request)
+        return received(monitor, request)
+
+    monkeypatch.setattr(RecordingMonitor, method, recording)
+    return requests
+
+
 def test_a_parameter_the_runbook_imported_is_adopted_not_created_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -307,19 +328,85 @@ def test_a_parameter_the_runbook_imported_is_adopted_not_created_again(
     aws:ssm/parameter:Parameter cron-webhook-token <name>` puts it at the stack's top level. The
     parameter must name that place (its own name, no parent) as an alias, or the next `pulumi up`
     creates a second one (ParameterAlreadyExists) and deletes the import."""
-    aliases: list[dict[str, Any]] = []
-    register = RecordingMonitor.RegisterResource
-
-    def recording_aliases(monitor: RecordingMonitor, request: Any) -> Any:
-        if request.type == PARAMETER:
-            aliases.extend(json_format.MessageToDict(alias) for alias in request.aliases)
-        return register(monitor, request)
-
-    monkeypatch.setattr(RecordingMonitor, "RegisterResource", recording_aliases)
+    registered = requests_to(monkeypatch, "RegisterResource")
     run = run_program({"aws:region": "ap-northeast-1"})
 
     assert run.one(PARAMETER).name == "cron-webhook-token"
-    assert aliases == [{"spec": {"noParent": True}}]
+    [parameter] = [request for request in registered if request.type == PARAMETER]
+    assert [json_format.MessageToDict(alias) for alias in parameter.aliases] == [
+        {"spec": {"noParent": True}}
+    ]
+
+
+def test_every_resource_keeps_the_urn_deployed_stacks_hold() -> None:
+    """A URN is a resource's identity in the state: one that changes (a new name, type or
+    parent) is deleted and created again by the next `pulumi up`. For the token that is a new
+    token no receiver was given, so every URN, each component's included, stays as deployed."""
+    prefix = f"urn:pulumi:dev::{PROJECT}::"
+    delivery = f"{PROJECT}:index:CronWebhookDelivery"
+    token, parameter = f"{PROJECT}:index:WebhookToken", f"{PROJECT}:index:TokenParameter"
+    external_secret, env = f"{PROJECT}:index:TokenExternalSecret", f"{PROJECT}:index:TokenEnvPatch"
+    section = f"{PROJECT}:index:CronConfigSection"
+    run = run_program({"aws:region": "ap-northeast-1"})
+
+    assert [registration.urn for registration in run.registrations] == [
+        f"{prefix}pulumi:pulumi:Stack${delivery}::openclaw-cron-webhook",
+        f"{prefix}{delivery}${token}::cron-webhook-token",
+        f"{prefix}{token}$pulumi-python:dynamic/openclaw:RotationGuard::cron-webhook-token-rotation",
+        f"{prefix}{token}$random:index/randomBytes:RandomBytes::cron-webhook-token",
+        f"{prefix}{delivery}${parameter}::cron-webhook-token",
+        f"{prefix}{parameter}$aws:ssm/parameter:Parameter::cron-webhook-token",
+        f"{prefix}{delivery}${external_secret}::cron-webhook",
+        f"{prefix}{external_secret}$kubernetes:external-secrets.io/v1:ExternalSecret::cron-webhook",
+        f"{prefix}{delivery}${env}::openclaw-cron-webhook-env",
+        f"{prefix}{env}$pulumi-python:dynamic/openclaw:EnvEntry::openclaw-cron-webhook-env",
+        f"{prefix}{delivery}${section}::openclaw-cron-section",
+        f"{prefix}{section}$pulumi-python:dynamic/openclaw:JsonSection::openclaw-cron-section",
+    ]
+
+
+def test_each_component_records_what_its_stage_made_the_token_as_a_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The state keeps each component's outputs (`pulumi stack export` shows them): where the
+    token went (the parameter's name, ARN and version, the ExternalSecret and its Secret) and
+    the section written. The token itself is there only as a secret, which the state encrypts."""
+    recorded = requests_to(monkeypatch, "RegisterResourceOutputs")
+    run = run_program({"aws:region": "ap-northeast-1"})
+
+    types = {registration.urn: registration.type for registration in run.registrations}
+    outputs = {
+        types.get(request.urn, "stack"): json_format.MessageToDict(request.outputs)
+        for request in recorded
+    }
+    name = "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"
+    arn = f"arn:aws:ssm:ap-northeast-1:123456789012:parameter{name}"
+    token = {SIG_KEY: SECRET_SIG, "value": fake_token({"rotation": "1"})}
+    assert outputs == {
+        "stack": {},
+        delivery_stage.COMPONENT_TYPE: {
+            "token": token,
+            "parameter_name": name,
+            "parameter_arn": arn,
+            "parameter_version": 1,
+            "external_secret_name": "openclaw-cron-webhook-r1",
+            "secret_name": "openclaw-cron-webhook-r1",
+        },
+        token_identity.COMPONENT_TYPE: {"value": token},
+        parameter_identity.COMPONENT_TYPE: {"name": name, "arn": arn, "version": 1},
+        external_secret_identity.COMPONENT_TYPE: {
+            "name": "openclaw-cron-webhook-r1",
+            "secret_name": "openclaw-cron-webhook-r1",
+        },
+        env_entry_identity.COMPONENT_TYPE: {},
+        section_identity.CLUSTER_COMPONENT_TYPE: {
+            "value": {
+                "enabled": True,
+                "webhookToken": "${OPENCLAW_CRON_WEBHOOK_TOKEN}",
+                "sessionRetention": "7d",
+            }
+        },
+    }
 
 
 def test_no_connection_detail_enters_the_dynamic_resources_inputs() -> None:
