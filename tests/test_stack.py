@@ -19,6 +19,7 @@ from stages.token import identity as token_identity
 from tools.plan.mock_runtime import (
     SECRET_SIG,
     SIG_KEY,
+    FakeOutputs,
     Recording,
     RecordingMonitor,
     fake_token,
@@ -31,6 +32,7 @@ PARAMETER = parameter_identity.TYPE
 EXTERNAL_SECRET = external_secret_identity.TYPE
 ENV_ENTRY = env_entry_identity.TYPE
 SECTION = section_identity.CLUSTER_TYPE
+GIT_SECTION = section_identity.GIT_TYPE
 GUARD = token_identity.GUARD_TYPE
 PATH = [GUARD, RANDOM, PARAMETER, EXTERNAL_SECRET, ENV_ENTRY, SECTION]
 
@@ -409,6 +411,46 @@ def test_each_component_records_what_its_stage_made_the_token_as_a_secret(
     }
 
 
+def test_in_git_mode_the_section_component_records_the_commit_that_carries_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In git mode the state records, beside the section, the commit the provider reports as
+    carrying it, so `pulumi stack export` says which commit of the GitOps repository to look
+    for."""
+    commit = "c0ffee" * 7
+    provide = FakeOutputs.new_resource
+
+    def with_commit(mocks: FakeOutputs, args: Any) -> tuple[str, dict[str, Any]]:
+        resource_id, outputs = provide(mocks, args)
+        return resource_id, {**outputs, "commit": commit} if args.typ == GIT_SECTION else outputs
+
+    monkeypatch.setattr(FakeOutputs, "new_resource", with_commit)
+    recorded = requests_to(monkeypatch, "RegisterResourceOutputs")
+    run = run_program(
+        {
+            "aws:region": "ap-northeast-1",
+            f"{PROJECT}:section": {
+                "target": "git",
+                "git": {"repo": "file:///srv/gitops.git", "path": "a/cm.yaml", "application": "a"},
+            },
+        }
+    )
+
+    [component] = [
+        r.urn for r in run.registrations if r.type == section_identity.GIT_COMPONENT_TYPE
+    ]
+    assert [json_format.MessageToDict(r.outputs) for r in recorded if r.urn == component] == [
+        {
+            "value": {
+                "enabled": True,
+                "webhookToken": "${OPENCLAW_CRON_WEBHOOK_TOKEN}",
+                "sessionRetention": "7d",
+            },
+            "commit": commit,
+        }
+    ]
+
+
 def test_no_connection_detail_enters_the_dynamic_resources_inputs() -> None:
     """The providers read the kube context and kubeconfig from config at each operation."""
     run = run_program(
@@ -418,9 +460,6 @@ def test_no_connection_detail_enters_the_dynamic_resources_inputs() -> None:
         shown = json.dumps(without_provider(resource.inputs))
         assert "lolice-admin" not in shown
         assert "apiVersion: v1" not in shown
-
-
-GIT_SECTION = section_identity.GIT_TYPE
 
 
 def test_git_target_sends_the_same_section_through_the_repository_last(
