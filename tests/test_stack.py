@@ -451,6 +451,40 @@ def test_in_git_mode_the_section_component_records_the_commit_that_carries_it(
     ]
 
 
+def test_the_verify_output_is_one_read_only_command_per_hop_for_this_stacks_names() -> None:
+    """`pulumi stack output verify` is what an operator pastes into a shell: each command must
+    name this stack's objects (the rotation's, the dotted data key escaped for jsonpath) and
+    print no token, only its type, version, length or reason."""
+    run = run_program(
+        {
+            "namespace": "gateway",
+            "token": {"parameterName": "/team/gw/HOOK_TOKEN", "rotation": 7},
+            "externalSecret": {"name": "hook", "secretName": "hook-secret", "secretKey": "HOOK"},
+            "deployment": {"name": "gw", "container": "app", "envName": "HOOK_TOKEN"},
+            "config": {"configMap": "gw-config", "key": "gw.config.json"},
+        }
+    )
+
+    assert run.outputs["verify"] == {
+        "ssm": (
+            "aws ssm get-parameter --name /team/gw/HOOK_TOKEN "
+            "--query 'Parameter.[Type,Version]' --output text"
+        ),
+        "externalSecret": (
+            "kubectl -n gateway get externalsecret hook-r7 "
+            "-o jsonpath='{.status.conditions[?(@.type==\"Ready\")].reason}'"
+        ),
+        "secret": "kubectl -n gateway describe secret hook-secret-r7",
+        "env": (
+            "kubectl -n gateway exec deploy/gw -c app -- sh -c 'printf %s \"$HOOK_TOKEN\" | wc -c'"
+        ),
+        "config": (
+            "kubectl -n gateway get configmap gw-config "
+            "-o jsonpath='{.data.gw\\.config\\.json}' | jq .cron"
+        ),
+    }
+
+
 def test_no_connection_detail_enters_the_dynamic_resources_inputs() -> None:
     """The providers read the kube context and kubeconfig from config at each operation."""
     run = run_program(
