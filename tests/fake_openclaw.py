@@ -5,7 +5,9 @@ pins what the plan does with its answers. The fake answers `config validate --js
 the base document and about the result (the one with the stack's section, which sets
 `webhookToken`) with what `verdict.json` beside it holds for that document, records what it
 was given (and when it started) in `seen-base.json` / `seen-result.json`, and logs each call
-in `calls.log`. The real one runs in tests/real_plan/.
+in `calls.log`. Asked `--version`, it records its environment in `version-call.json` and says
+2099.1.2, or, with a `version-refused` file beside it, fails as a build without the option
+would. The real one runs in tests/real_plan/.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ FAKE = f"""#!{sys.executable}
 import json, os, pathlib, sys, time
 here = pathlib.Path(__file__).resolve().parent
 if sys.argv[1:] == ["--version"]:
+    (here / "version-call.json").write_text(json.dumps({{"env": dict(os.environ)}}))
+    if (here / "version-refused").exists():
+        print("error: unknown option '--version'", file=sys.stderr)
+        sys.exit(1)
     print("OpenClaw 2099.1.2 (fake)")
     sys.exit(0)
 document = pathlib.Path(os.environ["OPENCLAW_CONFIG_PATH"]).read_text()

