@@ -538,6 +538,14 @@ def test_git_target_sends_the_same_section_through_the_repository_last(
     assert urn_of[ENV_ENTRY] in run.one(GIT_SECTION).dependencies
     stage = run.by_urn()[run.one(GIT_SECTION).parent]
     assert stage.type == section_identity.GIT_COMPONENT_TYPE
+    # The reference stack runs in git mode: a new name is a new URN, and the next `up` would
+    # take the section out of the repository and commit it again.
+    assert (stage.urn, run.one(GIT_SECTION).urn) == (
+        f"urn:pulumi:dev::{PROJECT}::{delivery_stage.COMPONENT_TYPE}"
+        f"${section_identity.GIT_COMPONENT_TYPE}::openclaw-cron-section",
+        f"urn:pulumi:dev::{PROJECT}::{section_identity.GIT_COMPONENT_TYPE}"
+        f"${GIT_SECTION}::openclaw-cron-section",
+    )
 
 
 def test_the_reference_stack_runs_in_git_mode_under_argo_cd_with_its_context_pinned() -> None:
