@@ -21,12 +21,14 @@ from stages.external_secret.verify import external_secret_hop, secret_hop
 from stages.fix_commands import Commands
 from stages.hop import CannotRead, Hop, fail, ok
 from stages.kube_reader import SecretFacts
+from stages.live import Live
 from stages.parameter.ssm_reader import ParameterFacts
 from stages.parameter.verify import same_kms_key, ssm_hop
 from stages.section.document import set_section
 from stages.section.git.branch_head import BranchHead
 from stages.section.git.verify import gitops_hop
 from stages.section.verify import config_hop, differences
+from stages.section.verify import judge as judge_config
 from stages.token.verify import stack_hop
 from tools.verify.stack import settings_from_config
 
@@ -687,11 +689,62 @@ def test_a_missing_or_unloadable_document_fails() -> None:
 
 
 def test_a_document_openclaw_rejects_fails_with_its_issues() -> None:
-    judged = Judgement("2026.9.6", False, (Issue("gateway.port", "must be a number"),))
+    """The section is right but OpenClaw refuses the document: the hop says the fault lies
+    elsewhere in it, and lists OpenClaw's issues and warnings for the operator to fix."""
+    judged = Judgement(
+        "2026.9.6",
+        False,
+        (Issue("gateway.port", "must be a number"),),
+        (Issue("cron", "a warning"),),
+    )
     hop = config_hop(S, config_map(WITH_SECTION), judged, "", C)
-    assert hop.status == "fail"
-    assert hop.evidence == ("gateway.port: must be a number",)
-    assert hop.fix == "kubectl -n openclaw edit configmap openclaw-config   (or its source in Git)"
+    assert hop == fail(
+        "config",
+        f"{WHERE} has the stack's section, but OpenClaw 2026.9.6 rejects the document",
+        "another part of the document is invalid for this OpenClaw (its issues below)",
+        "kubectl -n openclaw edit configmap openclaw-config   (or its source in Git)",
+        "gateway.port: must be a number",
+        "warning cron: a warning",
+    )
+
+
+def test_a_section_that_differs_fails_naming_each_difference_and_the_verdict() -> None:
+    changed = {**S.cron_section(), "enabled": False, "extra": 1}
+    live = config_map(set_section(DOCUMENT, "cron", changed, context="t"))
+    hop = config_hop(S, live, None, "not judged: OpenClaw is not installed", C)
+    assert hop == fail(
+        "config",
+        f"{WHERE}: enabled is false (stack: true); extra is 1, which the stack does not set",
+        "edited or removed by hand in the cluster",
+        UP_REFRESH,
+        "not judged: OpenClaw is not installed",
+    )
+
+
+def test_judge_gives_the_config_hop_from_what_verify_read() -> None:
+    """The ConfigMap and the note on why OpenClaw did not judge it reach the hop; a ConfigMap
+    verify could not read leaves the hop unchecked, with that reason."""
+    read = Live("dev", S, {}, C, config_map=config_map(WITH_SECTION), judge_note="not judged")
+    assert judge_config(read, {}) == (
+        ok(
+            "config",
+            f"{WHERE} has exactly the stack's `cron` section (3 keys, webhookToken "
+            "${OPENCLAW_CRON_WEBHOOK_TOKEN})",
+            "not judged",
+        ),
+    )
+    forbidden = CannotRead("cannot read ConfigMap openclaw/openclaw-config", "forbidden", "grant")
+    unread = Live("dev", S, {}, C, config_problem=forbidden)
+    assert judge_config(unread, {}) == (
+        Hop(
+            "config",
+            "error",
+            "cannot read ConfigMap openclaw/openclaw-config",
+            (),
+            "forbidden",
+            "grant",
+        ),
+    )
 
 
 def test_a_missing_section_in_a_document_openclaw_rejects_says_so_with_the_issue_count() -> None:
