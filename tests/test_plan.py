@@ -83,7 +83,15 @@ def test_plan_lists_resources_in_creation_order_with_targets(
     assert "   after:  4\n" in text  # the section waits for the env rollout
     assert '     value = "[secret]"' in text
     assert "  webhookToken = [secret]" in text
-    assert "Summary: + 6 to create, 0 unchanged" in text
+    assert (
+        "\n\nChanges: against an empty stack (no --compare given), everything is created\n"
+        '  restarts pods: create EnvEntry "openclaw-cron-webhook-env": one rollout of Deployment '
+        "openclaw/openclaw\n"
+        '  no pod restart: create RotationGuard "cron-webhook-token-rotation", create RandomBytes '
+        '"cron-webhook-token", create Parameter "cron-webhook-token", create ExternalSecret '
+        '"cron-webhook", create JsonSection "openclaw-cron-section"\n'
+        "Summary: + 6 to create, 0 unchanged\n"
+    ) in text
 
 
 def test_waits_are_said_in_words(dev_plan: tuple[Path, str, dict[str, Any]]) -> None:
@@ -275,7 +283,11 @@ def test_an_equal_section_is_adopted_and_nothing_written(tmp_path: Path) -> None
         == 0
     )
     text = (again / "plan.txt").read_text()
-    assert "  adopted, nothing written: the base already holds an equal section" in text
+    assert (
+        f"(base: {first / 'openclaw.json'}; result in openclaw.json)\n"
+        "  adopted, nothing written: the base already holds an equal section\n\n"
+        "Stack outputs:\n"
+    ) in text
     document = json.loads((again / "plan.json").read_text())["document"]
     assert (document["result"], document["diff"]) == ("adopted", "")
 
@@ -398,6 +410,18 @@ def test_base_config_as_a_raw_document(tmp_path: Path) -> None:
     assert plan.main([*CLUSTER, "--base-config", str(raw), "--out", str(out)]) == 0
     assert json.loads((out / "openclaw.json").read_text())["cron"]["sessionRetention"] == "7d"
     assert "\\ No newline at end of file" in (out / "plan.txt").read_text()
+
+
+def test_plan_txt_shows_the_document_diff_to_its_last_line(tmp_path: Path) -> None:
+    """A base ending in a blank line: the diff's last context line is that line, a lone space
+    (`git apply` needs it); plan.txt shows it as plan.json has it, before the outputs."""
+    raw = tmp_path / "openclaw.json"
+    raw.write_text('{\n  "plugins": {"entries": {"diagnostics-otel": {"enabled": true}}}\n}\n\n')
+    out = tmp_path / "out"
+    assert plan.main([*CLUSTER, "--base-config", str(raw), "--out", str(out)]) == 0
+    diff = json.loads((out / "plan.json").read_text())["document"]["diff"]
+    assert diff.endswith("\n+  }\n }\n \n")
+    assert f"result in openclaw.json)\n{diff}\nStack outputs:\n" in (out / "plan.txt").read_text()
 
 
 def test_base_config_without_phase1_fails_loudly(

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from stack_files import CLUSTER_STACK_FILE
 
+from openclaw_runtime.judge import SKIPPED
 from stages.env_entry.identity import TYPE as ENV_ENTRY
 from stages.external_secret.identity import TYPE as EXTERNAL_SECRET
 from stages.parameter.identity import TYPE as PARAMETER_TYPE
@@ -167,6 +168,124 @@ def test_plan_txt_says_each_changed_field_old_to_new(tmp_path: Path, dev_plan: P
     )
 
 
+def test_a_rotations_plan_txt_reads_part_by_part(tmp_path: Path, dev_plan: Path) -> None:
+    """plan.txt in the order a reviewer asks: each resource (its target, what it comes after,
+    what changed, what it sets), the change list and counts, then `pulumi up`'s and `pulumi
+    destroy`'s steps as plan.json has them, the Kubernetes files, the document diff, the
+    outputs and the verdict; one blank line between parts, none doubled."""
+    data, text = compared(tmp_path, dev_plan, DEV.replace('rotation: "1"', 'rotation: "2"'))
+
+    assert text.startswith(
+        f"Offline plan for stack 'next' of project openclaw-cron-webhook "
+        f"({tmp_path / 'Pulumi.next.yaml'}; Pulumi mock runtime, nothing was contacted)\n\n"
+        f'1. update  {GUARD_TYPE} "cron-webhook-token-rotation"\n'
+        "   target: the rotation guard at rotation 2, in Pulumi state only: `pulumi preview` "
+        "and `pulumi up` refuse a rotation used before or lower, before anything changes\n"
+        "   after:  -\n"
+        "   pods:   no pod restart\n"
+        "   update because:\n"
+        '     rotation: "1" → "2"\n'
+        "   sets:\n"
+        '     rotation = "2"\n\n'
+        f'2. replace {RANDOM} "cron-webhook-token"\n'
+        "   target: a generated token, in Pulumi state only (no cloud object)\n"
+        "   after:  1\n"
+        "   pods:   no pod restart\n"
+        "   replace (create-before-delete) because:\n"
+        '     keepers.rotation: "1" → "2"\n'
+        "   sets:\n"
+        '     keepers.rotation = "2"\n'
+        "     length = 32\n\n"
+        f'3. update  {PARAMETER_TYPE} "cron-webhook-token"\n'
+        "   target: AWS SSM parameter /lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN (SecureString)\n"
+        "   after:  1, 2\n"
+        "   pods:   no pod restart (pods get the token from the Secret, through the env entry)\n"
+        "   update because:\n"
+        f"     value: [secret] → [secret] (a new value from the replaced {TOKEN})\n"
+        "   sets:\n"
+        '     description = "Bearer token OpenClaw sends to cron webhook receivers '
+        '(Pulumi-managed)"\n'
+        '     name = "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"\n'
+        '     tags.app = "openclaw"\n'
+        '     tags.component = "cron-webhook"\n'
+        '     tags.managed-by = "pulumi"\n'
+        '     type = "SecureString"\n'
+        '     value = "[secret]"\n\n'
+        f'4. replace {EXTERNAL_SECRET} "cron-webhook"\n'
+        "   target: external-secrets.io/v1 ExternalSecret openclaw/openclaw-cron-webhook-r2\n"
+        "   after:  3\n"
+        "   waits:  waits until ExternalSecret openclaw/openclaw-cron-webhook-r2 is Ready with "
+        "reason SecretSynced, up to 300 s\n"
+    )
+    assert (
+        '     secretName = "openclaw-cron-webhook-r2"\n\n'
+        f'6. same    {SECTION_TYPE} "openclaw-cron-section"\n'
+        '   target: top-level "cron" of data["openclaw.json"] in ConfigMap '
+        "openclaw/openclaw-config\n"
+        "   after:  5\n"
+        "   pods:   no pod restart: OpenClaw hot-reloads the section once the pod's file changes\n"
+        "   sets:\n"
+        '     configMap = "openclaw-config"\n'
+    ) in text
+
+    label = {r["id"]: f'{r["type"]} "{r["name"]}"' for r in data["resources"]}
+    steps = enumerate(data["steps"], 1)
+    destroy = enumerate(data["destroy"], 1)
+    assert data["document"]["diff"].endswith("\n }\n")
+    assert text.split("     writeTrackedConfigMap = false\n\n", 1)[1].split("  verify = ")[0] == (
+        f"Changes against {dev_plan} (stack 'dev'):\n"
+        f'  ~  update {GUARD_TYPE} "cron-webhook-token-rotation"\n'
+        '       rotation: "1" → "2"\n'
+        f'  +- replace (create-before-delete) {RANDOM} "cron-webhook-token"\n'
+        '       keepers.rotation: "1" → "2"\n'
+        f'  ~  update {PARAMETER_TYPE} "cron-webhook-token"\n'
+        f"       value: [secret] → [secret] (a new value from the replaced {TOKEN})\n"
+        f'  +- replace (create-before-delete) {EXTERNAL_SECRET} "cron-webhook"\n'
+        '       metadata.name: "openclaw-cron-webhook-r1" → "openclaw-cron-webhook-r2"\n'
+        '       spec.target.name: "openclaw-cron-webhook-r1" → "openclaw-cron-webhook-r2"\n'
+        f'  ~  update {ENV_ENTRY} "openclaw-cron-webhook-env"\n'
+        '       secretName: "openclaw-cron-webhook-r1" → "openclaw-cron-webhook-r2"\n'
+        '  restarts pods: update EnvEntry "openclaw-cron-webhook-env": one rollout of '
+        "Deployment openclaw/openclaw\n"
+        '  no pod restart: update RotationGuard "cron-webhook-token-rotation", replace '
+        'RandomBytes "cron-webhook-token", update Parameter "cron-webhook-token", replace '
+        'ExternalSecret "cron-webhook"\n'
+        "Summary: ~ 3 to update, +- 2 to replace, 1 unchanged\n"
+        "  pulumi preview: ~ 3 to update, +- 2 to replace, 8 unchanged; 7 more than this plan: "
+        "the stack itself (pulumi:pulumi:Stack) and the program's 6 component resources, none "
+        "of them a cloud object (unchanged: the stack, CronWebhookDelivery, WebhookToken, "
+        "TokenParameter, TokenExternalSecret, TokenEnvPatch, CronConfigSection)\n\n"
+        "`pulumi up` runs, in this order:\n"
+        + "".join(f"  {i}. {s['operation']} {label[s['id']]}: {s['does']}\n" for i, s in steps)
+        + "\nDestroy (`pulumi destroy`, in this order):\n"
+        + "".join(f"  {i}. {label[s['id']]}: {s['does']}\n" for i, s in destroy)
+        + "\nKubernetes objects written:\n"
+        "  kubernetes/externalsecret-openclaw-openclaw-cron-webhook-r2.yaml: custom resource: "
+        "no bundled schema, not schema-validated\n"
+        "  kubernetes/enventry-openclaw-openclaw.yaml: merged into the sample "
+        "examples/deployment.yaml (give yours: --base-deployment): valid (k8s 1.33)\n"
+        "  kubernetes/configmap-openclaw-openclaw-config.yaml: the ConfigMap with the section: "
+        "valid (k8s 1.33)\n\n"
+        'openclaw.json: "cron" in data["openclaw.json"] of ConfigMap openclaw/openclaw-config '
+        "(base: examples/openclaw.json; result in openclaw.json)\n"
+        + data["document"]["diff"]
+        + "\nStack outputs:\n"
+        "  enabled = true\n"
+        '  parameterName = "/lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN"\n'
+        '  parameterArn = "arn:aws:ssm:ap-northeast-1:123456789012:parameter/lolice/openclaw/'
+        'OPENCLAW_CRON_WEBHOOK_TOKEN"\n'
+        "  parameterVersion = 1\n"
+        '  externalSecretName = "openclaw-cron-webhook-r2"\n'
+        '  secretName = "openclaw-cron-webhook-r2"\n'
+        '  envName = "OPENCLAW_CRON_WEBHOOK_TOKEN"\n'
+        '  cronSection = {"enabled": true, "webhookToken": "${OPENCLAW_CRON_WEBHOOK_TOKEN}", '
+        '"sessionRetention": "7d"}\n'
+        "  webhookToken = [secret]\n"
+    )
+    assert len(data["steps"]) == 7  # the two replaced objects' deletes come last
+    assert text.endswith(f'"}}\n\n{SKIPPED}\n')
+
+
 def test_no_change_is_all_same(tmp_path: Path, dev_plan: Path) -> None:
     data, text = compared(tmp_path, dev_plan, DEV)
     assert {r["action"] for r in data["resources"]} == {"same"}
@@ -226,10 +345,11 @@ def test_retain_on_destroy_is_a_note_not_an_update(tmp_path: Path, dev_plan: Pat
     stack = DEV.replace("retainOnDestroy: false", "retainOnDestroy: true")
     data, text = compared(tmp_path, dev_plan, stack)
     assert data["summary"]["same"] == 6
-    assert (
-        f"\n  {PARAMETER}: retainOnDelete false → true (a resource option: recorded in state, "
+    assert text.endswith(
+        f"\n\n{SKIPPED}\n\nNotes:\n"
+        f"  {PARAMETER}: retainOnDelete false → true (a resource option: recorded in state, "
         "nothing changes in the cloud; it decides what destroy does)\n"
-    ) in text
+    )
     parameter_step = next(step for step in data["destroy"] if step["id"] == PARAMETER)
     assert parameter_step["does"] == (
         "keeps AWS SSM parameter /lolice/openclaw/OPENCLAW_CRON_WEBHOOK_TOKEN "
@@ -248,6 +368,22 @@ def test_a_resource_only_the_previous_plan_had_is_deleted(tmp_path: Path, dev_pl
     assert data["summary"] == {"create": 0, "update": 0, "replace": 0, "delete": 1, "same": 6}
     assert [(s["operation"], s["id"]) for s in data["steps"]] == [("delete", gone["id"])]
     assert "Summary: - 1 to delete, 6 unchanged" in text
+    # plan.txt numbers what stays; the deleted resource follows them, unnumbered, with its target.
+    assert text.startswith(
+        f"Offline plan for stack 'next' of project openclaw-cron-webhook "
+        f"({tmp_path / 'Pulumi.next.yaml'}; Pulumi mock runtime, nothing was contacted)\n\n"
+        f'1. same    {GUARD_TYPE} "cron-webhook-token-rotation"\n'
+    )
+    assert (
+        "     writeTrackedConfigMap = false\n\n"
+        f'-. delete  {GUARD_TYPE} "old" (only in the compared plan)\n'
+        "   target: the rotation guard at rotation 1, in Pulumi state only: `pulumi preview` and "
+        "`pulumi up` refuse a rotation used before or lower, before anything changes\n\n"
+        f"Changes against {edited} (stack 'dev'):\n"
+        f'  -  delete {GUARD_TYPE} "old"\n'
+        "  restarts pods: nothing\n"
+        '  no pod restart: delete RotationGuard "old"\n'
+    ) in text
 
     # Compared with that plan, the resource is gone: nothing is deleted twice.
     (tmp_path / "deleted").mkdir()

@@ -113,7 +113,10 @@ def test_git_mode_shows_the_commit_with_the_manifests_diff(tmp_path: Path) -> No
     text, _, _ = planned(
         tmp_path, "--stack-file", stack(tmp_path, GIT_STACK), "--base-config", str(REPO_MANIFEST)
     )
-    commit = text.split("\nCommit (section.target git)", 1)[1].split("\n\nopenclaw.json: ")[0]
+    # The commit is a part of its own, one blank line after the Kubernetes files.
+    kubernetes, commit = text.split("\n\nCommit (section.target git)", 1)
+    assert len(kubernetes.split("\n\nKubernetes objects written:\n", 1)[1].splitlines()) == 3
+    commit = commit.split("\n\nopenclaw.json: ")[0]
     message = "".join(f"    {line}\n" if line else "\n" for line in MESSAGE.splitlines())
     assert commit == (
         ": `pulumi up` pushes this commit after the env rollout\n"
@@ -134,6 +137,26 @@ def test_git_mode_shows_the_commit_with_the_manifests_diff(tmp_path: Path) -> No
     assert f"   waits:  {WAITS}\n" in text
     assert '     repo = "ssh://***@git.example.com/org/lolice.git"\n' in text
     assert "Notes:" not in text
+
+
+@pytest.mark.parametrize(
+    ("tail", "last"),
+    [("  os: LINUX\n", "   os: LINUX"), ("\n", " ")],
+    ids=["a-key-after-the-document", "a-blank-line-at-the-end"],
+)
+def test_plan_txt_shows_the_commits_diff_to_its_last_line(
+    tmp_path: Path, tail: str, last: str
+) -> None:
+    """Whatever the manifest holds after the document (another key, a blank line), the diff's
+    last context line is shown whole, as plan.json has it: the commit is reviewed from it."""
+    manifest = tmp_path / "configmap.yaml"
+    manifest.write_text(REPO_MANIFEST.read_text().split("  # kept as it is\n")[0] + tail)
+    text, data, _ = planned(
+        tmp_path, "--stack-file", stack(tmp_path, GIT_STACK), "--base-config", str(manifest)
+    )
+    diff = data["commit"]["diff"]
+    assert diff.endswith(f"\n     }}\n{last}\n")
+    assert f"(pulumi up / pulumi destroy).\n{diff}\nopenclaw.json: " in text
 
 
 def test_the_diff_applies_to_the_file_and_changes_nothing_else(tmp_path: Path) -> None:
@@ -501,7 +524,8 @@ def test_write_tracked_config_map_turns_the_refusal_into_a_warning(tmp_path: Pat
     }
     assert data["commit"] is None
     indented = "".join(f"    {line}\n" for line in stanza.splitlines())
-    assert f"\nWARNING: {warning}\n{indented}\nopenclaw.json: " in text
+    written = "the ConfigMap with the section: valid (k8s 1.33)\n"  # the last Kubernetes file
+    assert f"{written}\nWARNING: {warning}\n{indented}\nopenclaw.json: " in text
     assert "        jsonPointers:\n        - /data/openclaw.json\n" in indented
     # plan.md: the warning as a section of its own, between the diff and OpenClaw's verdict
     # (its code spans escaped: the words are plain text), then the stanza to paste.
