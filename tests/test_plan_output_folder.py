@@ -5,6 +5,10 @@ plan folder from before the marker, files the user deleted from an earlier plan.
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import stat
 from pathlib import Path
 
 import pytest
@@ -117,3 +121,108 @@ def test_a_pre_marker_plan_owns_only_its_files_and_kubernetes_yaml(tmp_path: Pat
         f"--out {out} holds files an earlier plan did not write (notes.yaml); "
         "move them away or give another folder"
     )
+
+
+def test_an_out_folder_is_made_with_the_folders_above_it(tmp_path: Path) -> None:
+    """`--out` may name a folder two levels below anything that exists (a fresh CI checkout's
+    `build/plans/next`): the plan makes the whole path rather than failing after planning."""
+    out = tmp_path / "build" / "plans" / "next"
+    output.write(out, {"plan.txt": "x"})
+    assert (out / "plan.txt").read_text() == "x"
+
+
+def test_many_foreign_files_are_named_five_at_most_in_order(tmp_path: Path) -> None:
+    """The refusal names the first five, sorted and comma-separated: enough to find them,
+    short enough to read."""
+    mine = {f"note-{n}.md": "mine" for n in (7, 1, 6, 3, 5, 2, 4)}
+    out = folder(tmp_path, {output.MARKER: "plan.txt\n", "plan.txt": "x", **mine})
+    assert refusal(out) == (
+        f"--out {out} holds files an earlier plan did not write (note-1.md, note-2.md, "
+        "note-3.md, note-4.md, note-5.md); move them away or give another folder"
+    )
+
+
+def test_an_unreadable_out_folder_is_refused_in_the_systems_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As for a user without read permission on it (root, who runs these tests, has it)."""
+    out = folder(tmp_path, {"plan.txt": "x"})
+
+    def unreadable(_: Path) -> set[str]:
+        raise PermissionError(13, "Permission denied", str(out))
+
+    monkeypatch.setattr(output, "_files", unreadable)
+    assert refusal(out) == f"--out {out}: cannot read it (Permission denied)"
+
+
+def test_an_out_below_a_file_is_refused_in_the_systems_words(tmp_path: Path) -> None:
+    """A typo such as `--out plan.txt/next`: nothing can be made there, and nothing is left."""
+    (tmp_path / "plan.txt").write_text("x")
+    out = tmp_path / "plan.txt" / "next"
+    with pytest.raises(PlanError) as caught:
+        output.write(out, {"plan.txt": "y"})
+    assert str(caught.value) == f"--out {out}: cannot write there (File exists)"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.txt"]
+
+
+def test_a_file_that_cannot_be_written_fails_the_plan_and_leaves_nothing(tmp_path: Path) -> None:
+    """A name longer than the file system allows (a Kubernetes name may be 253 characters,
+    its file's name more): the refusal says why, and no half-written folder stays behind."""
+    out = tmp_path / "out"
+    with pytest.raises(PlanError) as caught:
+        output.write(out, {"plan.txt": "x", f"kubernetes/{'n' * 300}.yaml": "{}"})
+    assert str(caught.value) == f"--out {out}: cannot write there (File name too long)"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_plan_is_built_in_a_hidden_folder_beside_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beside `--out`, so that the swap is one rename on the same file system, and hidden and
+    named after it (`.out.<random>.partial`), so that a run killed halfway leaves something
+    recognisable rather than a folder that looks like a plan."""
+    seen: list[list[str]] = []
+    check = output.check
+
+    def looking(out: Path) -> None:  # write checks `--out` again once the files are staged
+        seen.append(sorted(p.name for p in tmp_path.iterdir()))
+        check(out)
+
+    monkeypatch.setattr(output, "check", looking)
+    output.write(tmp_path / "out", {"plan.txt": "x"})
+    [names] = seen
+    assert len(names) == 1
+    assert re.fullmatch(r"\.out\.[a-z0-9_]+\.partial", names[0]), names
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_the_plan_folder_is_readable_as_the_umask_allows(tmp_path: Path) -> None:
+    """Not mkdtemp's 0700: a plan written by CI or a colleague is for others to read."""
+    previous = os.umask(0o027)
+    try:
+        output.write(tmp_path / "out", {"plan.txt": "x"})
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o750
+
+
+def test_a_failed_swap_puts_the_earlier_plan_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The earlier plan is moved aside before the new one takes its name; if that rename fails,
+    the earlier plan is renamed back, so `--out` still holds a whole plan."""
+    out = tmp_path / "out"
+    output.write(out, {"plan.txt": "earlier"})
+    rename = Path.rename
+
+    def failing(self: Path, target: str | Path) -> Path:
+        if self.name.endswith(".partial"):
+            raise OSError(errno.EIO, "Input/output error")
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", failing)
+    with pytest.raises(PlanError) as caught:
+        output.write(out, {"plan.txt": "new"})
+    assert str(caught.value) == f"--out {out}: cannot write there (Input/output error)"
+    assert (out / "plan.txt").read_text() == "earlier"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
