@@ -446,6 +446,12 @@ FAULTS = {
         {"secret": "error"},
         f"{PERMISSIONS}   (grant the Role it prints)",
     ),
+    "pods forbidden": Fault(  # not judged on an empty list: "none is Ready" would be false
+        lambda w: w.cluster.failing.update({f"/api/v1/namespaces/{NS}/pods": 403}),
+        2,
+        {"env": "error"},
+        f"{PERMISSIONS}   (grant the Role it prints)",
+    ),
     "env entry removed by hand": Fault(
         lambda w: add_app(w.cluster, [{"name": "NODE_ENV", "value": "production"}]),
         1,
