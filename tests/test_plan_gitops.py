@@ -201,6 +201,10 @@ def test_plan_json_holds_the_commit(tmp_path: Path) -> None:
     assert section["id"] == f"{GIT_TYPE}::openclaw-cron-section"
     assert section["inputs"]["repo"] == "ssh://***@git.example.com/org/lolice.git"
     assert section["waits"] == WAITS
+    assert section["pods"] == (
+        "no pod restart: OpenClaw hot-reloads the section once the controller has synced the "
+        "commit and the pod's file changes"
+    )
     assert data["document"]["base"] == SHOWN_MANIFEST
     assert data["document"]["configmap"] == "openclaw/openclaw-config"
     assert data["document"]["result"] == "written"
@@ -214,6 +218,16 @@ def test_plan_json_holds_the_commit(tmp_path: Path) -> None:
         "byte of the file stays) and waits until the live ConfigMap openclaw/openclaw-config is "
         "the document at that commit, up to 600 s: hot reload, no pod restart"
     )
+
+
+def test_the_wait_names_the_application_in_the_namespace_the_stack_sets(tmp_path: Path) -> None:
+    """An Argo CD installed outside `argocd`: the plan says which Application `pulumi up` asks
+    to refresh, in the namespace `section.git.applicationNamespace` gives."""
+    elsewhere = GIT_STACK + "      applicationNamespace: gitops-system\n"
+    _, data, _ = planned(
+        tmp_path, "--stack-file", stack(tmp_path, elsewhere), "--base-config", str(REPO_MANIFEST)
+    )
+    assert data["commit"]["waits"] == WAITS.replace("argocd/openclaw", "gitops-system/openclaw")
 
 
 def test_plan_md_has_the_commit_section(tmp_path: Path) -> None:
