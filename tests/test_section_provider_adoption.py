@@ -258,6 +258,26 @@ def test_a_json5_document_with_an_equal_section_is_adopted_and_left_as_it_was() 
     assert (given.text, given.finding) == (text, None)
 
 
+def test_a_json5_section_comes_back_with_its_text_as_written_once_the_document_is_strict() -> None:
+    """A JSON5 section is recorded as JSON; once the document has become strict JSON, destroy
+    splices that JSON back, so its non-ASCII text must come back as the team wrote it, not as
+    `\\u` escapes nobody wrote."""
+    json5 = (FIXTURES / "openclaw-comments.json5").read_text()
+    adopted = '{enabled: true, failureAlert: {channel: "#通知"}}'
+    text = json5.replace("\n  /* Phase 1", f"\n  cron: {adopted}, // by hand\n  /* Phase 1")
+    record = record_at_create(text, "cron", context=CONTEXT, own=False)
+    stacks = {**PROPS, "value": {"enabled": False}, **record}
+    strict = ORIGINAL[:CLOSE].rstrip() + ',\n  "cron": {"enabled": false}\n' + ORIGINAL[CLOSE:]
+
+    given = give_back(strict, "cron", stacks, context=CONTEXT)
+
+    written = '{"enabled": true, "failureAlert": {"channel": "#通知"}}'
+    assert (
+        given.text
+        == ORIGINAL[:CLOSE].rstrip() + ',\n  "cron": ' + written + "\n" + ORIGINAL[CLOSE:]
+    )
+
+
 def test_a_json5_document_whose_adopted_section_changed_is_refused_naming_the_document() -> None:
     """Destroy cannot splice the adopted bytes back into JSON5 without losing its comments, so
     it refuses; the refusal must name the ConfigMap key the operator has to convert."""
