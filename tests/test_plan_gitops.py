@@ -269,6 +269,33 @@ def test_without_base_config_a_sample_manifest_stands_in_and_the_plan_says_so(
     assert f"⚠️ Against {base}, not the repository's file" in markdown
 
 
+def test_the_commits_table_holds_pipes_and_a_sample_base_is_flagged(tmp_path: Path) -> None:
+    """A git branch, a path, an author and a URL may all hold a `|`: each stays in its cell of
+    plan.md's commit table. Without --base-config the diff is against a sample, and plan.md
+    says so in place of the base's name, before the diff."""
+    piped = """\
+config:
+  openclaw-cron-webhook:section:
+    target: git
+    git:
+      repo: ssh://ci-bot@git.example.com/org/lo|lice.git
+      path: apps/a|b/configmap.yaml
+      branch: release|1
+      author: Ops | Bot <ops@example.com>
+"""
+    _, _, markdown = planned(tmp_path, "--stack-file", stack(tmp_path, piped))
+    commit = markdown.split("#### The commit to the GitOps repository\n\n", 1)[1]
+    assert commit.split("```diff\n", 1)[0].split("\n\n", 1)[1] == (
+        "| repository | branch | file | author |\n"
+        "|---|---|---|---|\n"
+        "| `ssh://***@git.example.com/org/lo\\|lice.git` | `release\\|1` | "
+        "`apps/a\\|b/configmap.yaml` | `Ops \\| Bot <ops@example.com>` |\n\n"
+        "⚠️ Against a sample manifest of ConfigMap openclaw/openclaw-config built from "
+        "examples/openclaw.json, not the repository's file: give that with `--base-config` for "
+        "the real diff.\n\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("document", "header"),
     [('{\n  "a": 1\n}\n', "|"), ('{\n  "a": 1\n}', "|-"), ('{\n\n  "a": 1\n}\n\n', "|+")],
@@ -300,7 +327,11 @@ def test_an_equal_section_is_adopted_without_a_commit(tmp_path: Path) -> None:
         "(adopted); `pulumi up` only waits\n"
     ) in text
     assert "  message:" not in text
-    assert "No commit: the file already holds an equal section (adopted)." in markdown
+    assert (
+        "\n\n#### The commit to the GitOps repository\n\n"
+        f"No commit: the file already holds an equal section (adopted). `pulumi up` only {WAITS}."
+        "\n\n| repository | branch | file | author |\n"
+    ) in markdown
     assert "```diff" not in markdown
 
 

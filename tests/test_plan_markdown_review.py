@@ -260,6 +260,100 @@ def test_added_and_removed_inputs_read_none_and_values_keep_their_pipes(tmp_path
     )
 
 
+def test_a_deleted_resource_with_pipes_keeps_to_its_table_row(tmp_path: Path) -> None:
+    """Everything plan.md takes from a plan is escaped: a resource only the earlier plan.json
+    had (a file anyone can edit) whose type and name hold a `|` is still one row of the change
+    table, its type and name each one code span."""
+    first = tmp_path / "first"
+    cluster = stack(tmp_path, "c", CLUSTER)
+    plan_md(first, "--stack-file", cluster)
+    previous: dict[str, Any] = json.loads((first / "plan.json").read_text())
+    odd = "custom:index:Odd|Type"
+    gone = dict(previous["resources"][1], id=f"{odd}::old|token", type=odd, name="old|token")
+    previous["resources"].append(gone)
+    (first / "plan.json").write_text(json.dumps(previous))
+
+    text = plan_md(tmp_path / "next", "--stack-file", cluster, "--compare", str(first))
+
+    assert (
+        '| 6 | same | `JsonSection` `openclaw-cron-section` | top-level "cron" of '
+        'data\\["openclaw.json"\\] in ConfigMap openclaw/openclaw-config | no pod restart |\n'
+        "| 7 | delete | `Odd\\|Type` `old\\|token` | a generated token, in Pulumi state only (no "
+        "cloud object) | no pod restart |\n\n"
+    ) in text
+
+
+def test_an_unjudged_plan_says_nobody_judged_it(tmp_path: Path) -> None:
+    """No OpenClaw ran (none installed here): the verdict says so, with no ✅, and the table
+    says who judged and what the pod runs as far as the plan knows."""
+    text = plan_md(tmp_path / "out", "--stack-file", stack(tmp_path, "c", CLUSTER))
+
+    assert text.split(VERDICT, 1)[1].split(DETAILS, 1)[0] == (
+        "\n(not judged) openclaw.json not judged by OpenClaw: skipped (--no-openclaw)\n\n"
+        "| judged by | the pod runs |\n"
+        "|---|---|\n"
+        "| nobody | not known (no `--base-deployment` given) |\n\n"
+    )
+
+
+def test_an_image_with_a_pipe_keeps_to_its_table_cell(tmp_path: Path) -> None:
+    """The image is read from the user's --base-deployment as written: a `|` in it (no valid
+    reference has one, but the file is the user's) is escaped in the verdict's table, and the
+    note on what that means for judging follows as a sentence of its own."""
+    deployment = tmp_path / "deployment.yaml"
+    build_tag = (FIXTURES / "deployment-build-tag.yaml").read_text()
+    deployment.write_text(build_tag.replace(":202602170222", ":2026.2.1|x"))
+
+    text = plan_md(
+        tmp_path / "out",
+        *("--stack-file", stack(tmp_path, "c", CLUSTER)),
+        *("--base-deployment", str(deployment)),
+    )
+
+    assert (
+        "| nobody | `registry.example.com/team/openclaw:2026.2.1\\|x` (container `openclaw` of "
+        "Deployment `openclaw/openclaw`) |\n\n"
+        "No OpenClaw judged the document, so nothing was checked for any release.\n\n"
+    ) in text
+
+
+def test_every_hop_that_restarts_pods_is_named(tmp_path: Path) -> None:
+    """An env entry the earlier plan had under another name is deleted (one rollout) while
+    the rotation updates the current one (another): both are named, in plan order."""
+    first = tmp_path / "first"
+    plan_md(first, "--stack-file", stack(tmp_path, "c1", CLUSTER))
+    previous: dict[str, Any] = json.loads((first / "plan.json").read_text())
+    env = previous["resources"][4]
+    previous["resources"].append(dict(env, id=f"{env['type']}::old-env", name="old-env"))
+    (first / "plan.json").write_text(json.dumps(previous))
+    rotated = stack(tmp_path, "c2", CLUSTER.replace('"1"', '"2"'))
+
+    text = plan_md(tmp_path / "next", "--stack-file", rotated, "--compare", str(first))
+
+    assert (
+        "\n\n**Restarts pods:** `openclaw-cron-webhook-env`: one rollout of Deployment "
+        "openclaw/openclaw; `old-env`: one rollout of Deployment openclaw/openclaw\n\n"
+    ) in text
+
+
+def test_a_rollback_switch_is_said_below_the_counts(tmp_path: Path) -> None:
+    """`enabled: false` deletes everything: plan.md says why, as a paragraph of its own between
+    the counts and the change table."""
+    first = tmp_path / "first"
+    plan_md(first, "--stack-file", stack(tmp_path, "c1", CLUSTER))
+    off = stack(tmp_path, "c2", CLUSTER + "  openclaw-cron-webhook:enabled: false\n")
+
+    text = plan_md(tmp_path / "next", "--stack-file", off, "--compare", str(first))
+
+    preview, switch = text.split(
+        "\n\n**Rollback switch:** Phase 2 switched off (enabled: false): the next \\`pulumi up\\` "
+        "removes it, like \\`pulumi destroy\\`, in this order: ",
+        1,
+    )
+    assert preview.rsplit("\n", 1)[1].startswith("`pulumi preview` counts **- 12 to delete")
+    assert switch.split("\n", 1)[1].startswith("\n| # | action |")
+
+
 def test_without_an_artifact_url_the_footer_says_where_the_files_are(tmp_path: Path) -> None:
     text = plan_md(tmp_path / "out", "--stack-file", stack(tmp_path, "c", CLUSTER))
 
