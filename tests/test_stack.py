@@ -275,15 +275,48 @@ def test_non_default_values_reach_their_fields() -> None:
         "tags": {"team": "platform"},
     }
     assert parameter.retain_on_delete is True
-    es = run.one(EXTERNAL_SECRET).inputs
-    assert es["metadata"]["name"] == "hook-r7"
-    assert es["metadata"]["namespace"] == "gateway"
-    assert es["spec"]["refreshInterval"] == "15m"
-    assert es["spec"]["secretStoreRef"] == {"name": "ssm", "kind": "SecretStore"}
-    assert es["spec"]["target"]["name"] == "hook-secret-r7"
-    assert es["spec"]["data"][0]["secretKey"] == "HOOK"
-    assert es["spec"]["data"][0]["remoteRef"]["key"] == "/team/gw/HOOK_TOKEN"
-    assert es["metadata"]["annotations"]["pulumi.com/timeoutSeconds"] == "120"
+    assert run.one(EXTERNAL_SECRET).inputs == {
+        "apiVersion": "external-secrets.io/v1",
+        "kind": "ExternalSecret",
+        "metadata": {
+            "name": "hook-r7",
+            "namespace": "gateway",
+            "labels": {
+                "app.kubernetes.io/name": "openclaw",
+                "app.kubernetes.io/component": "cron-webhook",
+                "app.kubernetes.io/managed-by": "pulumi",
+            },
+            "annotations": {
+                "pulumi.com/waitFor": json.dumps(
+                    [
+                        "condition=Ready",
+                        'jsonpath={.status.conditions[?(@.type=="Ready")].reason}=SecretSynced',
+                    ]
+                ),
+                "pulumi.com/timeoutSeconds": "120",
+            },
+        },
+        "spec": {
+            "refreshInterval": "15m",
+            "secretStoreRef": {"name": "ssm", "kind": "SecretStore"},
+            "target": {
+                "name": "hook-secret-r7",
+                "creationPolicy": "Owner",
+                "deletionPolicy": "Retain",
+            },
+            "data": [
+                {
+                    "secretKey": "HOOK",
+                    "remoteRef": {
+                        "key": "/team/gw/HOOK_TOKEN",
+                        "conversionStrategy": "Default",
+                        "decodingStrategy": "None",
+                        "metadataPolicy": "None",
+                    },
+                }
+            ],
+        },
+    }
     assert without_provider(run.one(ENV_ENTRY).inputs) == {
         "namespace": "gateway",
         "deployment": "gw",
