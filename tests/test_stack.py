@@ -373,6 +373,21 @@ def test_a_parameter_the_runbook_imported_is_adopted_not_created_again(
     ]
 
 
+def test_a_failed_sync_wait_is_explained_by_the_external_secrets_error_hook(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When the ExternalSecret's wait fails, `pulumi up` must say why (ESO's conditions, the
+    store's, its last warning) instead of only "timed out": the ExternalSecret binds the error
+    hook that reads them, named after the object it explains."""
+    registered = requests_to(monkeypatch, "RegisterResource")
+    run_program({"aws:region": "ap-northeast-1"})
+
+    [external_secret] = [r for r in registered if r.type == EXTERNAL_SECRET]
+    assert json_format.MessageToDict(external_secret.hooks) == {
+        "onError": ["explain-external-secret-openclaw-openclaw-cron-webhook-r1"]
+    }
+
+
 def test_every_resource_keeps_the_urn_deployed_stacks_hold() -> None:
     """A URN is a resource's identity in the state: one that changes (a new name, type or
     parent) is deleted and created again by the next `pulumi up`. For the token that is a new
