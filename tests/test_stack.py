@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import pulumi
 import pytest
 from google.protobuf import json_format
+from pulumi.runtime.proto import engine_pb2
 
 from stack import delivery as delivery_stage
 from stages.env_entry import identity as env_entry_identity
 from stages.external_secret import identity as external_secret_identity
+from stages.external_secret import resource as external_secret_resource
+from stages.kube_connection import KubeTarget
 from stages.parameter import identity as parameter_identity
 from stages.section import identity as section_identity
 from stages.token import identity as token_identity
@@ -386,6 +392,59 @@ def test_a_failed_sync_wait_is_explained_by_the_external_secrets_error_hook(
     assert json_format.MessageToDict(external_secret.hooks) == {
         "onError": ["explain-external-secret-openclaw-openclaw-cron-webhook-r1"]
     }
+
+
+def test_the_error_hook_logs_why_the_sync_failed_on_the_external_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The hook reads the ExternalSecret the stack names, through the cluster the stack's
+    kube config names, with the newest error Pulumi saw, and logs the explanation as an error
+    on that resource; it never asks Pulumi to retry."""
+    hooks: list[Any] = []
+    make = external_secret_resource._explainer
+
+    def kept(settings: Any) -> Any:
+        hooks.append(make(settings))
+        return hooks[-1]
+
+    monkeypatch.setattr(external_secret_resource, "_explainer", kept)
+    run_program({"aws:region": "ap-northeast-1", "externalSecret": {"storeName": "ssm"}})
+    reads: list[tuple[Any, ...]] = []
+    logged: list[Any] = []
+
+    def read_and_explain(*args: Any) -> str:
+        reads.append(args)
+        return "ESO says: parameter not found"
+
+    monkeypatch.setattr(external_secret_resource, "read_and_explain", read_and_explain)
+    config = {"kubernetes:context": "lolice", "kubernetes:kubeconfig": None}
+    monkeypatch.setattr(external_secret_resource.runtime_config, "get_config", config.get)
+    engine = SimpleNamespace(Log=logged.append)
+    monkeypatch.setattr(external_secret_resource.runtime_settings, "get_engine", lambda: engine)
+    urn = "urn:pulumi:dev::p::kubernetes:external-secrets.io/v1:ExternalSecret::cron-webhook"
+    failed = pulumi.ErrorHookArgs(
+        urn, "id", "cron-webhook", EXTERNAL_SECRET, errors=["timed out", "an older error"]
+    )
+
+    [hook] = hooks
+    assert asyncio.run(hook.callback(failed)) is False
+    assert reads == [
+        (
+            KubeTarget(kubeconfig=None, context="lolice"),
+            "openclaw",
+            "openclaw-cron-webhook-r1",
+            "ClusterSecretStore",
+            "ssm",
+            300,
+            "timed out",
+        )
+    ]
+    assert [(log.severity, log.message, log.urn) for log in logged] == [
+        (engine_pb2.ERROR, "ESO says: parameter not found", urn)
+    ]
+    # Without an error from Pulumi, the diagnosis is given no failure to account for.
+    asyncio.run(hook.callback(pulumi.ErrorHookArgs(urn, "id", "cron-webhook", EXTERNAL_SECRET)))
+    assert reads[-1][-1] == ""
 
 
 def test_every_resource_keeps_the_urn_deployed_stacks_hold() -> None:
