@@ -30,6 +30,7 @@ from tools.plan import app as plan
 from tools.plan import judging as plan_judging
 from tools.plan.document import the_section
 from tools.plan.errors import PlanError
+from tools.plan.kinds import kind_of
 from tools.plan.masking import secret_sources
 from tools.plan.mock_runtime import Recording, Registration
 
@@ -142,6 +143,31 @@ def test_destroy_only_forgets_the_token_and_its_rotation_guard(tmp_path: Path) -
     )
     assert does[f"{GUARD_TYPE}::cron-webhook-token-rotation"] == (
         "forgets the rotations used (state only; nothing in AWS or the cluster)"
+    )
+
+
+def test_destroying_the_external_secret_says_what_becomes_of_its_secret(tmp_path: Path) -> None:
+    """ESO's ownerReference (creationPolicy Owner, also ESO's default) makes Kubernetes delete
+    the Secret with the ExternalSecret; any other policy leaves the Secret behind, and the plan
+    must say which, naming the Secret the ExternalSecret writes."""
+    planned = run_plan(tmp_path / "out")
+    does = {step["id"]: step["does"] for step in planned["destroy"]}
+    assert does[ES] == (
+        "deletes ExternalSecret openclaw/openclaw-cron-webhook-r1; Kubernetes garbage-collects "
+        "its Secret openclaw/openclaw-cron-webhook-r1 (ESO's ownerReference)"
+    )
+
+    on_destroy = kind_of(EXTERNAL_SECRET).on_destroy
+    metadata = {"namespace": "gateway", "name": "hook-r7"}
+    owned = {"metadata": metadata, "spec": {"target": {"name": "hook-secret-r7"}}}
+    merged = {"metadata": metadata, "spec": {"target": {"creationPolicy": "Merge"}}}
+    assert on_destroy(owned, False) == (
+        "deletes ExternalSecret gateway/hook-r7; Kubernetes garbage-collects its Secret "
+        "gateway/hook-secret-r7 (ESO's ownerReference)"
+    )
+    assert on_destroy(merged, False) == (
+        "deletes ExternalSecret gateway/hook-r7; its Secret gateway/hook-r7 stays "
+        "(creationPolicy Merge)"
     )
 
 
