@@ -140,16 +140,23 @@ def test_a_long_error_is_cut_to_its_last_800_characters(
     )
 
 
+def git_whose_rev_parse(monkeypatch: pytest.MonkeyPatch, directory: Path, does: str) -> None:
+    """A `git` first on PATH that runs the shell command `does` for `git rev-parse` (the read
+    after the clone) and the real git for everything else."""
+    wrapper = directory / "bin" / "git"
+    wrapper.parent.mkdir()
+    wrapper.write_text(
+        f'#!/bin/sh\n[ "$3" = rev-parse ] && {does}\nexec {shutil.which("git")} "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}:/usr/bin:/bin")
+
+
 def test_a_git_killed_without_a_word_says_so(
     repo: BareRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Killed by a signal (the OOM killer, say), git prints nothing: the message says that."""
-    real = shutil.which("git")
-    wrapper = tmp_path / "bin" / "git"
-    wrapper.parent.mkdir()
-    wrapper.write_text(f'#!/bin/sh\n[ "$3" = rev-parse ] && kill -9 $$\nexec {real} "$@"\n')
-    wrapper.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{wrapper.parent}:/usr/bin:/bin")
+    git_whose_rev_parse(monkeypatch, tmp_path, "kill -9 $$")
 
     with pytest.raises(GitError) as raised:
         read_head(GitFile(repo.url, "main", PATH))
@@ -172,14 +179,7 @@ def test_only_a_closing_period_is_dropped_from_what_git_says(
         "fatal: unable to access 'https://gitops.example.invalidX/org/gitops.git/': "
         "Could not resolve host: gitops.example.invalidX"
     )
-    real = shutil.which("git")
-    wrapper = tmp_path / "bin" / "git"
-    wrapper.parent.mkdir()
-    wrapper.write_text(
-        f'#!/bin/sh\n[ "$3" = rev-parse ] && {{ echo "{said}" >&2; exit 128; }}\nexec {real} "$@"\n'
-    )
-    wrapper.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{wrapper.parent}:/usr/bin:/bin")
+    git_whose_rev_parse(monkeypatch, tmp_path, f'{{ echo "{said}" >&2; exit 128; }}')
 
     with pytest.raises(GitError) as raised:
         read_head(GitFile(repo.url, "main", PATH))
